@@ -1,0 +1,65 @@
+// Package datadir finds the shared benchmark data: $COSOLVE_DATA when set, else
+// ../shared/data beside the directory that holds go.mod, searched upward from a
+// starting directory.
+package datadir
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// ErrNotFound is returned when no data directory can be located.
+var ErrNotFound = errors.New("benchmark data not found: set COSOLVE_DATA or place shared/data beside the repository")
+
+// Find returns the data directory, searching upward from start for go.mod when
+// $COSOLVE_DATA is unset.
+func Find(start string) (string, error) {
+	if env := os.Getenv("COSOLVE_DATA"); env != "" {
+		if isDir(env) {
+			return env, nil
+		}
+		return "", ErrNotFound
+	}
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			candidate := filepath.Join(filepath.Dir(dir), "shared", "data")
+			if isDir(candidate) {
+				return candidate, nil
+			}
+			return "", ErrNotFound
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", ErrNotFound
+		}
+		dir = parent
+	}
+}
+
+// ForTest returns the data directory for a test running in its package directory, or
+// skips the test with a clear message when the data is absent.
+func ForTest(tb testing.TB) string {
+	tb.Helper()
+	dir, err := Find(".")
+	if err != nil {
+		tb.Skipf("skipping: %v", err)
+	}
+	return dir
+}
+
+// Path joins elements onto the data directory for a test, skipping when absent.
+func Path(tb testing.TB, elem ...string) string {
+	tb.Helper()
+	return filepath.Join(append([]string{ForTest(tb)}, elem...)...)
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
