@@ -1,0 +1,127 @@
+package benchmarks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrUnknownSolver is returned for a configuration naming no registered solver.
+var ErrUnknownSolver = errors.New("unknown solver")
+
+// ErrBadInput marks errors caused by the user's input (instance, options, limits),
+// which the CLI reports with exit code 2.
+var ErrBadInput = errors.New("bad input")
+
+// ErrInvalidResult marks a solution that failed the independent checker: a bug, never
+// printed as a result; the CLI exits 1.
+var ErrInvalidResult = errors.New("solution failed the independent check")
+
+// Source says where a run's instance comes from: a file (with an index into
+// multi-instance files) or a generator.
+type Source struct {
+	Path  string `toml:"path" json:"path,omitempty"`
+	Index int    `toml:"index" json:"index,omitempty"`
+	// Generator names a seeded generator: "uniform" or "clustered" (TSP, with N),
+	// "taillard" (job shop, with Name = "taNN"), "random" (job shop, with Jobs and
+	// Machines).
+	Generator string `toml:"generator" json:"generator,omitempty"`
+	Name      string `toml:"name" json:"name,omitempty"`
+	N         int    `toml:"n" json:"n,omitempty"`
+	Jobs      int    `toml:"jobs" json:"jobs,omitempty"`
+	Machines  int    `toml:"machines" json:"machines,omitempty"`
+	GenSeed   uint64 `toml:"gen_seed" json:"gen_seed,omitempty"`
+	// Data, when set, is the content of Path already read (standard input for a
+	// Path of "-"); adapters parse it instead of opening Path.
+	Data []byte `toml:"-" json:"-"`
+}
+
+// Config is a named solver configuration. Options hold the solver's own settings
+// under the names its CLI flags use (e.g. "preset", "heatmap", "policy", "samples").
+type Config struct {
+	Name    string         `toml:"name"`
+	Solver  string         `toml:"solver"`
+	Options map[string]any `toml:"options"`
+}
+
+// Task is one run.
+type Task struct {
+	Source    Source
+	Config    Config
+	Seed      uint64
+	TimeLimit time.Duration
+	Threads   int
+	// DataDir is where references are looked up; empty means no reference.
+	DataDir string
+}
+
+// Outcome is what an adapter returns: the envelope, plus the instance and solution
+// in their own types so a caller can write solution files or pictures.
+type Outcome struct {
+	Envelope Envelope
+	Instance any
+	Solution any
+}
+
+// SolverFunc runs one task. It loads the instance, solves, validates the solution
+// with the instances checker (a failure wraps ErrInvalidResult) and fills the
+// envelope (cpu_s and max_rss_mb are filled by the caller). Errors caused by the
+// task's input wrap ErrBadInput.
+type SolverFunc func(ctx context.Context, t Task) (Outcome, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]SolverFunc{}
+)
+
+// Register makes a solver available to Run under name; adapters call it from init.
+func Register(name string, fn SolverFunc) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[name]; dup {
+		panic("benchmarks: solver registered twice: " + name)
+	}
+	registry[name] = fn
+}
+
+// Solvers lists the registered solver names.
+func Solvers() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Run executes one task in this process and fills time_s and cpu_s.
+func Run(ctx context.Context, t Task) (Outcome, error) {
+	registryMu.RLock()
+	fn, ok := registry[t.Config.Solver]
+	registryMu.RUnlock()
+	if !ok {
+		return Outcome{}, fmt.Errorf("%w %q (have %s)", ErrUnknownSolver, t.Config.Solver, strings.Join(Solvers(), ", "))
+	}
+	if t.TimeLimit < 0 {
+		return Outcome{}, fmt.Errorf("%w: time limit %v must be positive", ErrBadInput, t.TimeLimit)
+	}
+	cpu0 := processCPU()
+	start := time.Now()
+	out, err := fn(ctx, t)
+	if err != nil {
+		return out, err
+	}
+	out.Envelope.TimeS = time.Since(start).Seconds()
+	out.Envelope.CPUS = processCPU() - cpu0
+	out.Envelope.Seed = t.Seed
+	if out.Envelope.Config == "" {
+		out.Envelope.Config = t.Config.Name
+	}
+	return out, nil
+}
