@@ -10,7 +10,10 @@ import (
 // Envelope is the record every --json output and every benchmark line carries
 // (DESIGN.md §3). Pointer fields are JSON null when unknown.
 type Envelope struct {
-	Instance      string         `json:"instance"`
+	Instance string `json:"instance"`
+	// Source identifies the run's instance source in a sweep (file and index, or
+	// generator), the key that resuming matches on together with config and seed.
+	Source        string         `json:"source,omitempty"`
 	Kind          string         `json:"kind"`
 	Config        string         `json:"config,omitempty"`
 	Objective     *float64       `json:"objective"`
@@ -28,6 +31,8 @@ type Envelope struct {
 	Tour          []int          `json:"tour,omitempty"`
 	Starts        [][]int        `json:"starts,omitempty"`
 	FirstStage    string         `json:"first_stage,omitempty"`
+	// Error is set on a benchmark line whose run failed; such a line has no objective.
+	Error string `json:"error,omitempty"`
 	// Extra holds a problem's own top-level fields (e.g. "iterations", "backend");
 	// they are written beside the standard ones and must not reuse their names.
 	Extra map[string]any `json:"-"`
@@ -52,9 +57,9 @@ func (e *Envelope) SetReference(value float64, kind string, maximize bool) {
 }
 
 var standardKeys = map[string]bool{
-	"instance": true, "kind": true, "config": true, "objective": true, "bound": true, "reference": true,
+	"instance": true, "source": true, "kind": true, "config": true, "objective": true, "bound": true, "reference": true,
 	"reference_kind": true, "gap_pct": true, "status": true, "stop_reason": true, "time_s": true, "cpu_s": true,
-	"seed": true, "stats": true, "max_rss_mb": true, "tour": true, "starts": true, "first_stage": true,
+	"seed": true, "stats": true, "max_rss_mb": true, "tour": true, "starts": true, "first_stage": true, "error": true,
 }
 
 type envelopeFields Envelope
