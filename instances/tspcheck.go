@@ -1,0 +1,103 @@
+package instances
+
+import "fmt"
+
+// TourViolationKind says how a tour fails to be a permutation of the nodes.
+type TourViolationKind int
+
+const (
+	TourOutOfRange TourViolationKind = iota // a node outside 0…N-1
+	TourDuplicate                           // a node visited twice
+	TourMissing                             // a node never visited
+)
+
+func (k TourViolationKind) String() string {
+	switch k {
+	case TourOutOfRange:
+		return "out-of-range"
+	case TourDuplicate:
+		return "duplicate"
+	case TourMissing:
+		return "missing"
+	}
+	return fmt.Sprintf("TourViolationKind(%d)", int(k))
+}
+
+// TourViolation describes the first reason a tour is not a permutation of the
+// instance's nodes. It wraps ErrInvalidSolution. Nodes and positions are 0-based.
+type TourViolation struct {
+	Kind     TourViolationKind
+	Node     int // the offending node (as given, for TourOutOfRange)
+	Position int // index in the tour where it was found; -1 for TourMissing
+	First    int // TourDuplicate: index of its first visit; otherwise -1
+	Len      int // length of the tour
+	N        int // number of nodes of the instance
+}
+
+func (v *TourViolation) Error() string {
+	switch v.Kind {
+	case TourOutOfRange:
+		return fmt.Sprintf("invalid tour: node %d at position %d is out of range 0…%d", v.Node, v.Position, v.N-1)
+	case TourDuplicate:
+		return fmt.Sprintf("invalid tour: node %d at position %d was already visited at position %d", v.Node, v.Position, v.First)
+	default:
+		return fmt.Sprintf("invalid tour: node %d is missing (tour has %d entries for %d nodes)", v.Node, v.Len, v.N)
+	}
+}
+
+func (v *TourViolation) Unwrap() error { return ErrInvalidSolution }
+
+// checkPermutation returns a *TourViolation unless tour is a permutation of 0…n-1.
+// Out-of-range entries and duplicates are reported first, in tour order, because
+// they point at a place in the tour; a missing node only says something is absent.
+func checkPermutation(tour []int, n int) error {
+	first := make([]int, n)
+	for i := range first {
+		first[i] = -1
+	}
+	for pos, v := range tour {
+		if v < 0 || v >= n {
+			return &TourViolation{Kind: TourOutOfRange, Node: v, Position: pos, First: -1, Len: len(tour), N: n}
+		}
+		if first[v] >= 0 {
+			return &TourViolation{Kind: TourDuplicate, Node: v, Position: pos, First: first[v], Len: len(tour), N: n}
+		}
+		first[v] = pos
+	}
+	for v, f := range first {
+		if f < 0 {
+			return &TourViolation{Kind: TourMissing, Node: v, Position: -1, First: -1, Len: len(tour), N: n}
+		}
+	}
+	return nil
+}
+
+// CheckTour verifies that tour (0-based) visits every node of p exactly once and
+// returns the length of the closed tour in p's own metric, summed in float64 (exact
+// for the integral TSPLIB metrics while the total stays below 2^53). A bad tour
+// gives a *TourViolation, which wraps ErrInvalidSolution.
+func CheckTour(p *TSP, tour []int) (float64, error) {
+	if p == nil {
+		return 0, fmt.Errorf("%w: CheckTour: nil instance", ErrInvalidSolution)
+	}
+	if err := checkPermutation(tour, p.N()); err != nil {
+		return 0, err
+	}
+	return TourLength(p, tour), nil
+}
+
+// TourLength is the length of the closed tour without validation; tour must hold
+// valid node indices. Use CheckTour for anything that did not come from a checked
+// source.
+func TourLength(p *TSP, tour []int) float64 {
+	if len(tour) == 0 {
+		return 0
+	}
+	var sum float64
+	prev := tour[len(tour)-1]
+	for _, v := range tour {
+		sum += p.Dist(prev, v)
+		prev = v
+	}
+	return sum
+}
