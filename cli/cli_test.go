@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadir"
+)
+
+// run executes the command line in-process and returns exit code, stdout, stderr.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"cosolve"}, args...), strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVersionAndUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"version"}, ExitOK, "cosolve " + Version},
+		{[]string{"nosuch"}, ExitUsage, ""},
+		{[]string{"info"}, ExitUsage, ""},
+		{[]string{"info", "--bogus", "x"}, ExitUsage, ""},
+		{[]string{"gen", "tsp", "--n", "2"}, ExitUsage, ""},
+		{[]string{"gen", "tsp", "--dist", "spiral"}, ExitUsage, ""},
+		{[]string{"gen", "jssp", "--taillard", "ta81"}, ExitUsage, ""},
+		{[]string{"gen", "jssp"}, ExitUsage, ""},
+		{[]string{"bench", "run", "/nonexistent.toml"}, ExitUsage, ""},
+		{[]string{"bench", "run", "x.toml", "--shard", "4/4"}, ExitUsage, ""},
+	}
+	for _, c := range cases {
+		code, out, errOut := run(t, "", c.args...)
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d containing %q", c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+}
+
+func TestGenThenInfoThroughStdin(t *testing.T) {
+	for _, format := range []string{"tsplib", "line"} {
+		code, gen, errOut := run(t, "", "gen", "tsp", "--n", "200", "--seed", "5", "--format", format)
+		if code != 0 {
+			t.Fatalf("gen %s: %d %s", format, code, errOut)
+		}
+		code2, again, _ := run(t, "", "gen", "tsp", "--n", "200", "--seed", "5", "--format", format)
+		if code2 != 0 || again != gen {
+			t.Fatalf("gen %s is not deterministic", format)
+		}
+		code, out, errOut := run(t, gen, "info", "-", "--json")
+		if code != 0 {
+			t.Fatalf("info on generated %s: %d %s", format, code, errOut)
+		}
+		var info map[string]any
+		if err := json.Unmarshal([]byte(out), &info); err != nil {
+			t.Fatal(err)
+		}
+		if info["kind"] != "tsp" || info["n"] != float64(200) || info["metric"] != "EUCLIDEAN" || info["reference"] != nil {
+			t.Errorf("%s: info %v", format, info)
+		}
+	}
+	code, out, _ := run(t, "", "gen", "jssp", "--jobs", "4", "--machines", "3", "--seed", "2")
+	if code != 0 {
+		t.Fatal("gen jssp failed")
+	}
+	code, info, _ := run(t, out, "info", "-", "--json")
+	if code != 0 || !strings.Contains(info, `"jobs":4`) || !strings.Contains(info, `"machines":3`) {
+		t.Fatalf("info on generated job shop: %d %s", code, info)
+	}
+}
+
+func TestGenWritesFilesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "u.tsp")
+	if code, _, errOut := run(t, "", "gen", "tsp", "--n", "50", "--out", path); code != 0 {
+		t.Fatal(errOut)
+	}
+	p, err := instances.LoadTSPLIB(path)
+	if err != nil || p.N() != 50 {
+		t.Fatalf("written file: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+	if code, _, _ := run(t, "", "gen", "tsp", "--n", "50", "--out", filepath.Join(dir, "missing", "u.tsp")); code != ExitUsage {
+		t.Fatalf("writing into a missing directory: exit %d, want 2", code)
+	}
+}
+
+func TestCheckTSP(t *testing.T) {
+	gr666 := datadir.Path(t, "tsplib", "gr666.tsp")
+	dir := t.TempDir()
+	writeTour := func(name string, nodes []int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "NAME : %s\nTYPE : TOUR\nDIMENSION : %d\nTOUR_SECTION\n", name, len(nodes))
+		for _, v := range nodes {
+			fmt.Fprintln(&b, v)
+		}
+		b.WriteString("-1\nEOF\n")
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		return path
+	}
+	canonical := make([]int, 666)
+	for i := range canonical {
+		canonical[i] = i + 1
+	}
+	code, out, errOut := run(t, "", "check", gr666, writeTour("canon.tour", canonical), "--json")
+	if code != 0 {
+		t.Fatalf("canonical tour: exit %d %s", code, errOut)
+	}
+	var res map[string]any
+	json.Unmarshal([]byte(out), &res)
+	if res["valid"] != true || res["objective"] != float64(423710) || res["violation"] != nil {
+		t.Fatalf("canonical gr666 tour: %v, want valid with length 423710", res)
+	}
+	dup := append([]int{}, canonical...)
+	dup[5] = 3
+	if code, _, errOut := run(t, "", "check", gr666, writeTour("dup.tour", dup)); code != ExitUsage || !strings.Contains(errOut, "dup.tour:") {
+		t.Errorf("duplicate node: exit %d, stderr %q; want 2 with file:line", code, errOut)
+	}
+	if code, _, _ := run(t, "", "check", gr666, writeTour("short.tour", canonical[:600])); code != ExitUsage {
+		t.Errorf("missing nodes: exit %d, want 2", code)
+	}
+}
+
+func TestCheckJobShop(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "tiny.txt")
+	// Two jobs on two machines: job 0 = (m0,3) (m1,2); job 1 = (m1,4) (m0,1).
+	os.WriteFile(inst, []byte("2 2\n0 3 1 2\n1 4 0 1\n"), 0o644)
+	cases := []struct {
+		name   string
+		starts string
+		code   int
+		want   string
+	}{
+		{"valid", `[[0,4],[0,4]]`, ExitOK, "objective 6  valid"},
+		{"precedence", `[[0,2],[0,4]]`, ExitInvalid, "job 0"},
+		{"overlap", `[[0,4],[0,3]]`, ExitInvalid, "machine 0"},
+		{"shape", `[[0,4]]`, ExitInvalid, ""},
+		{"negative", `[[-1,4],[0,4]]`, ExitUsage, "negative start"},
+	}
+	for _, c := range cases {
+		sol := filepath.Join(dir, c.name+".json")
+		os.WriteFile(sol, []byte(`{"instance":"tiny","objective":0,"starts":`+c.starts+`}`), 0o644)
+		code, out, errOut := run(t, "", "check", inst, sol)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("%s: exit %d, out %q, err %q; want exit %d mentioning %q", c.name, code, out, errOut, c.code, c.want)
+		}
+	}
+	wrongObj := filepath.Join(dir, "obj.json")
+	os.WriteFile(wrongObj, []byte(`{"instance":"tiny","objective":5,"starts":[[0,4],[0,4]]}`), 0o644)
+	if code, out, _ := run(t, "", "check", inst, wrongObj, "--json"); code != ExitInvalid || !strings.Contains(out, `"valid":false`) {
+		t.Errorf("wrong stated objective: exit %d %s", code, out)
+	}
+}
+
+func TestInfoReferences(t *testing.T) {
+	cases := []struct {
+		file  []string
+		index string
+		ref   float64
+		kind  string
+	}{
+		{[]string{"tsplib", "gr666.tsp"}, "0", 294358, "optimal"},
+		{[]string{"tsp", "tsp10000_test_concorde.txt"}, "2", 71.7548, "set-mean"},
+		{[]string{"jssp", "jsplib", "instances", "ft10"}, "0", 930, "optimal"},
+	}
+	for _, c := range cases {
+		code, out, errOut := run(t, "", "info", datadir.Path(t, c.file...), "--index", c.index, "--json")
+		if code != 0 {
+			t.Fatalf("%v: %s", c.file, errOut)
+		}
+		var info map[string]any
+		json.Unmarshal([]byte(out), &info)
+		if info["reference"] != c.ref || info["reference_kind"] != c.kind {
+			t.Errorf("%v: reference %v (%v), want %v (%v)", c.file, info["reference"], info["reference_kind"], c.ref, c.kind)
+		}
+	}
+	if code, _, errOut := run(t, "", "info", datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), "--index", "128"); code != ExitUsage || !strings.Contains(errOut, "out of range") {
+		t.Errorf("index out of range: exit %d %q", code, errOut)
+	}
+}

@@ -1,0 +1,62 @@
+package instances
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+)
+
+// Kind names a problem family, as the JSON envelope's "kind" field does.
+type Kind string
+
+const (
+	KindUnknown        Kind = ""
+	KindTSP            Kind = "tsp"
+	KindJobShop        Kind = "jssp"
+	KindRobustKnapsack Kind = "robust-kp"
+)
+
+// DetectKind tells the problem family of a file from its first bytes: TSPLIB
+// keywords or a line with the "output" separator are TSP; Taillard's "Nb of jobs"
+// header or a first data line of two integers is a job shop; a first line of three
+// numbers (n, capacity, Γ) is a two-stage robust knapsack.
+func DetectKind(head []byte) Kind {
+	sc := bufio.NewScanner(bytes.NewReader(head))
+	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "Nb of jobs") {
+			return KindJobShop
+		}
+		c := line[0]
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.') {
+			return KindTSP
+		}
+		fields := strings.Fields(line)
+		for _, f := range fields {
+			if f == "output" {
+				return KindTSP
+			}
+		}
+		switch len(fields) {
+		case 2:
+			return KindJobShop
+		case 3:
+			return KindRobustKnapsack
+		}
+		// A line-format TSP line has at least three coordinate pairs; the head may
+		// end inside it.
+		if len(fields) > 5 {
+			return KindTSP
+		}
+		return KindUnknown
+	}
+	// A line longer than the scanner's buffer can only be a huge line-format TSP.
+	if sc.Err() == bufio.ErrTooLong {
+		return KindTSP
+	}
+	return KindUnknown
+}
