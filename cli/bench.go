@@ -173,4 +173,3 @@ func benchReport(_ context.Context, cmd *ucli.Command) error {
 	}
 	return benchmarks.WriteMarkdown(w, by, groups)
 }
-

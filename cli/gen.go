@@ -160,4 +160,3 @@ func genRobust(_ context.Context, cmd *ucli.Command) error {
 		return instances.WriteRobustKnapsack(w, k)
 	})
 }
-
