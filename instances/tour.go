@@ -135,7 +135,7 @@ func readTourSection(s *tspScanner, n int, dim int64) ([]int, error) {
 // WriteTour writes a 0-based tour as a TSPLIB 95 .tour file (1-based nodes, -1,
 // EOF). The tour must be a permutation of 0…len(tour)-1.
 func WriteTour(w io.Writer, name string, tour []int) error {
-	if err := checkPermutation(tour, len(tour)); err != nil {
+	if err := tspCheckPermutation(tour, len(tour)); err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(w)

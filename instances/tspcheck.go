@@ -47,10 +47,10 @@ func (v *TourViolation) Error() string {
 
 func (v *TourViolation) Unwrap() error { return ErrInvalidSolution }
 
-// checkPermutation returns a *TourViolation unless tour is a permutation of 0…n-1.
+// tspCheckPermutation returns a *TourViolation unless tour is a permutation of 0…n-1.
 // Out-of-range entries and duplicates are reported first, in tour order, because
 // they point at a place in the tour; a missing node only says something is absent.
-func checkPermutation(tour []int, n int) error {
+func tspCheckPermutation(tour []int, n int) error {
 	first := make([]int, n)
 	for i := range first {
 		first[i] = -1
@@ -80,7 +80,7 @@ func CheckTour(p *TSP, tour []int) (float64, error) {
 	if p == nil {
 		return 0, fmt.Errorf("%w: CheckTour: nil instance", ErrInvalidSolution)
 	}
-	if err := checkPermutation(tour, p.N()); err != nil {
+	if err := tspCheckPermutation(tour, p.N()); err != nil {
 		return 0, err
 	}
 	return TourLength(p, tour), nil

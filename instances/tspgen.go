@@ -66,10 +66,10 @@ func generateClustered(n int, seed uint64) (x, y []float64, cluster []int32, cen
 		cluster[i] = int32(c)
 		// The explicit float64 conversions forbid fusing into an FMA, which some
 		// architectures would otherwise do, changing the last bit.
-		x[i] = clip01(centres[c][0] + float64(tspClusterSigma*r.NormFloat64()))
-		y[i] = clip01(centres[c][1] + float64(tspClusterSigma*r.NormFloat64()))
+		x[i] = tspClip01(centres[c][0] + float64(tspClusterSigma*r.NormFloat64()))
+		y[i] = tspClip01(centres[c][1] + float64(tspClusterSigma*r.NormFloat64()))
 	}
 	return x, y, cluster, centres
 }
 
-func clip01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
+func tspClip01(v float64) float64 { return math.Min(1, math.Max(0, v)) }

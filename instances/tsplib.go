@@ -293,12 +293,20 @@ func readTSPLIBCoords(s *tspScanner, n int64, section string) (x, y []float64, e
 	return x, y, nil
 }
 
-// isTSPLIBKeyword reports whether a token looks like a keyword (letters first), the
-// sign that a section ended early rather than held a malformed number.
+// isTSPLIBKeyword reports whether a token is a TSPLIB keyword (possibly with its
+// ':'), the sign that a section ended early rather than held a malformed number.
 func isTSPLIBKeyword(tok []byte) bool {
-	return len(tok) > 0 && (tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z') &&
-		!strings.EqualFold(string(tok), "nan") && !strings.EqualFold(string(tok), "inf") &&
-		!strings.EqualFold(string(tok), "infinity")
+	k := strings.ToUpper(string(tok))
+	if i := strings.IndexByte(k, ':'); i >= 0 {
+		k = k[:i]
+	}
+	return tsplibValueKeys[k] || tsplibOtherKeys[k]
+}
+
+var tsplibOtherKeys = map[string]bool{
+	"EOF": true, "NODE_COORD_SECTION": true, "DISPLAY_DATA_SECTION": true, "EDGE_WEIGHT_SECTION": true,
+	"FIXED_EDGES_SECTION": true, "DEPOT_SECTION": true, "DEMAND_SECTION": true, "EDGE_DATA_SECTION": true,
+	"TOUR_SECTION": true, "CAPACITY": true, "EDGE_DATA_FORMAT": true,
 }
 
 // tsplibEntries is the number of matrix entries a format lists for n nodes.

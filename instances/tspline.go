@@ -133,7 +133,7 @@ func parseTSPLine(s *tspScanner, first []byte, index int) (*TSP, []int, error) {
 			}
 			tour = tour[:n]
 		}
-		if err := checkPermutation(tour, n); err != nil {
+		if err := tspCheckPermutation(tour, n); err != nil {
 			return nil, nil, s.errorf(line, "stored tour: %v", err)
 		}
 	}
@@ -188,7 +188,7 @@ func WriteTSPLine(w io.Writer, p *TSP, tour []int) error {
 		return fmt.Errorf("%w: %s: the line format holds only Euclidean instances, not %s", ErrInvalidInstance, p.Name, p.Metric)
 	}
 	if tour != nil {
-		if err := checkPermutation(tour, p.N()); err != nil {
+		if err := tspCheckPermutation(tour, p.N()); err != nil {
 			return err
 		}
 	}
