@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -114,20 +115,40 @@ func readTourSection(s *tspScanner, n int, dim int64) ([]int, error) {
 		want = int(limit)
 	}
 	// Duplicates are reported before missing nodes: they name the offending line.
-	first := make([]int, max(want, len(tour)))
+	// A DIMENSION far above the nodes present must not size the bookkeeping.
+	var firstLine func(v int) *int
+	if want <= 4*len(tour)+1024 {
+		first := make([]int, max(want, len(tour)))
+		firstLine = func(v int) *int { return &first[v] }
+	} else {
+		first := make(map[int]*int, len(tour))
+		firstLine = func(v int) *int {
+			if first[v] == nil {
+				first[v] = new(int)
+			}
+			return first[v]
+		}
+	}
 	for k, v := range tour {
-		if v >= len(first) {
+		if v >= max(want, len(tour)) {
 			return nil, s.errorf(lines[k], "tour node %d out of range 1…%d", v+1, len(tour))
 		}
-		if f := first[v]; f != 0 {
-			return nil, s.errorf(lines[k], "tour node %d listed twice (first at line %d)", v+1, f)
+		f := firstLine(v)
+		if *f != 0 {
+			return nil, s.errorf(lines[k], "tour node %d listed twice (first at line %d)", v+1, *f)
 		}
-		first[v] = lines[k]
+		*f = lines[k]
 	}
-	for v := 0; v < want; v++ {
-		if first[v] == 0 {
-			return nil, s.errorf(s.line, "tour has %d of %d nodes: node %d is missing", len(tour), want, v+1)
+	if len(tour) < want {
+		// Some node in 1…len(tour)+1 is missing; name the smallest.
+		present := make([]bool, len(tour)+1)
+		for _, v := range tour {
+			if v < len(present) {
+				present[v] = true
+			}
 		}
+		missing := slices.Index(present, false)
+		return nil, s.errorf(s.line, "tour has %d of %d nodes: node %d is missing", len(tour), want, missing+1)
 	}
 	return tour, nil
 }

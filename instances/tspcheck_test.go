@@ -1,0 +1,66 @@
+package instances
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestCheckTour(t *testing.T) {
+	// A 3-4-5 right triangle plus a node at the far corner of a 3×4 rectangle.
+	p, err := NewCoordTSP("rect", Euclidean, []float64{0, 3, 3, 0}, []float64{0, 0, 4, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		tour []int
+		want float64
+		viol *TourViolation
+	}{
+		{[]int{0, 1, 2, 3}, 14, nil},
+		{[]int{2, 1, 0, 3}, 14, nil},
+		{[]int{0, 2, 1, 3}, 5 + 4 + 5 + 4, nil},
+		{[]int{0, 1, 2, 4}, 0, &TourViolation{Kind: TourOutOfRange, Node: 4, Position: 3, First: -1, Len: 4, N: 4}},
+		{[]int{-1, 1, 2, 3}, 0, &TourViolation{Kind: TourOutOfRange, Node: -1, Position: 0, First: -1, Len: 4, N: 4}},
+		{[]int{0, 1, 1, 3}, 0, &TourViolation{Kind: TourDuplicate, Node: 1, Position: 2, First: 1, Len: 4, N: 4}},
+		{[]int{0, 1, 2, 3, 0}, 0, &TourViolation{Kind: TourDuplicate, Node: 0, Position: 4, First: 0, Len: 5, N: 4}},
+		{[]int{0, 1, 3}, 0, &TourViolation{Kind: TourMissing, Node: 2, Position: -1, First: -1, Len: 3, N: 4}},
+		{nil, 0, &TourViolation{Kind: TourMissing, Node: 0, Position: -1, First: -1, Len: 0, N: 4}},
+	}
+	for _, tc := range cases {
+		got, err := CheckTour(p, tc.tour)
+		if tc.viol == nil {
+			if err != nil || got != tc.want {
+				t.Errorf("%v: length %v err %v, want %v", tc.tour, got, err, tc.want)
+			}
+			continue
+		}
+		var v *TourViolation
+		if !errors.As(err, &v) || !errors.Is(err, ErrInvalidSolution) {
+			t.Errorf("%v: error %v is not a TourViolation wrapping ErrInvalidSolution", tc.tour, err)
+			continue
+		}
+		if *v != *tc.viol {
+			t.Errorf("%v: violation %+v, want %+v", tc.tour, *v, *tc.viol)
+		}
+		if v.Error() == "" || v.Kind.String() == "" {
+			t.Errorf("empty message")
+		}
+	}
+	if _, err := CheckTour(nil, []int{0}); !errors.Is(err, ErrInvalidSolution) {
+		t.Errorf("nil instance: %v", err)
+	}
+}
+
+func TestCheckTourIntegralSumIsExact(t *testing.T) {
+	// Distances of 2^52 + 1 and friends: any rounding in the sum would show.
+	const big = 1 << 40
+	lower := []float64{big + 1, big + 3, 7} // d(1,0), d(2,0), d(2,1)
+	p, err := NewExplicitTSP("exact", 3, lower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := CheckTour(p, []int{0, 1, 2})
+	if err != nil || got != 2*big+11 {
+		t.Fatalf("length %v (%v), want %v", got, err, float64(2*big+11))
+	}
+}
