@@ -93,10 +93,12 @@ func CheckSchedule(js *JobShop, starts [][]int) (makespan int, err error) {
 			return 0, v
 		}
 	}
+	// Bucket the positive-length operations by machine (counting sort), then sort
+	// each machine's operations by start: O(N log N + M).
 	type slot struct {
-		machine, start, end, job, op int
+		start, end, job, op int
 	}
-	busy := make([]slot, 0, js.NumOperations())
+	offset := make([]int, js.Machines+1)
 	for j, ops := range js.Jobs {
 		prevEnd := 0
 		for k, op := range ops {
@@ -121,35 +123,49 @@ func CheckSchedule(js *JobShop, starts [][]int) (makespan int, err error) {
 			prevEnd = end
 			makespan = max(makespan, end)
 			if op.Duration > 0 {
-				busy = append(busy, slot{machine: op.Machine, start: s, end: end, job: j, op: k})
+				offset[op.Machine+1]++
 			}
 		}
 	}
-	slices.SortFunc(busy, func(a, b slot) int {
-		if a.machine != b.machine {
-			return a.machine - b.machine
-		}
-		if a.start != b.start {
-			if a.start < b.start {
-				return -1
+	for m := 1; m <= js.Machines; m++ {
+		offset[m] += offset[m-1]
+	}
+	busy := make([]slot, offset[js.Machines])
+	fill := append([]int(nil), offset[:js.Machines]...)
+	for j, ops := range js.Jobs {
+		for k, op := range ops {
+			if op.Duration > 0 {
+				s := starts[j][k]
+				busy[fill[op.Machine]] = slot{start: s, end: s + op.Duration, job: j, op: k}
+				fill[op.Machine]++
 			}
-			return 1
 		}
-		if a.job != b.job {
-			return a.job - b.job
-		}
-		return a.op - b.op
-	})
-	// Sorted by start, positive-length intervals on one machine are disjoint iff
-	// each ends no later than the next one starts.
-	for i := 1; i < len(busy); i++ {
-		a, b := busy[i-1], busy[i]
-		if a.machine == b.machine && b.start < a.end {
-			v := violation(ViolationOverlap)
-			v.Machine = a.machine
-			v.Job, v.Op, v.Start, v.End = a.job, a.op, a.start, a.end
-			v.OtherJob, v.OtherOp, v.OtherStart, v.OtherEnd = b.job, b.op, b.start, b.end
-			return 0, v
+	}
+	for m := 0; m < js.Machines; m++ {
+		onM := busy[offset[m]:offset[m+1]]
+		slices.SortFunc(onM, func(a, b slot) int {
+			if a.start != b.start {
+				if a.start < b.start {
+					return -1
+				}
+				return 1
+			}
+			if a.job != b.job {
+				return a.job - b.job
+			}
+			return a.op - b.op
+		})
+		// Sorted by start, positive-length intervals are disjoint iff each ends no
+		// later than the next one starts.
+		for i := 1; i < len(onM); i++ {
+			a, b := onM[i-1], onM[i]
+			if b.start < a.end {
+				v := violation(ViolationOverlap)
+				v.Machine = m
+				v.Job, v.Op, v.Start, v.End = a.job, a.op, a.start, a.end
+				v.OtherJob, v.OtherOp, v.OtherStart, v.OtherEnd = b.job, b.op, b.start, b.end
+				return 0, v
+			}
 		}
 	}
 	return makespan, nil
