@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // kernels lists every operator the package runs; the interpreter borrows the ones gonnx lacks.
@@ -353,21 +356,18 @@ func powKernel(k *kctx) ([]*value, func() error, error) {
 
 // ---- matrix products ----
 
-// dot is the inner kernel of Gemm and MatMul; four accumulators let the CPU overlap the adds.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
+// blasF32 supplies gonum's assembly dot and axpy loops, several times faster than Go loops.
+var blasF32 gonum.Implementation
+
+// linearRows computes y[r] = W·x[r] for rows of length K, W being N×K row-major.
+func linearRows(y, x, w []float32, rows, K, N int) {
+	if K == 0 {
+		clear(y[:rows*N])
+		return
 	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
+	for r := 0; r < rows; r++ {
+		blasF32.Sgemv(blas.NoTrans, N, K, 1, w, K, x[r*K:r*K+K], 1, 0, y[r*N:r*N+N], 1)
 	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 // transpose2 writes the transpose of the r×c matrix src into dst (c×r).
@@ -425,13 +425,7 @@ func matmulKernel(k *kctx) ([]*value, func() error, error) {
 		transpose2(bt, b.f, K, N)
 		rows := len(a.f) / max(K, 1)
 		return []*value{y}, func() error {
-			for r := 0; r < rows; r++ {
-				x := a.f[r*K : r*K+K]
-				o := y.f[r*N : r*N+N]
-				for j := range o {
-					o[j] = dot(x, bt[j*K:j*K+K])
-				}
-			}
+			linearRows(y.f, a.f, bt, rows, K, N)
 			return nil
 		}, nil
 	}
@@ -447,11 +441,7 @@ func matmulKernel(k *kctx) ([]*value, func() error, error) {
 			for i := 0; i < M; i++ {
 				c := C[i*N : i*N+N]
 				for p := 0; p < K; p++ {
-					av := A[i*K+p]
-					brow := B[p*N : p*N+N]
-					for j := range c {
-						c[j] += av * brow[j]
-					}
+					blasF32.Saxpy(N, A[i*K+p], B[p*N:p*N+N], 1, c, 1)
 				}
 			}
 		}
@@ -528,12 +518,9 @@ func gemmKernel(k *kctx) ([]*value, func() error, error) {
 			transpose2(at, a.f, K, M)
 			A = at
 		}
+		linearRows(y.f, A, bt, M, K, N)
 		for i := 0; i < M; i++ {
-			x := A[i*K : i*K+K]
 			o := y.f[i*N : i*N+N]
-			for j := range o {
-				o[j] = dot(x, bt[j*K:j*K+K])
-			}
 			if alpha != 1 {
 				for j := range o {
 					o[j] *= alpha
