@@ -1,0 +1,229 @@
+package jssp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
+)
+
+// ErrSettings reports settings that cannot be used (negative sample count,
+// sampling with a rule).
+var ErrSettings = errors.New("invalid settings")
+
+// Settings of Solve. The zero value dispatches greedily with FDD/MWKR.
+type Settings struct {
+	// Policy scores the dispatching decisions; nil means FDDMWKR.
+	Policy Policy
+	// Samples is K: 0 decodes greedily (the priority list is the argsort of the
+	// scores), K > 0 runs the reference protocol, K rollouts with temperatures
+	// 0.5 + 1.5·i/K sampling a whole priority permutation per step (Gumbel-top-k),
+	// and keeps the best. Rules are deterministic and take only 0.
+	Samples int
+	// TimeLimit bounds the run with the context's deadline; 0 means no limit
+	// beyond the context. Rollouts check the clock every 8 steps; an interrupted
+	// rollout is finished with FDD/MWKR and rollouts not yet started are skipped.
+	TimeLimit time.Duration
+	// Seed makes sampling reproducible: rollout i draws from its own generator
+	// seeded by (Seed, i), so the result does not depend on Threads.
+	Seed uint64
+	// Threads is the number of rollout goroutines; 0 means GOMAXPROCS.
+	Threads int
+	// OnImprove, when set, receives each better schedule found (called from the
+	// rollout goroutines, one call at a time).
+	OnImprove func(Solution)
+}
+
+// Solution is a schedule: Starts[j][k] is the start of operation k of job j.
+type Solution struct {
+	Starts   [][]int
+	Makespan int
+}
+
+// Stats are the counts of one Solve call.
+type Stats struct {
+	Policy          string
+	Rollouts        int     // episodes run to the end
+	Truncated       int     // episodes finished by FDD/MWKR after the time ran out
+	Steps           int     // environment steps taken by scored policies
+	Inferences      int     // Scorer calls
+	BestRollout     int     // index of the rollout that gave the solution
+	BestTemperature float64 // its temperature (0 for greedy)
+	Elapsed         time.Duration
+}
+
+// Result of Solve. Objective is the makespan; Bound is a lower bound computed
+// here (the larger of the longest job and the most loaded machine). Status is
+// Optimal when the two meet.
+type Result struct {
+	Solution   Solution
+	Objective  int
+	Bound      int
+	Status     solvers.Status
+	StopReason solvers.StopReason
+	Stats      Stats
+}
+
+// LowerBound is max(longest job, most loaded machine).
+func LowerBound(js *instances.JobShop) int {
+	load := make([]int, js.Machines)
+	lb := 0
+	for _, ops := range js.Jobs {
+		s := 0
+		for _, op := range ops {
+			s += op.Duration
+			load[op.Machine] += op.Duration
+		}
+		lb = max(lb, s)
+	}
+	for _, l := range load {
+		lb = max(lb, l)
+	}
+	return lb
+}
+
+// Solve builds a schedule by dispatching in the CP environment with
+// Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts.
+// Every returned schedule has passed instances.CheckSchedule.
+func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, error) {
+	begin := time.Now()
+	env, err := NewEnv(js)
+	if err != nil {
+		return Result{}, err
+	}
+	if s.Samples < 0 {
+		return Result{}, fmt.Errorf("%w: %d samples (want 0 for greedy or K > 0)", ErrSettings, s.Samples)
+	}
+	p := s.Policy
+	if p == nil {
+		p = FDDMWKR
+	}
+	if _, isRule := p.(Rule); isRule && s.Samples > 0 {
+		return Result{}, fmt.Errorf("%w: sampling needs a neural policy; rule %s is deterministic", ErrSettings, p.Name())
+	}
+	if s.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
+		defer cancel()
+	}
+	stop := func() bool { return ctx.Err() != nil }
+
+	k := max(s.Samples, 1)
+	threads := s.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = min(threads, k)
+
+	type best struct {
+		makespan, index int
+		starts          [][]int
+	}
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		stats    = Stats{Policy: p.Name(), BestRollout: -1}
+		global   = best{makespan: -1}
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	worker := func(env *Env) {
+		defer wg.Done()
+		ro, err := newRollout(env, p)
+		if err != nil {
+			mu.Lock()
+			firstErr = cmpErr(firstErr, err)
+			mu.Unlock()
+			return
+		}
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= k || (i > 0 && stop()) {
+				break
+			}
+			var rng *rand.Rand
+			temp := 0.0
+			if s.Samples > 0 {
+				temp = Temperature(i, k)
+				rng = rand.New(rand.NewPCG(s.Seed, uint64(i)))
+			}
+			ms, truncated, err := ro.episode(temp, rng, stop)
+			mu.Lock()
+			if err != nil {
+				firstErr = cmpErr(firstErr, err)
+				mu.Unlock()
+				return
+			}
+			stats.Rollouts++
+			if truncated {
+				stats.Truncated++
+			}
+			if global.makespan < 0 || ms < global.makespan || (ms == global.makespan && i < global.index) {
+				improved := global.makespan < 0 || ms < global.makespan
+				global = best{makespan: ms, index: i, starts: env.Starts()}
+				stats.BestRollout, stats.BestTemperature = i, temp
+				if improved && s.OnImprove != nil {
+					s.OnImprove(Solution{Starts: global.starts, Makespan: ms})
+				}
+			}
+			mu.Unlock()
+		}
+		mu.Lock()
+		stats.Steps += ro.steps
+		stats.Inferences += ro.calls
+		mu.Unlock()
+	}
+	wg.Add(threads)
+	for w := 0; w < threads; w++ {
+		e := env
+		if w > 0 {
+			e = env.Clone()
+		}
+		go worker(e)
+	}
+	wg.Wait()
+	stats.Elapsed = time.Since(begin)
+	if firstErr != nil {
+		return Result{}, firstErr
+	}
+	res := Result{Bound: LowerBound(js), Stats: stats, Status: solvers.NoSolution}
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		res.StopReason = solvers.TimeLimit
+	case ctx.Err() != nil:
+		res.StopReason = solvers.Canceled
+	default:
+		res.StopReason = solvers.Completed
+	}
+	if global.makespan < 0 {
+		return res, nil
+	}
+	ms, err := instances.CheckSchedule(js, global.starts)
+	if err != nil {
+		return Result{}, fmt.Errorf("jssp: schedule of rollout %d failed the check: %w", global.index, err)
+	}
+	if ms != global.makespan {
+		return Result{}, fmt.Errorf("jssp: rollout %d reported makespan %d, the checker %d", global.index, global.makespan, ms)
+	}
+	res.Solution = Solution{Starts: global.starts, Makespan: ms}
+	res.Objective = ms
+	res.Status = solvers.Feasible
+	if ms == res.Bound {
+		res.Status = solvers.Optimal
+	}
+	return res, nil
+}
+
+func cmpErr(prev, err error) error {
+	if prev != nil {
+		return prev
+	}
+	return err
+}

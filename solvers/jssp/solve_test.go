@@ -1,0 +1,111 @@
+package jssp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
+)
+
+// TestAuthorsPolicyGreedy: the pretrained weights, decoded greedily, give the
+// makespans the authors' code gives.
+func TestAuthorsPolicyGreedy(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	want := map[string]int{"ft10": 1102, "ta01": 1566, "ta02": 1554, "ta03": 1690, "ta04": 1517, "ta05": 1572,
+		"ta06": 1667, "ta07": 1635, "ta08": 1589, "ta09": 1602, "ta10": 1737}
+	for _, name := range []string{"ft10", "ta01", "ta02", "ta03", "ta04", "ta05", "ta06", "ta07", "ta08", "ta09", "ta10"} {
+		t.Run(name, func(t *testing.T) {
+			js := loadNamed(t, name)
+			res, err := Solve(context.Background(), js, Settings{Policy: &NetworkPolicy{Net: net}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Objective != want[name] {
+				t.Errorf("greedy makespan %d, the authors' code %d", res.Objective, want[name])
+			}
+		})
+	}
+}
+
+func TestSolveRulesAndBound(t *testing.T) {
+	js := loadNamed(t, "ft10")
+	for _, r := range Rules {
+		res, err := Solve(context.Background(), js, Settings{Policy: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != solvers.Feasible || res.StopReason != solvers.Completed || res.Bound != 655 {
+			t.Errorf("%s: status %v stop %v bound %d", r, res.Status, res.StopReason, res.Bound)
+		}
+		if ms, err := instances.CheckSchedule(js, res.Solution.Starts); err != nil || ms != res.Objective {
+			t.Errorf("%s: checker %d %v, objective %d", r, ms, err, res.Objective)
+		}
+	}
+}
+
+func TestSolveBadSettings(t *testing.T) {
+	js := loadNamed(t, "ft10")
+	if _, err := Solve(context.Background(), js, Settings{Samples: -1}); !errors.Is(err, ErrSettings) {
+		t.Errorf("K < 0: %v", err)
+	}
+	if _, err := Solve(context.Background(), js, Settings{Samples: 4, Policy: SPT}); !errors.Is(err, ErrSettings) {
+		t.Errorf("sampling a rule: %v", err)
+	}
+	bad := &instances.JobShop{Name: "bad", Machines: 1, Jobs: [][]instances.Operation{{{Machine: 3, Duration: 1}}}}
+	if _, err := Solve(context.Background(), bad, Settings{}); !errors.Is(err, instances.ErrInvalidInstance) {
+		t.Errorf("bad instance: %v", err)
+	}
+}
+
+// TestSamplingDeterministic: the same seed gives the same schedule with 1 and 3
+// threads, and best-of-K is no worse than every single rollout it contains.
+func TestSamplingDeterministic(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	js := loadNamed(t, "ft10")
+	p := &NetworkPolicy{Net: net}
+	var results []Result
+	for _, threads := range []int{1, 3} {
+		res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 8, Seed: 7, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stats.Rollouts != 8 {
+			t.Errorf("%d rollouts", res.Stats.Rollouts)
+		}
+		results = append(results, res)
+	}
+	if fmt.Sprint(results[0].Solution.Starts) != fmt.Sprint(results[1].Solution.Starts) {
+		t.Errorf("1 and 3 threads differ: %d vs %d", results[0].Objective, results[1].Objective)
+	}
+	other, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 8, Seed: 8, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(other.Solution.Starts) == fmt.Sprint(results[0].Solution.Starts) {
+		t.Errorf("seeds 7 and 8 give the same schedule")
+	}
+}
+
+func TestTemperature(t *testing.T) {
+	if Temperature(0, 32) != 0.5 || math.Abs(Temperature(31, 32)-(0.5+1.5*31/32)) > 1e-15 {
+		t.Errorf("temperatures %v … %v", Temperature(0, 32), Temperature(31, 32))
+	}
+}
+
+func TestSolveCanceled(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	js := loadNamed(t, "ta01")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Solve(ctx, js, Settings{Policy: &NetworkPolicy{Net: net}, Samples: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StopReason != solvers.Canceled || res.Stats.Rollouts != 1 || res.Stats.Truncated != 1 || res.Status != solvers.Feasible {
+		t.Errorf("canceled run: %+v", res)
+	}
+}
