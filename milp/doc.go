@@ -1,0 +1,22 @@
+// Package milp is a small, solver-neutral mixed-integer linear programming model
+// (variables with bounds and integrality, sparse rows with lower and upper bounds, an
+// objective with a constant offset, an optional MIP start) and a Solver interface
+// with interchangeable backends.
+//
+// Backends:
+//   - "gonum-lp" (always built, pure Go): continuous models only, through gonum's
+//     dense simplex; meant for small LPs (a few hundred columns at most).
+//   - "cbc" (build tag cbc, cgo): COIN-OR CBC 2.10 through a thin wrapper over
+//     Cbc_C_Interface.h, for LPs and MILPs of any size. Install the library with
+//     `apt-get install coinor-libcbc-dev pkg-config` and build with `-tags cbc`.
+//
+// Default returns CBC when it is built in and the pure-Go backend otherwise.
+//
+// Time limits: neither backend can be interrupted once running. Solve sets the
+// backend's own limit from the remaining time (the earlier of Limits.TimeLimit and
+// the context deadline) and enforces the wall clock from Go: when the backend has not
+// returned by the deadline plus Limits.Grace, Solve returns with TimedOut set and no
+// solution, and the abandoned call finishes (and frees its memory) in the background.
+// CBC honours its own limit only between nodes and cut rounds; on the hard ReLU
+// models of the robust solver its overshoot is measured by TestCBCOvershoot.
+package milp
