@@ -1,0 +1,8 @@
+// Package heatmap builds edge priors for the TSP on a sparse candidate graph
+// (CSR, O(n·k) memory): GT-Prior of Pan et al. (a fixed probability per
+// neighbour rank), SoftDist of Xia et al. (softmax of −d/τ over the k nearest),
+// and heatmaps made by other tools, read from the dense text format of the
+// heatmap + MCTS literature or from a compact sparse format of our own. It also
+// finds k-nearest neighbours (grid for planar instances, the distance function
+// for GEO and EXPLICIT ones) and picks candidate sets by the reference rule.
+package heatmap

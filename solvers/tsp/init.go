@@ -1,0 +1,228 @@
+package tsp
+
+import (
+	"math"
+	"sort"
+
+	"github.com/cosolve/cosolve/heatmap"
+	"github.com/cosolve/cosolve/mcts"
+)
+
+// greedyTour is the greedy-edge construction on the neighbour graph: shortest
+// candidate edges first, keeping degrees ≤ 2 and no cycles; the resulting
+// paths are then chained, each to the nearest free end of another, O(n·k·log)
+// plus O(F²) for F fragments (a few percent of n).
+func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
+	n := int(s.n)
+	type edge struct {
+		d    float64
+		i, j int32
+	}
+	edges := make([]edge, 0, len(nb.Adj))
+	for i := 0; i < n; i++ {
+		for _, j := range nb.Of(i) {
+			if int32(i) < j {
+				edges = append(edges, edge{s.d(int32(i), j), int32(i), j})
+			}
+		}
+	}
+	sort.Slice(edges, func(a, b int) bool {
+		if edges[a].d != edges[b].d {
+			return edges[a].d < edges[b].d
+		}
+		if edges[a].i != edges[b].i {
+			return edges[a].i < edges[b].i
+		}
+		return edges[a].j < edges[b].j
+	})
+	adj := make([][2]int32, n)
+	deg := make([]int8, n)
+	uf := make([]int32, n)
+	for i := range uf {
+		uf[i] = int32(i)
+		adj[i] = [2]int32{-1, -1}
+	}
+	find := func(x int32) int32 {
+		for uf[x] != x {
+			uf[x] = uf[uf[x]]
+			x = uf[x]
+		}
+		return x
+	}
+	link := func(i, j int32) {
+		adj[i][deg[i]] = j
+		deg[i]++
+		adj[j][deg[j]] = i
+		deg[j]++
+		uf[find(i)] = find(j)
+	}
+	for _, e := range edges {
+		if deg[e.i] < 2 && deg[e.j] < 2 && find(e.i) != find(e.j) {
+			link(e.i, e.j)
+		}
+	}
+	// Fragment ends: nodes of degree < 2 (isolated nodes are both ends).
+	var ends []int32
+	for i := 0; i < n; i++ {
+		if deg[i] < 2 {
+			ends = append(ends, int32(i))
+		}
+	}
+	if len(ends) > 0 {
+		alive := make([]bool, n)
+		for _, e := range ends {
+			alive[e] = true
+		}
+		// Walk to the other end of the fragment that starts at e.
+		other := func(e int32) int32 {
+			if deg[e] == 0 {
+				return e
+			}
+			prev, cur := e, adj[e][0]
+			for deg[cur] == 2 {
+				nx := adj[cur][0]
+				if nx == prev {
+					nx = adj[cur][1]
+				}
+				prev, cur = cur, nx
+			}
+			return cur
+		}
+		start := ends[0]
+		cur := other(start)
+		alive[start], alive[cur] = false, false
+		remaining := len(ends) - 1
+		if start != cur {
+			remaining--
+		}
+		for remaining > 0 {
+			best, bd := int32(-1), math.Inf(1)
+			for _, e := range ends {
+				if alive[e] {
+					if d := s.d(cur, e); d < bd {
+						best, bd = e, d
+					}
+				}
+			}
+			o := other(best)
+			link(cur, best)
+			alive[best], alive[o] = false, false
+			remaining--
+			if o != best {
+				remaining--
+			}
+			cur = o
+		}
+		adj[cur][deg[cur]] = start
+		deg[cur]++
+		adj[start][deg[start]] = cur
+		deg[start]++
+	}
+	order := make([]int32, 0, n)
+	prev, v := int32(-1), int32(0)
+	for len(order) < n {
+		order = append(order, v)
+		nx := adj[v][0]
+		if nx == prev {
+			nx = adj[v][1]
+		}
+		prev, v = v, nx
+	}
+	return order
+}
+
+// weightedTour is Fu et al.'s Generate_Initial_Solution: start at node 0 and
+// repeatedly move to an unvisited node with probability ∝ E^W[cur][j] over all
+// unvisited nodes. Arcs outside the candidate graph count with W = 0 (their
+// prior is below 1e-4, so 100·H < 0.01 in the reference as well). O(n²).
+func weightedTour(s *searcher, order []int32) []int32 {
+	n := int(s.n)
+	st := s.stats
+	unvisited := make([]int32, 0, n)
+	for i := 1; i < n; i++ {
+		unvisited = append(unvisited, int32(i))
+	}
+	slot := make([]int32, n) // index in unvisited, −1 once visited
+	for i := range slot {
+		slot[i] = int32(i - 1)
+	}
+	wOf := make([]float64, n)
+	weights := make([]float64, 0, n)
+	thr := make([]int32, n)
+	order = append(order[:0], 0)
+	cur := int32(0)
+	lnE := math.Log(st.E)
+	for len(unvisited) > 0 {
+		maxW := 0.0
+		for a := st.Start[cur]; a < st.Start[cur+1]; a++ {
+			j := st.Adj[a]
+			if slot[j] >= 0 {
+				wOf[j] = st.W[a]
+				maxW = math.Max(maxW, st.W[a])
+			}
+		}
+		weights = weights[:0]
+		base := math.Exp(-lnE * maxW)
+		for range unvisited {
+			weights = append(weights, base)
+		}
+		for a := st.Start[cur]; a < st.Start[cur+1]; a++ {
+			j := st.Adj[a]
+			if slot[j] >= 0 {
+				weights[slot[j]] = math.Exp(lnE * (wOf[j] - maxW))
+			}
+		}
+		var k int
+		if s.discretised {
+			k = mcts.SampleDiscrete1000(s.rng, weights, thr)
+		} else {
+			k = mcts.SampleProportional(s.rng, weights)
+		}
+		if k < 0 {
+			k = 0
+		}
+		next := unvisited[k]
+		// Keep the unvisited list in node order, as the reference scans it.
+		copy(unvisited[k:], unvisited[k+1:])
+		unvisited = unvisited[:len(unvisited)-1]
+		for i := k; i < len(unvisited); i++ {
+			slot[unvisited[i]] = int32(i)
+		}
+		slot[next] = -1
+		order = append(order, next)
+		cur = next
+	}
+	return order
+}
+
+// bruteForce returns an optimal order for tiny instances (n ≤ 9) by fixing
+// node 0 and trying every permutation of the rest.
+func bruteForce(s *searcher) []int32 {
+	n := int(s.n)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	best := append([]int32(nil), perm...)
+	bestLen := math.Inf(1)
+	var rec func(k int, l float64)
+	rec = func(k int, l float64) {
+		if l >= bestLen {
+			return
+		}
+		if k == n {
+			if t := l + s.d(perm[n-1], perm[0]); t < bestLen-eps {
+				bestLen = t
+				copy(best, perm)
+			}
+			return
+		}
+		for i := k; i < n; i++ {
+			perm[k], perm[i] = perm[i], perm[k]
+			rec(k+1, l+s.d(perm[k-1], perm[k]))
+			perm[k], perm[i] = perm[i], perm[k]
+		}
+	}
+	rec(1, 0)
+	return best
+}

@@ -1,0 +1,208 @@
+package tsp
+
+import (
+	"fmt"
+
+	"github.com/cosolve/cosolve/heatmap"
+	"sort"
+	"time"
+)
+
+// Method selects the search loop.
+type Method int
+
+const (
+	// Hybrid (the default) is our method: greedy start, 2-opt + Or-opt +
+	// LK-style descent, then rounds of Z-sampled sequential k-opt actions (the
+	// MCTS of Fu et al., back-propagation included) alternating with local
+	// double-bridge kicks, each followed by descent from the touched nodes.
+	Hybrid Method = iota
+	// MCTS is the loop of Fu et al. as tuned by Pan et al.: heatmap-weighted
+	// construction, 2-opt, then MCTS steps of H·n sampled actions until a step
+	// finds nothing, then a restart from a new construction.
+	MCTS
+)
+
+// Settings configures Solve. The zero value is our default method with the
+// GT-Prior heatmap; the presets hold the published configurations.
+type Settings struct {
+	// TimeLimit bounds the run together with the context deadline; 0 = none.
+	TimeLimit time.Duration
+	// MaxIterations bounds the sampled actions plus kicks; 0 = none. With
+	// Threads = 1 it makes runs identical across machines.
+	MaxIterations int64
+	// Seed seeds the random stream; thread i uses Seed + i.
+	Seed uint64
+	// Threads is the number of independent searches (0 = 1); the best tour wins.
+	Threads int
+	// OnImprove receives every new best tour (called from the solving goroutines,
+	// serialised).
+	OnImprove func(Solution)
+
+	Method Method
+	// Alpha is α, the exploration weight of Z (0 = no exploration term).
+	Alpha float64
+	// Beta is β of the back-propagation W += β(e^{Δ/L} − 1); 0 = 10.
+	Beta float64
+	// H: an MCTS step samples up to H·n actions; 0 = 10 (MCTS), 2 (Hybrid: a round).
+	H float64
+	// MaxCandidates caps the MCTS candidate set per node; 0 = 1000 with
+	// CandidatesByHeatmap, else 10.
+	MaxCandidates int
+	// CandidatesByHeatmap picks MCTS candidates by heatmap value (the reference
+	// rule with the 1e-4 threshold) instead of by distance.
+	CandidatesByHeatmap bool
+	// MaxDepth is the largest number of steps of a sampled action; 0 = 10.
+	// Capped at n/2 as Pan et al.'s wrapper requires.
+	MaxDepth int
+	// Neighbors is the neighbour-list length of the local search; 0 = 10.
+	Neighbors int
+	// Reference reproduces the reference code's semantics, quirks included: Z ≥ 1
+	// sampling filter, sampling discretised to thousandths, the constant 2.718
+	// for e, plain 2-opt passes that update Q and W, the heatmap-weighted
+	// construction at every restart.
+	Reference bool
+	// Samples is the number of Z-sampled actions the Hybrid method draws between
+	// two kicks; 0 = none. After LK-style descent the sampled actions almost never
+	// improve (measured on TSP-500: 1 of 19,000), so by default the Hybrid spends
+	// its time on kicks; the statistics still start the search from the prior.
+	Samples int
+	// KickLength is the longest segment a Hybrid kick moves; 0 = 50.
+	KickLength int
+	// Heatmap is the edge prior (n nodes); nil = GT-Prior. It is symmetrised as
+	// the reference codes do on load.
+	Heatmap *heatmap.Heatmap
+	// LocalSearch for the MCTS method: "2opt" (the reference's passes),
+	// "2opt-oropt", "lk" (2-opt + Or-opt + LK-style); "" = "2opt".
+	LocalSearch string
+}
+
+func (s Settings) withDefaults(n int) Settings {
+	if s.Beta == 0 {
+		s.Beta = 10
+	}
+	if s.H == 0 {
+		if s.Method == MCTS {
+			s.H = 10
+		} else {
+			s.H = 2
+		}
+	}
+	if s.MaxCandidates == 0 {
+		if s.CandidatesByHeatmap {
+			s.MaxCandidates = 1000
+		} else {
+			s.MaxCandidates = 10
+		}
+	}
+	if s.MaxDepth == 0 {
+		s.MaxDepth = 10
+	}
+	if s.MaxDepth > n/2 {
+		s.MaxDepth = max(n/2, 1)
+	}
+	if s.Neighbors == 0 {
+		s.Neighbors = 10
+	}
+	if s.Threads <= 0 {
+		s.Threads = 1
+	}
+	if s.LocalSearch == "" {
+		s.LocalSearch = "2opt"
+	}
+	return s
+}
+
+func (s Settings) validate() error {
+	switch {
+	case s.TimeLimit < 0:
+		return fmt.Errorf("tsp: time limit %v is negative", s.TimeLimit)
+	case s.MaxIterations < 0:
+		return fmt.Errorf("tsp: iteration budget %d is negative", s.MaxIterations)
+	case s.Samples < 0 || s.Alpha < 0 || s.Beta < 0 || s.H < 0 || s.MaxCandidates < 0 || s.MaxDepth < 0 || s.Neighbors < 0:
+		return fmt.Errorf("tsp: negative parameter in %+v", s)
+	}
+	switch s.LocalSearch {
+	case "", "2opt", "2opt-oropt", "lk":
+	default:
+		return fmt.Errorf("tsp: unknown local search %q (want 2opt, 2opt-oropt or lk)", s.LocalSearch)
+	}
+	return nil
+}
+
+// Preset is a named configuration and the heatmap it was tuned with.
+type Preset struct {
+	Settings Settings
+	Heatmap  string // "gt-prior" or "softdist"
+	Source   string
+}
+
+// Presets are the published configurations. "fu-default" and "reference" hold
+// the defaults of Fu et al.'s released code (α = 1, β = 10, H = 10, up to 1000
+// heatmap candidates, depth 10); "reference" adds its quirks. "pan-…" rows are
+// Pan et al.'s SMAC-tuned values from LOGO-CUHKSZ/rethink_mcts_tsp @ f33b5ad,
+// test_mcts.py, named pan-<heatmap>-<n>-t<T> for the budget T·n seconds they
+// were tuned for; pan-<heatmap>-<n> is the T = 0.1 row (T = 0.01 for 10000).
+var Presets = map[string]Preset{}
+
+func init() {
+	fu := Settings{Method: MCTS, Alpha: 1, Beta: 10, H: 10, MaxCandidates: 1000, CandidatesByHeatmap: true, MaxDepth: 10}
+	Presets["fu-default"] = Preset{fu, "softdist", "Fu et al. 2021, released code defaults"}
+	ref := fu
+	ref.Reference = true
+	Presets["reference"] = Preset{ref, "softdist", "Fu et al. 2021 code semantics, quirks included"}
+	Presets["cosolve"] = Preset{Settings{}, "gt-prior", "this package's default"}
+	// n, heatmap, T, α, β, H, max_cand, cand_by_heatmap, max_depth.
+	rows := []struct {
+		n       int
+		hm      string
+		t       string
+		a, b, h float64
+		mc      int
+		byH     bool
+		depth   int
+	}{
+		{500, "softdist", "0.1", 1, 100, 2, 500, true, 200},
+		{500, "softdist", "0.05", 1, 100, 2, 500, true, 200},
+		{500, "softdist", "0.01", 2, 150, 2, 50, true, 200},
+		{500, "softdist", "0.005", 1, 150, 2, 500, true, 100},
+		{500, "gt", "0.1", 0, 10, 5, 5, true, 200},
+		{500, "gt", "0.05", 2, 10, 2, 5, true, 200},
+		{500, "gt", "0.01", 0, 10, 2, 5, true, 200},
+		{500, "gt", "0.005", 0, 10, 2, 5, true, 200},
+		{1000, "softdist", "0.1", 0, 150, 2, 20, true, 200},
+		{1000, "softdist", "0.05", 0, 100, 2, 20, true, 200},
+		{1000, "softdist", "0.01", 0, 150, 2, 50, true, 200},
+		{1000, "softdist", "0.005", 1, 100, 2, 1000, true, 50},
+		{1000, "gt", "0.1", 1, 10, 5, 5, true, 200},
+		{1000, "gt", "0.05", 0, 10, 2, 5, true, 200},
+		{1000, "gt", "0.01", 0, 10, 2, 5, true, 200},
+		{1000, "gt", "0.005", 1, 10, 2, 5, true, 50},
+		{10000, "softdist", "0.01", 0, 10, 10, 20, false, 200},
+		{10000, "softdist", "0.005", 2, 150, 10, 20, false, 200},
+		{10000, "gt", "0.01", 0, 10, 10, 20, false, 200},
+		{10000, "gt", "0.005", 1, 100, 5, 20, true, 100},
+	}
+	for _, r := range rows {
+		hm := "softdist"
+		if r.hm == "gt" {
+			hm = "gt-prior"
+		}
+		set := Settings{Method: MCTS, Alpha: r.a, Beta: r.b, H: r.h, MaxCandidates: r.mc, CandidatesByHeatmap: r.byH, MaxDepth: r.depth}
+		p := Preset{set, hm, fmt.Sprintf("Pan et al. 2024, SMAC-tuned for %s, n = %d, T = %s", r.hm, r.n, r.t)}
+		Presets[fmt.Sprintf("pan-%s-%d-t%s", r.hm, r.n, r.t)] = p
+		if (r.n < 10000 && r.t == "0.1") || (r.n == 10000 && r.t == "0.01") {
+			Presets[fmt.Sprintf("pan-%s-%d", r.hm, r.n)] = p
+		}
+	}
+}
+
+// PresetNames lists the presets, sorted.
+func PresetNames() []string {
+	names := make([]string, 0, len(Presets))
+	for k := range Presets {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

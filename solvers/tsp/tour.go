@@ -1,0 +1,111 @@
+package tsp
+
+// Tour is a cyclic order of nodes in an array with a position index, so
+// successor, predecessor and "is between" are O(1) and a 2-opt move reverses
+// the shorter of the two paths it could reverse.
+type Tour struct {
+	order []int32
+	pos   []int32
+}
+
+func newTour(order []int32) *Tour {
+	t := &Tour{order: order, pos: make([]int32, len(order))}
+	for i, v := range order {
+		t.pos[v] = int32(i)
+	}
+	return t
+}
+
+func (t *Tour) n() int32 { return int32(len(t.order)) }
+
+func (t *Tour) next(v int32) int32 {
+	p := t.pos[v] + 1
+	if p == t.n() {
+		p = 0
+	}
+	return t.order[p]
+}
+
+func (t *Tour) prev(v int32) int32 {
+	p := t.pos[v] - 1
+	if p < 0 {
+		p = t.n() - 1
+	}
+	return t.order[p]
+}
+
+// reverse reverses the cyclic range of positions i…j (inclusive, going
+// forward), or its complement when that is shorter: the same cycle either way.
+func (t *Tour) reverse(i, j int32) {
+	n := t.n()
+	l := j - i
+	if l < 0 {
+		l += n
+	}
+	l++
+	if 2*l > n {
+		i, j = j+1, i-1
+		if i == n {
+			i = 0
+		}
+		if j < 0 {
+			j = n - 1
+		}
+		l = n - l
+	}
+	for s := l / 2; s > 0; s-- {
+		a, b := t.order[i], t.order[j]
+		t.order[i], t.order[j] = b, a
+		t.pos[b], t.pos[a] = i, j
+		i++
+		if i == n {
+			i = 0
+		}
+		j--
+		if j < 0 {
+			j = n - 1
+		}
+	}
+}
+
+// move2 replaces edges (a,b) and (c,d) by (a,c) and (b,d); b follows a and d
+// follows c in one orientation of the cycle.
+func (t *Tour) move2(a, b, c, d int32) {
+	if t.next(a) == b {
+		t.reverse(t.pos[b], t.pos[c])
+	} else {
+		t.reverse(t.pos[a], t.pos[d])
+	}
+}
+
+// lkStep is one step of a sequential move on the tour itself: b is a neighbour
+// of a1, a is joined to b, and a's neighbour on b's side, returned, becomes a1's
+// new neighbour.
+func (t *Tour) lkStep(a1, b, a int32) int32 {
+	if t.next(a1) == b {
+		bp := t.prev(a)
+		t.reverse(t.pos[b], t.pos[bp])
+		return bp
+	}
+	bp := t.next(a)
+	t.reverse(t.pos[bp], t.pos[b])
+	return bp
+}
+
+// between reports whether b lies on the forward path from a to c.
+func (t *Tour) between(a, b, c int32) bool {
+	pa, pb, pc := t.pos[a], t.pos[b], t.pos[c]
+	if pa <= pc {
+		return pa <= pb && pb <= pc
+	}
+	return pb >= pa || pb <= pc
+}
+
+func (t *Tour) copyOrder(dst []int32) []int32 { return append(dst[:0], t.order...) }
+
+func (t *Tour) setOrder(order []int32) {
+	copy(t.order, order)
+	for i, v := range t.order {
+		t.pos[v] = int32(i)
+	}
+}
