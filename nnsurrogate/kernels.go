@@ -15,9 +15,9 @@ var kernels map[string]kernel
 
 func init() {
 	kernels = map[string]kernel{
-		"Add": binary(opAdd), "Sub": binary(opSub), "Mul": binary(opMul), "Div": binary(opDiv),
-		"Pow": powKernel, "Equal": binary(opEq), "Greater": binary(opGt), "Less": binary(opLt),
-		"And": binary(opAnd), "Or": binary(opOr),
+		"Add": binaryKernel(opAdd), "Sub": binaryKernel(opSub), "Mul": binaryKernel(opMul), "Div": binaryKernel(opDiv),
+		"Pow": powKernel, "Equal": binaryKernel(opEq), "Greater": binaryKernel(opGt), "Less": binaryKernel(opLt),
+		"And": binaryKernel(opAnd), "Or": binaryKernel(opOr),
 		"Relu": reluKernel, "Tanh": unary(tanh32), "Sigmoid": unary(sigmoid32), "Sqrt": unary(sqrt32),
 		"Exp": unary(exp32), "Log": unary(log32), "Neg": unary(func(x float32) float32 { return -x }),
 		"Abs": unary(abs32), "Reciprocal": unary(func(x float32) float32 { return 1 / x }),
@@ -168,7 +168,7 @@ const (
 	opOr
 )
 
-func binary(op int) kernel {
+func binaryKernel(op int) kernel {
 	return func(k *kctx) ([]*value, func() error, error) {
 		if err := k.need(2, 2); err != nil {
 			return nil, nil, err

@@ -19,12 +19,15 @@ import (
 //
 // A Network is not safe for concurrent use; Fit spreads each mini-batch over goroutines itself.
 type Network struct {
-	rng    *rand.Rand
-	inputs []netInput
-	nodes  []*netNode
-	params []*Param
-	output Node
-	tape   *tape
+	rng     *rand.Rand
+	inputs  []netInput
+	nodes   []*netNode
+	params  []*Param
+	output  Node
+	outName string
+	// inputGrads keeps gradients with respect to the inputs (tests read them).
+	inputGrads bool
+	tape    *tape
 }
 
 // Node is a value in a Network under construction.
@@ -190,8 +193,8 @@ func (n *Network) Concat(xs ...Node) Node {
 	return n.add(concatLayer{}, n.node(xs[0]).set, w, xs...)
 }
 
-// SetOutput names the network's output.
-func (n *Network) SetOutput(x Node) { n.node(x); n.output = x }
+// SetOutput makes x the network's output, named name in ONNX.
+func (n *Network) SetOutput(name string, x Node) { n.node(x); n.output, n.outName = x, name }
 
 // Params lists the trainable tensors.
 func (n *Network) Params() []*Param { return n.params }
@@ -223,7 +226,9 @@ type tval struct {
 	shape []int
 	v, g  []float64
 	cache []float64
-	mask  []float64
+	// noGrad marks network inputs whose gradient nobody asked for, so the first layer can skip
+	// computing it.
+	noGrad bool
 }
 
 func (t *tval) rows() int  { return numel(t.shape[:len(t.shape)-1]) }
@@ -318,6 +323,7 @@ func (n *Network) forward(t *tape, b Batch, lo, hi int) error {
 			}
 			tv.v = data[lo*per : hi*per]
 			tv.g = grow(tv.g, len(tv.v))
+			tv.noGrad = !n.inputGrads
 			continue
 		}
 		ins := make([]*tval, len(nd.in))
@@ -364,7 +370,7 @@ type layer interface {
 
 type inputLayer struct{}
 
-func (inputLayer) forward([]*tval, *tval) error          { return nil }
+func (inputLayer) forward([]*tval, *tval) error         { return nil }
 func (inputLayer) backward([]*tval, *tval, [][]float64) {}
 
 type denseLayer struct {
@@ -412,7 +418,9 @@ func (d *denseLayer) backward(in []*tval, out *tval, grads [][]float64) {
 			}
 		}
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, mat(R, d.out, out.g), mat(d.out, d.in, d.w.W), 1, mat(R, d.in, x.g))
+	if !x.noGrad {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, mat(R, d.out, out.g), mat(d.out, d.in, d.w.W), 1, mat(R, d.in, x.g))
+	}
 }
 
 type reluLayer struct{}

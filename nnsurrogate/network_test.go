@@ -81,7 +81,8 @@ func TestGradients(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
 			n := NewNetwork(3)
-			n.SetOutput(tc.build(n))
+			n.inputGrads = true
+			n.SetOutput("y", tc.build(n))
 			b := tc.batch(rng)
 			out, _, err := n.Forward(b)
 			if err != nil {

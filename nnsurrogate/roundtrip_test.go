@@ -1,0 +1,171 @@
+package nnsurrogate
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// smooth16 is the regression target of the round-trip test: a fixed smooth function of 16
+// inputs in [-1, 1].
+func smooth16(x []float64) float64 {
+	s := 0.0
+	for _, v := range x[5:] {
+		s += v
+	}
+	return math.Sin(2*x[0]) + x[1]*x[2] + 0.5*math.Cos(x[3]+x[4]) + math.Tanh(s/3)
+}
+
+func smoothData(seed uint64, n int) (Batch, []float64) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	x := make([]float64, n*16)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = 2*rng.Float64() - 1
+	}
+	for i := range y {
+		y[i] = smooth16(x[i*16 : (i+1)*16])
+	}
+	return Batch{N: n, Inputs: map[string][]float64{"x": x}}, y
+}
+
+func mlp16(seed uint64) *Network {
+	n := NewNetwork(seed)
+	h := n.ReLU(n.Dense(n.Input("x", 16), 64, true))
+	h = n.ReLU(n.Dense(h, 64, true))
+	n.SetOutput("y", n.Dense(h, 1, true))
+	return n
+}
+
+func variance(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	s := 0.0
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return s / float64(len(v))
+}
+
+// checkRoundTrip writes n to ONNX, loads it back and compares both engines with the float64
+// forward pass on b.
+func checkRoundTrip(t *testing.T, n *Network, b Batch) {
+	t.Helper()
+	want, shape, err := n.Forward(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append([]float64(nil), want...)
+	var buf bytes.Buffer
+	if err := n.WriteONNX(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]Tensor{}
+	for _, vi := range m.Inputs() {
+		d := b.Inputs[vi.Name]
+		f := make([]float32, len(d))
+		for i, v := range d {
+			f[i] = float32(v)
+		}
+		s := []int{b.N, len(d) / b.N}
+		if len(vi.Shape) == 3 {
+			s = []int{b.N, len(d) / b.N / vi.Shape[2], vi.Shape[2]}
+		}
+		in[vi.Name] = Tensor{Shape: s, Data: f}
+	}
+	for _, e := range []Engine{Fast, Interpreter} {
+		got, err := m.RunEngine(e, in)
+		if err != nil {
+			t.Fatalf("%v: %v", e, err)
+		}
+		y := got[n.outName]
+		if len(y.Data) != len(want) || len(y.Shape) != len(shape) {
+			t.Fatalf("%v: output shape %v, want %v", e, y.Shape, shape)
+		}
+		d := 0.0
+		for i, v := range y.Data {
+			d = max(d, math.Abs(float64(v)-want[i]))
+		}
+		if d > 1e-5 {
+			t.Errorf("%v: ONNX output differs from the network by %g", e, d)
+		}
+	}
+}
+
+func TestRoundTripLayers(t *testing.T) {
+	for _, tc := range gradCases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := NewNetwork(5)
+			n.SetOutput("out", tc.build(n))
+			checkRoundTrip(t, n, tc.batch(rand.New(rand.NewPCG(1, 1))))
+		})
+	}
+}
+
+// TestTrainRoundTrip is acceptance item 1: a 16→64→64→1 ReLU MLP learns smooth16 to a test MSE
+// of at most 5 % of the label variance, then survives write → load within 1e-5.
+func TestTrainRoundTrip(t *testing.T) {
+	train, ty := smoothData(1, 10000)
+	test, vy := smoothData(2, 2000)
+	n := mlp16(42)
+	epochs := 12
+	if testing.Short() {
+		epochs = 5
+	}
+	start, cpu0 := time.Now(), cpuTime()
+	hist, err := n.Fit(context.Background(), train, ty, FitSettings{Epochs: epochs, BatchSize: 128, LR: 3e-3, Decay: true, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	el, cpu := time.Since(start), cpuTime()-cpu0
+	pred, _, err := n.Forward(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mse, v := MSE(pred, vy, nil), variance(vy)
+	t.Logf("%d epochs in %v wall, %v CPU (%.1f ms CPU/epoch); train loss %.4f → %.4f; test MSE %.5f = %.2f %% of label variance %.4f",
+		epochs, el.Round(time.Millisecond), cpu.Round(time.Millisecond), float64(cpu.Milliseconds())/float64(epochs), hist[0], hist[len(hist)-1], mse, 100*mse/v, v)
+	limit := 0.05
+	if testing.Short() {
+		limit = 0.10
+	}
+	if mse > limit*v {
+		t.Errorf("test MSE %.5f exceeds %.0f %% of the label variance %.4f", mse, 100*limit, v)
+	}
+	checkRoundTrip(t, n, Batch{N: 500, Inputs: map[string][]float64{"x": test.Inputs["x"][:500*16]}})
+}
+
+// BenchmarkTrainEpoch is acceptance item 4: one epoch of the round-trip task (10k samples,
+// batch 128) on the goroutines GOMAXPROCS allows (run with -cpu 1 for one core).
+func BenchmarkTrainEpoch(b *testing.B) {
+	train, ty := smoothData(1, 10000)
+	n := mlp16(42)
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if _, err := n.Fit(context.Background(), train, ty, FitSettings{Epochs: 1, BatchSize: 128, Seed: 9}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/epoch")
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine it measures the work
+// better than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
