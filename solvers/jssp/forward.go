@@ -38,6 +38,12 @@ func newForward(net *Network, J, M int) *forward {
 	}
 }
 
+// dot8 is an unrolled 8-term dot product (the compiler neither unrolls nor
+// vectorises the loop, and these products are most of a forward pass).
+func dot8(w *[dModel]float32, x *vec) float32 {
+	return (w[0]*x[0] + w[1]*x[1]) + (w[2]*x[2] + w[3]*x[3]) + (w[4]*x[4] + w[5]*x[5]) + (w[6]*x[6] + w[7]*x[7])
+}
+
 func layerNorm(x *vec, w, b *[dModel]float32) vec {
 	var mean float32
 	for _, v := range x {
@@ -61,61 +67,37 @@ func layerNorm(x *vec, w, b *[dModel]float32) vec {
 // qkvOf projects a normalised state into query, key and value.
 func (l *encoderLayer) qkvOf(h *vec, dst *[3 * dModel]float32) {
 	for r := 0; r < 3*dModel; r++ {
-		w := &l.inW[r]
-		s := l.inB[r]
-		for c := 0; c < dModel; c++ {
-			s += w[c] * h[c]
-		}
-		dst[r] = s
+		dst[r] = l.inB[r] + dot8(&l.inW[r], h)
 	}
 }
 
 // outProj adds the attention output projection of a to x.
 func (l *encoderLayer) addOut(x *vec, a *vec) {
 	for r := 0; r < dModel; r++ {
-		w := &l.outW[r]
-		s := l.outB[r]
-		for c := 0; c < dModel; c++ {
-			s += w[c] * a[c]
-		}
-		x[r] += s
+		x[r] += l.outB[r] + dot8(&l.outW[r], a)
 	}
 }
 
 // addFF adds the pre-norm feed-forward block to x.
 func (l *encoderLayer) addFF(x *vec) {
 	h := layerNorm(x, &l.n2W, &l.n2B)
-	var hid [dFF]float32
+	var hid [dFF / dModel]vec
 	for r := 0; r < dFF; r++ {
-		w := &l.l1W[r]
-		s := l.l1B[r]
-		for c := 0; c < dModel; c++ {
-			s += w[c] * h[c]
-		}
-		if s < 0 {
-			s = 0
-		}
-		hid[r] = s
+		s := l.l1B[r] + dot8(&l.l1W[r], &h)
+		hid[r/dModel][r%dModel] = max(s, 0)
 	}
 	for r := 0; r < dModel; r++ {
 		w := &l.l2W[r]
-		s := l.l2B[r]
-		for c := 0; c < dFF; c++ {
-			s += w[c] * hid[c]
-		}
-		x[r] += s
+		x[r] += l.l2B[r] + (dot8((*[dModel]float32)(w[0:8]), &hid[0]) + dot8((*[dModel]float32)(w[8:16]), &hid[1])) +
+			(dot8((*[dModel]float32)(w[16:24]), &hid[2]) + dot8((*[dModel]float32)(w[24:32]), &hid[3]))
 	}
 }
 
 func (m *mlpHead) eval(x *vec) float32 {
 	s := m.b2
 	for r := 0; r < dHead; r++ {
-		w := &m.w1[r]
-		a := m.b1[r]
-		for c := 0; c < dModel; c++ {
-			a += w[c] * x[c]
-		}
-		s += m.w2[r] * float32(math.Tanh(float64(a)))
+		a := m.b1[r] + dot8(&m.w1[r], x)
+		s += m.w2[r] * tanh32(a)
 	}
 	return s
 }
@@ -141,7 +123,7 @@ func (f *forward) run(o *Observation) {
 			x := &xs[s]
 			for r := 0; r < dModel; r++ {
 				w := &n.projW[r]
-				x[r] = n.projB[r] + w[0]*emb[0] + w[1]*emb[1] + w[2]*emb[2] + w[3]*emb[3]
+				x[r] = n.projB[r] + (w[0]*emb[0] + w[1]*emb[1]) + (w[2]*emb[2] + w[3]*emb[3])
 			}
 			if tok == TokenInterval {
 				p := &n.pe[min(int(o.IndexInterval[i]), peLen-1)]
@@ -158,18 +140,17 @@ func (f *forward) run(o *Observation) {
 		mask := o.AttentionMask[j*Window : (j+1)*Window]
 		var att [Window]vec
 		for s := 0; s < Window; s++ {
-			q := f.qkv[s][:dModel]
+			var q vec
+			for c := 0; c < dModel; c++ {
+				q[c] = f.qkv[s][c] * invSqrtD
+			}
 			var w [Window]float32
 			mx := float32(math.Inf(-1))
 			for t := 0; t < Window; t++ {
 				if mask[t] != 0 {
 					continue
 				}
-				k := f.qkv[t][dModel : 2*dModel]
-				var d float32
-				for c := 0; c < dModel; c++ {
-					d += q[c] * invSqrtD * k[c]
-				}
+				d := dot8((*[dModel]float32)(f.qkv[t][dModel:2*dModel]), &q)
 				w[t] = d
 				mx = max(mx, d)
 			}
@@ -179,7 +160,7 @@ func (f *forward) run(o *Observation) {
 					w[t] = 0
 					continue
 				}
-				w[t] = float32(math.Exp(float64(w[t] - mx)))
+				w[t] = exp32(w[t] - mx)
 				sum += w[t]
 			}
 			for t := 0; t < Window; t++ {
@@ -227,19 +208,19 @@ func (f *forward) run(o *Observation) {
 			a = f.jv[j]
 		} else {
 			members := f.bucket[f.start[g]:f.start[g+1]]
-			q := &f.jq[j]
+			var q vec
+			for c := 0; c < dModel; c++ {
+				q[c] = f.jq[j][c] * invSqrtD
+			}
 			mx := float32(math.Inf(-1))
 			for _, i := range members {
-				var d float32
-				for c := 0; c < dModel; c++ {
-					d += q[c] * invSqrtD * f.jk[i][c]
-				}
+				d := dot8((*[dModel]float32)(&f.jk[i]), &q)
 				f.scores[i] = d
 				mx = max(mx, d)
 			}
 			var sum float32
 			for _, i := range members {
-				e := float32(math.Exp(float64(f.scores[i] - mx)))
+				e := exp32(f.scores[i] - mx)
 				f.scores[i] = e
 				sum += e
 			}
@@ -256,7 +237,9 @@ func (f *forward) run(o *Observation) {
 			y[c] += f.h[j][c]
 		}
 		f.out[j] = y
-		noop += n.noop.eval(&y)
+		if o.ActionMask[J] != 0 {
+			noop += n.noop.eval(&y)
+		}
 		if o.ActionMask[j] != 0 {
 			f.logits[j] = n.job.eval(&y)
 		} else {
@@ -293,4 +276,37 @@ func (f *forward) groupJobs(group []int32) {
 		f.start[m] = f.start[m-1]
 	}
 	f.start[0] = 0
+}
+
+// tanh32 is tanh through one exponential: accurate to a few float32 ulps, which
+// is as close to PyTorch's float32 tanh as math.Tanh and several times cheaper.
+func tanh32(x float32) float32 {
+	if x > 9 {
+		return 1
+	}
+	if x < -9 {
+		return -1
+	}
+	if x > -0.0625 && x < 0.0625 {
+		return float32(math.Tanh(float64(x)))
+	}
+	e := exp64(2 * float64(x))
+	return float32((e - 1) / (e + 1))
+}
+
+// exp32 is e^x for the softmaxes, whose arguments are ≤ 0.
+func exp32(x float32) float32 { return float32(exp64(float64(x))) }
+
+// exp64 is e^x to about 1e-12 relative error for |x| < 700: 2^n by the exponent
+// bits times a degree-11 Taylor polynomial of e^r on |r| ≤ ln2/2. It is several
+// times cheaper than math.Exp and far more accurate than float32 needs.
+func exp64(x float64) float64 {
+	if x < -700 {
+		return 0
+	}
+	const ln2 = 0.6931471805599453
+	n := math.Round(x / ln2)
+	r := x - n*ln2
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320+r*(1.0/362880+r*(1.0/3628800+r*(1.0/39916800)))))))))))
+	return math.Float64frombits(math.Float64bits(p) + uint64(int64(n))<<52)
 }

@@ -94,3 +94,16 @@ func TestPositionalEncodingMatters(t *testing.T) {
 		t.Errorf("logits without positional encoding deviate by only %.3g", dev)
 	}
 }
+
+func TestFastMath(t *testing.T) {
+	for x := -50.0; x <= 20; x += 0.001 {
+		want := math.Exp(x)
+		if got := exp64(x); math.Abs(got-want) > 1e-12*want {
+			t.Fatalf("exp64(%v) = %v, want %v", x, got, want)
+		}
+		w32 := math.Tanh(x / 3)
+		if got := float64(tanh32(float32(x / 3))); math.Abs(got-w32) > 2e-7 {
+			t.Fatalf("tanh32(%v) = %v, want %v", x/3, got, w32)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package jssp
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// processCPU is the CPU time of the process so far: the machine is shared, so
+// wall-clock figures say little.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func benchBestOf32(b *testing.B, name string) {
+	net := loadAuthorsNetwork(b)
+	js := loadNamed(b, name)
+	p := &NetworkPolicy{Net: net}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	for i := 0; i < b.N; i++ {
+		res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 32, Threads: 1, Seed: uint64(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Objective), "makespan")
+		b.ReportMetric(float64(res.Stats.Steps)/32, "steps/rollout")
+	}
+}
+
+// BenchmarkBestOf32Ta01 is acceptance 5's first figure: one best-of-32 on ta01,
+// one thread (target ≤ 0.44 s).
+func BenchmarkBestOf32Ta01(b *testing.B) { benchBestOf32(b, "ta01") }
+
+// BenchmarkBestOf32Ta71 is acceptance 5's second figure (100×20; target ≤ 19 s).
+func BenchmarkBestOf32Ta71(b *testing.B) { benchBestOf32(b, "ta71") }
+
+func BenchmarkRuleFDDMWKRTa71(b *testing.B) {
+	js := loadNamed(b, "ta71")
+	env, err := NewEnv(js)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		env.Reset()
+		RunRule(env, FDDMWKR)
+	}
+}
+
+func BenchmarkForwardTa01(b *testing.B) {
+	net := loadAuthorsNetwork(b)
+	env, err := NewEnv(loadNamed(b, "ta01"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, _ := (&NetworkPolicy{Net: net}).NewScorer(env)
+	scores := make([]float64, env.J+1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	for i := 0; i < b.N; i++ {
+		sc.Scores(env, scores)
+	}
+}
