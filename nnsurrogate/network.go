@@ -27,7 +27,7 @@ type Network struct {
 	outName string
 	// inputGrads keeps gradients with respect to the inputs (tests read them).
 	inputGrads bool
-	tape    *tape
+	tape       *tape
 }
 
 // Node is a value in a Network under construction.
