@@ -58,6 +58,10 @@ var tsplibFormatAlias = map[string]string{
 	"UPPER_DIAG_COL": "LOWER_DIAG_ROW", "LOWER_DIAG_COL": "UPPER_DIAG_ROW",
 }
 
+// tsplibEuclideanNote is the COMMENT WriteTSPLIB adds to an EUCLIDEAN file; the
+// reader drops it again so that a round trip keeps the comment as it was.
+const tsplibEuclideanNote = "EDGE_WEIGHT_TYPE EUCLIDEAN is non-standard: unrounded Euclidean distances"
+
 // tsplibMaxMatrixDim keeps n² within int64 for the entry counts of a matrix.
 const tsplibMaxMatrixDim = 3_000_000_000
 
@@ -190,6 +194,9 @@ func (h *tsplibHeader) set(s *tspScanner, key, v string, line int) error {
 	case "NAME":
 		h.name = strings.TrimSuffix(v, ".tsp")
 	case "COMMENT":
+		if v == tsplibEuclideanNote { // written by WriteTSPLIB, not part of the data
+			return nil
+		}
 		if h.comment != "" {
 			h.comment += "\n"
 		}
@@ -236,7 +243,7 @@ func (h *tsplibHeader) set(s *tspScanner, key, v string, line int) error {
 // readTSPLIBCoords reads n records "id x y" with ids 1…n in any order. Records are
 // appended as they arrive, so a DIMENSION the data does not back costs nothing.
 func readTSPLIBCoords(s *tspScanner, n int64, section string) (x, y []float64, err error) {
-	start := min(n, 1<<16)
+	start := min(n, 1<<12)
 	xs := make([]float64, 0, start)
 	ys := make([]float64, 0, start)
 	ids := make([]int64, 0, start)
@@ -328,7 +335,7 @@ func readTSPLIBMatrix(s *tspScanner, n int64, format string, sectionLine int) ([
 		return nil, s.errorf(sectionLine, "DIMENSION %d is too large for an explicit matrix", n)
 	}
 	count := tsplibEntries(format, n)
-	entries := make([]float64, 0, min(count, 1<<16))
+	entries := make([]float64, 0, min(count, 1<<12))
 	for k := int64(0); k < count; k++ {
 		tok, line, err := s.token()
 		if errors.Is(err, io.EOF) || err == nil && isTSPLIBKeyword(tok) {
@@ -415,7 +422,7 @@ func WriteTSPLIB(w io.Writer, p *TSP) error {
 		}
 	}
 	if p.Metric == Euclidean {
-		fmt.Fprintf(bw, "COMMENT : EDGE_WEIGHT_TYPE EUCLIDEAN is non-standard: unrounded Euclidean distances\n")
+		fmt.Fprintf(bw, "COMMENT : %s\n", tsplibEuclideanNote)
 	}
 	fmt.Fprintf(bw, "DIMENSION : %d\n", p.N())
 	fmt.Fprintf(bw, "EDGE_WEIGHT_TYPE : %s\n", p.Metric)
