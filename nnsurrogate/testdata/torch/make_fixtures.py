@@ -99,6 +99,26 @@ class Policy(nn.Module):
         return torch.softmax(logits, dim=-1)
 
 
+class SetEncoder(nn.Module):
+    """Neur2RO's value network: per-item embedding, sum, post-aggregation MLP for the first-stage
+    and the scenario branches (no biases), concatenated, then the value MLP."""
+
+    def __init__(self):
+        super().__init__()
+
+        def mlp(a, b, c, bias):
+            return nn.Sequential(nn.Linear(a, b, bias=bias), nn.ReLU(), nn.Linear(b, c, bias=bias))
+
+        self.ex, self.px = mlp(7, 32, 16, False), mlp(16, 64, 8, False)
+        self.exi, self.pxi = mlp(7, 32, 16, False), mlp(16, 64, 8, False)
+        self.v = mlp(16, 8, 1, True)
+
+    def forward(self, x, xi):
+        hx = self.px(self.ex(x).sum(dim=1))
+        hxi = self.pxi(self.exi(xi).sum(dim=1))
+        return self.v(torch.cat([hx, hxi], dim=-1))
+
+
 def tensor_json(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
 
@@ -133,3 +153,5 @@ pad[0, 3:] = True
 pad[2, 1:] = True
 export("policy", Policy(), (torch.randn(B, 5, 4), pad), ["x", "pad"], ["p"],
        {"x": {0: "batch", 1: "n"}, "pad": {0: "batch", 1: "n"}, "p": {0: "batch", 1: "n"}})
+export("setencoder", SetEncoder(), (torch.randn(B, 6, 7), torch.randn(B, 6, 7)), ["x", "xi"], ["value"],
+       {"x": {0: "batch", 1: "n"}, "xi": {0: "batch", 1: "n"}, "value": {0: "batch"}})
