@@ -4,8 +4,8 @@
 // with interchangeable backends.
 //
 // Backends:
-//   - "gonum-lp" (always built, pure Go): continuous models only, through gonum's
-//     dense simplex; meant for small LPs (a few hundred columns at most).
+//   - "simplex" (always built, pure Go): continuous models only, through a dense
+//     two-phase tableau simplex; meant for small LPs (a few hundred rows at most).
 //   - "cbc" (build tag cbc, cgo): COIN-OR CBC 2.10 through a thin wrapper over
 //     Cbc_C_Interface.h, for LPs and MILPs of any size. Install the library with
 //     `apt-get install coinor-libcbc-dev pkg-config` and build with `-tags cbc`.

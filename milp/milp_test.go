@@ -159,10 +159,10 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestGonumRejectsIntegers(t *testing.T) {
+func TestSimplexRejectsIntegers(t *testing.T) {
 	m := &Model{}
 	m.AddBinary(1, "b")
-	if _, err := (GonumLP{}).Solve(context.Background(), m, Limits{}); !errors.Is(err, ErrUnsupported) {
+	if _, err := (Simplex{}).Solve(context.Background(), m, Limits{}); !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("err = %v", err)
 	}
 }

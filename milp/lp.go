@@ -6,28 +6,28 @@ import (
 	"math"
 	"time"
 
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
-// GonumLP is the pure-Go backend: continuous models only, solved by gonum's dense
-// simplex after conversion to standard form. Its cost grows roughly with the cube
-// of the row count; use it for LPs of a few hundred rows at most.
-type GonumLP struct{}
+// Simplex is the pure-Go backend: continuous models only, converted to standard
+// form and solved by a dense two-phase tableau simplex. Each pivot costs
+// O(rows·columns); use it for LPs of a few hundred rows at most. (gonum's
+// lp.Simplex was tried first: it reports singular bases on the degenerate
+// cutting-plane LPs of the robust evaluation.)
+type Simplex struct{}
 
-func init() { backends = append([]Solver{GonumLP{}}, backends...) }
+func init() { backends = append([]Solver{Simplex{}}, backends...) }
 
-// Name is "gonum-lp".
-func (GonumLP) Name() string { return "gonum-lp" }
+// Name is "simplex".
+func (Simplex) Name() string { return "simplex" }
 
 // Solve solves a continuous model; models with integer variables give ErrUnsupported.
-func (GonumLP) Solve(ctx context.Context, m *Model, lim Limits) (Result, error) {
+func (Simplex) Solve(ctx context.Context, m *Model, lim Limits) (Result, error) {
 	start := time.Now()
 	if err := m.Validate(); err != nil {
 		return Result{}, err
 	}
 	if m.NumIntegers() > 0 {
-		return Result{}, fmt.Errorf("%w: gonum-lp solves continuous models only, this one has %d integer variables", ErrUnsupported, m.NumIntegers())
+		return Result{}, fmt.Errorf("%w: simplex solves continuous models only, this one has %d integer variables", ErrUnsupported, m.NumIntegers())
 	}
 	sf := toStandard(m)
 	return runBounded(ctx, lim, start, func() (Result, error) { return sf.solve(m) })
@@ -135,16 +135,9 @@ func clone(m map[int]float64) map[int]float64 {
 	return c
 }
 
-func (sf *standardForm) solve(m *Model) (res Result, err error) {
-	defer func() {
-		// gonum panics on some rank-deficient inputs; that is a numerical failure of
-		// this backend, not of the caller.
-		if p := recover(); p != nil {
-			res, err = Result{}, fmt.Errorf("%w: gonum simplex: %v", ErrNumerical, p)
-		}
-	}()
+func (sf *standardForm) solve(m *Model) (Result, error) {
 	// Columns that appear in no row sit at 0 when their cost is non-negative and make
-	// the problem unbounded otherwise; gonum rejects them, so drop them.
+	// the problem unbounded otherwise.
 	used := make([]bool, sf.ncol)
 	for _, row := range sf.rows {
 		for k, a := range row {
@@ -165,12 +158,7 @@ func (sf *standardForm) solve(m *Model) (res Result, err error) {
 	var sol []float64
 	if len(sf.rows) > 0 {
 		nr, nc := len(sf.rows), len(keep)
-		if nc < nr {
-			// gonum needs at least as many columns as rows; a zero-cost column that
-			// is forced to 0 by an extra row keeps the system square-or-wider.
-			return Result{}, fmt.Errorf("%w: gonum simplex needs more columns (%d) than rows (%d)", ErrNumerical, nc, nr)
-		}
-		A := mat.NewDense(nr, nc, nil)
+		A := make([][]float64, nr)
 		b := make([]float64, nr)
 		c := make([]float64, nc)
 		for i, row := range sf.rows {
@@ -179,22 +167,23 @@ func (sf *standardForm) solve(m *Model) (res Result, err error) {
 				s = -1
 			}
 			b[i] = s * sf.b[i]
+			A[i] = make([]float64, nc)
 			for kk, k := range keep {
-				A.Set(i, kk, s*row[k])
+				A[i][kk] = s * row[k]
 			}
 		}
 		for kk, k := range keep {
 			c[kk] = sf.c[k]
 		}
-		_, xs, err := lp.Simplex(c, A, b, 1e-10, nil)
-		switch err {
-		case nil:
-		case lp.ErrInfeasible:
+		xs, out := solveTableau(A, b, c)
+		switch out {
+		case lpOptimal:
+		case lpInfeasible:
 			return Result{Status: Infeasible, Objective: math.NaN(), Bound: math.NaN(), Gap: math.Inf(1)}, nil
-		case lp.ErrUnbounded:
+		case lpUnbounded:
 			return Result{Status: Unbounded, Objective: math.NaN(), Bound: math.NaN(), Gap: math.Inf(1)}, nil
 		default:
-			return Result{}, fmt.Errorf("%w: gonum simplex: %v", ErrNumerical, err)
+			return Result{}, fmt.Errorf("%w: simplex iteration limit", ErrNumerical)
 		}
 		sol = make([]float64, sf.ncol)
 		for kk, k := range keep {

@@ -1,0 +1,206 @@
+package robust
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/milp"
+)
+
+// fullLPWorstCase is a second method for the worst case: one LP with a cut for
+// every feasible recourse (enumerated), so no oracle loop is involved.
+func fullLPWorstCase(t *testing.T, k *instances.RobustKnapsack, x []bool) float64 {
+	n := k.N()
+	var active []int
+	base := 0.0
+	for i := range x {
+		if x[i] {
+			base += k.Profit[i] - k.Outsource[i]
+			if k.Degradation[i] > 0 {
+				active = append(active, i)
+			}
+		}
+	}
+	zero := make([]float64, n)
+	y, r := make([]bool, n), make([]bool, n)
+	var cuts []cut
+	var rec func(i int)
+	rec = func(i int) {
+		if i == n {
+			if _, err := instances.CheckSecondStage(k, x, zero, y, r); err != nil {
+				return
+			}
+			c := cut{slope: make([]float64, len(active))}
+			for j := range x {
+				if y[j] {
+					c.constant += k.Outsource[j]
+				}
+			}
+			for a, j := range active {
+				if y[j] && !r[j] {
+					c.slope[a] = k.Degradation[j]
+				}
+			}
+			cuts = append(cuts, c)
+			return
+		}
+		y[i], r[i] = false, false
+		rec(i + 1)
+		if x[i] {
+			y[i] = true
+			rec(i + 1)
+			r[i] = true
+			rec(i + 1)
+			y[i], r[i] = false, false
+		}
+	}
+	rec(0)
+	if len(active) == 0 || k.Gamma == 0 {
+		v := 0.0
+		for _, c := range cuts {
+			v = math.Max(v, c.constant)
+		}
+		return base + v
+	}
+	xi := make([]float64, n)
+	v, err := solveCutLP(context.Background(), milp.Default(), k.Gamma, active, cuts, xi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base + v
+}
+
+func TestEvaluateMatchesFullLP(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 40; trial++ {
+		n := 2 + rng.IntN(4)
+		k := randomKnapsack(rng, n)
+		x := make([]bool, n)
+		for i := range x {
+			x[i] = rng.IntN(5) > 0
+		}
+		ev, err := Evaluate(context.Background(), k, x, EvalSettings{})
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		want := fullLPWorstCase(t, k, x)
+		if math.Abs(ev.Profit-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Fatalf("trial %d: cutting planes %v, full LP %v", trial, ev.Profit, want)
+		}
+		// The witness scenario is feasible and the recourse achieves the witness value.
+		got, err := instances.CheckSecondStage(k, x, ev.Scenario, ev.Produce, ev.Repair)
+		if err != nil || math.Abs(got-ev.Witness) > 1e-9 {
+			t.Fatalf("trial %d: witness recourse checks to %v (%v), witness %v", trial, got, err, ev.Witness)
+		}
+		// No sampled scenario is worse than the worst case.
+		ss := NewSecondStage(k)
+		for s := 0; s < 50; s++ {
+			xi := randomScenario(rng, k)
+			if v := ss.Solve(x, xi, nil, nil); v < ev.Profit-1e-6 {
+				t.Fatalf("trial %d: scenario %v gives %v below the worst case %v", trial, xi, v, ev.Profit)
+			}
+		}
+	}
+}
+
+func TestEvaluateRejectsWrongLength(t *testing.T) {
+	k := randomKnapsack(rand.New(rand.NewPCG(1, 1)), 4)
+	if _, err := Evaluate(context.Background(), k, make([]bool, 3), EvalSettings{}); err == nil {
+		t.Fatal("no error for a first stage of the wrong length")
+	}
+}
+
+// authorsRow is one row of Neur2RO's evaluation results.
+type authorsRow struct {
+	name string
+	n    int
+	x    string
+	obj  float64
+}
+
+func readAuthors(t *testing.T) []authorsRow {
+	path := datadir.Path(t, "robust", "Neur2RO", "derived", "neur2ro_kp_eval_results.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var rows []authorsRow
+	for _, rec := range recs[1:] {
+		obj, err1 := strconv.ParseFloat(rec[col["neur2ro_obj"]], 64)
+		n, err2 := strconv.Atoi(rec[col["n_items"]])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("bad row %v", rec)
+		}
+		rows = append(rows, authorsRow{rec[col["inst_name"]], n, rec[col["neur2ro_x"]], obj})
+	}
+	return rows
+}
+
+// TestEvaluateReproducesNeur2RO is acceptance 1 of the robust solver: the exact
+// evaluation reproduces Neur2RO's worst-case profit of its own first-stage solutions.
+// By default it checks every 21st instance up to n = 40 (gonum's LP is too slow
+// beyond that); with the cbc build and COSOLVE_LONG_TESTS=1 it checks all 504.
+func TestEvaluateReproducesNeur2RO(t *testing.T) {
+	rows := readAuthors(t)
+	dir := datadir.Path(t, instances.RKPInstanceDir)
+	all := os.Getenv("COSOLVE_LONG_TESTS") != "" && milp.Default().Name() == "cbc"
+	var rels []float64
+	worst, worstName := 0.0, ""
+	start := time.Now()
+	for idx, row := range rows {
+		if !all && (idx%21 != 0 || row.n > 40 || testing.Short() && row.n > 20) {
+			continue
+		}
+		k, err := instances.LoadRobustKnapsack(filepath.Join(dir, row.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := instances.ParseFirstStage(row.x, k.N())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := Evaluate(context.Background(), k, x, EvalSettings{})
+		if err != nil {
+			t.Fatalf("%s: %v", row.name, err)
+		}
+		rel := math.Abs(ev.Profit-row.obj) / math.Abs(row.obj)
+		rels = append(rels, rel)
+		if rel > worst {
+			worst, worstName = rel, row.name
+		}
+	}
+	if len(rels) == 0 {
+		t.Skip("no rows selected")
+	}
+	within := 0
+	for _, r := range rels {
+		if r <= 1e-4 {
+			within++
+		}
+	}
+	sort.Float64s(rels)
+	t.Logf("%d instances (%s LP) in %v: %d within 1e-4 relative (%.1f%%), median %.2g, largest %.3g (%s)",
+		len(rels), milp.Default().Name(), time.Since(start).Round(time.Millisecond), within, 100*float64(within)/float64(len(rels)), rels[len(rels)/2], worst, worstName)
+	if float64(within) < 0.99*float64(len(rels)) {
+		t.Fatalf("only %d of %d within 1e-4", within, len(rels))
+	}
+}
