@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
 )
 
 // Simplex is the pure-Go backend: continuous models only, converted to standard
