@@ -63,6 +63,7 @@ type Network struct {
 	enc2     encoderLayer
 	job      mlpHead
 	noop     mlpHead
+	raw      map[string]stateTensor // the tensors as read, for export
 }
 
 // stateTensor is one entry of a state dict in JSON: {"shape": [...], "data": [...]}.
@@ -80,7 +81,28 @@ func ReadStateDict(r io.Reader, name string) (*Network, error) {
 	if err := json.NewDecoder(r).Decode(&sd); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrWeights, name, err)
 	}
-	n := &Network{}
+	return networkFromTensors(sd, name)
+}
+
+// paramNames are the network's tensors under their PyTorch names (the ONNX
+// initializers keep them).
+var paramNames = []string{
+	"actor.project.weight", "actor.project.bias", "actor.pos_encoder.pe",
+	"actor.embedding_fixed.weight", "actor.embedding_legal_op.weight", "actor.tokens_start_end.weight",
+	"actor.enc1.self_attn.in_proj_weight", "actor.enc1.self_attn.in_proj_bias",
+	"actor.enc1.self_attn.out_proj.weight", "actor.enc1.self_attn.out_proj.bias",
+	"actor.enc1.linear1.weight", "actor.enc1.linear1.bias", "actor.enc1.linear2.weight", "actor.enc1.linear2.bias",
+	"actor.enc1.norm1.weight", "actor.enc1.norm1.bias", "actor.enc1.norm2.weight", "actor.enc1.norm2.bias",
+	"actor.enc2.self_attn.in_proj_weight", "actor.enc2.self_attn.in_proj_bias",
+	"actor.enc2.self_attn.out_proj.weight", "actor.enc2.self_attn.out_proj.bias",
+	"actor.enc2.linear1.weight", "actor.enc2.linear1.bias", "actor.enc2.linear2.weight", "actor.enc2.linear2.bias",
+	"actor.enc2.norm1.weight", "actor.enc2.norm1.bias", "actor.enc2.norm2.weight", "actor.enc2.norm2.bias",
+	"actor.final_tmp.0.weight", "actor.final_tmp.0.bias", "actor.final_tmp.2.weight", "actor.final_tmp.2.bias",
+	"actor.no_op.0.weight", "actor.no_op.0.bias", "actor.no_op.2.weight", "actor.no_op.2.bias",
+}
+
+func networkFromTensors(sd map[string]stateTensor, name string) (*Network, error) {
+	n := &Network{raw: map[string]stateTensor{}}
 	get := func(key string, shape ...int) ([]float64, error) {
 		t, ok := sd[key]
 		if !ok {
@@ -108,6 +130,7 @@ func ReadStateDict(r io.Reader, name string) (*Network, error) {
 		}
 		var d []float64
 		if d, err = get(key, shape...); err == nil {
+			n.raw[key] = sd[key]
 			for i, v := range d {
 				set(i, float32(v))
 			}
