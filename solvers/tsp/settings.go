@@ -2,6 +2,7 @@ package tsp
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"sort"
@@ -33,7 +34,8 @@ type Settings struct {
 	MaxIterations int64
 	// Seed seeds the random stream; thread i uses Seed + i.
 	Seed uint64
-	// Threads is the number of independent searches (0 = 1); the best tour wins.
+	// Threads is the number of independent searches (0 = GOMAXPROCS); the best
+	// tour wins.
 	Threads int
 	// OnImprove receives every new best tour (called from the solving goroutines,
 	// serialised).
@@ -105,7 +107,7 @@ func (s Settings) withDefaults(n int) Settings {
 		s.Neighbors = 10
 	}
 	if s.Threads <= 0 {
-		s.Threads = 1
+		s.Threads = runtime.GOMAXPROCS(0)
 	}
 	if s.LocalSearch == "" {
 		s.LocalSearch = "2opt"
