@@ -155,16 +155,16 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 		}
 		ops := make([]Operation, len(fields)/2)
 		for k := range ops {
-			mach, err := lr.integer(fields[2*k], fmt.Sprintf("job %d operation %d: machine", j, k))
+			mach, err := strconv.Atoi(fields[2*k])
 			if err != nil {
-				return nil, err
+				return nil, lr.errorf("job %d operation %d: machine %q is not an integer", j, k, fields[2*k])
 			}
 			if mach < 0 || mach >= m {
 				return nil, lr.errorf("job %d operation %d: machine %d out of range 0…%d", j, k, mach, m-1)
 			}
-			dur, err := lr.integer(fields[2*k+1], fmt.Sprintf("job %d operation %d: duration", j, k))
+			dur, err := strconv.Atoi(fields[2*k+1])
 			if err != nil {
-				return nil, err
+				return nil, lr.errorf("job %d operation %d: duration %q is not an integer", j, k, fields[2*k+1])
 			}
 			if dur < 0 {
 				return nil, lr.errorf("job %d operation %d: negative duration %d", j, k, dur)
@@ -273,17 +273,25 @@ const taillardTitle = "Nb of jobs, Nb of Machines, Time seed, Machine seed, Uppe
 // instance. The instance is named ta01…ta80 when its size and seeds are those of one
 // of Taillard's instances, else "<base name>#<index>".
 func ReadTaillard(r io.Reader, name string, index int) (*JobShop, TaillardHeader, error) {
-	lr := newLineReader(r, name)
-	return readTaillardFrom(lr, nil, name, index)
+	all, hdrs, err := ReadTaillardAll(r, name)
+	if err != nil {
+		return nil, TaillardHeader{}, err
+	}
+	return pickTaillard(all, hdrs, name, index)
 }
 
-// readTaillardFrom parses instances, starting with first as the fields of an already
-// read title line when not nil.
-func readTaillardFrom(lr *lineReader, first []string, name string, index int) (*JobShop, TaillardHeader, error) {
+// ReadTaillardAll reads every instance of a file in Taillard's specification format
+// (see ReadTaillard), in file order, with their headers.
+func ReadTaillardAll(r io.Reader, name string) ([]*JobShop, []TaillardHeader, error) {
+	return readTaillardFrom(newLineReader(r, name), nil, name)
+}
+
+// readTaillardFrom parses all instances, starting with first as the fields of an
+// already read title line when not nil.
+func readTaillardFrom(lr *lineReader, first []string, name string) ([]*JobShop, []TaillardHeader, error) {
 	var (
-		found    *JobShop
-		foundHdr TaillardHeader
-		count    int
+		all  []*JobShop
+		hdrs []TaillardHeader
 	)
 	fields := first
 	for {
@@ -292,40 +300,42 @@ func readTaillardFrom(lr *lineReader, first []string, name string, index int) (*
 			var err error
 			fields, ok, err = lr.next()
 			if err != nil {
-				return nil, TaillardHeader{}, err
+				return nil, nil, err
 			}
 			if !ok {
 				break
 			}
 		}
 		if !isTaillardTitle(fields) {
-			if count == 0 {
-				return nil, TaillardHeader{}, lr.errorf("want the title line %q", taillardTitle)
+			if len(all) == 0 {
+				return nil, nil, lr.errorf("want the title line %q", taillardTitle)
 			}
-			return nil, TaillardHeader{}, lr.errorf("extra data after instance %d, want another title line %q", count-1, taillardTitle)
+			return nil, nil, lr.errorf("extra data after instance %d, want another title line %q", len(all)-1, taillardTitle)
 		}
-		js, hdr, err := readTaillardInstance(lr, count)
+		js, hdr, err := readTaillardInstance(lr, len(all))
 		if err != nil {
-			return nil, TaillardHeader{}, err
+			return nil, nil, err
 		}
-		if count == index {
-			if k := taillardIndex(hdr); k >= 0 {
-				js.Name = fmt.Sprintf("ta%02d", k+1)
-			} else {
-				js.Name = fmt.Sprintf("%s#%d", instanceName(name), index)
-			}
-			found, foundHdr = js, hdr
+		if k := taillardIndex(hdr); k >= 0 {
+			js.Name = fmt.Sprintf("ta%02d", k+1)
+		} else {
+			js.Name = fmt.Sprintf("%s#%d", instanceName(name), len(all))
 		}
-		count++
+		all, hdrs = append(all, js), append(hdrs, hdr)
 		fields = nil
 	}
-	if count == 0 {
-		return nil, TaillardHeader{}, fmt.Errorf("%s:%d: %w: empty input, want the title line %q", name, lr.line+1, ErrInvalidInstance, taillardTitle)
+	if len(all) == 0 {
+		return nil, nil, fmt.Errorf("%s:%d: %w: empty input, want the title line %q", name, lr.line+1, ErrInvalidInstance, taillardTitle)
 	}
-	if found == nil {
-		return nil, TaillardHeader{}, fmt.Errorf("%s: %w: index %d out of range 0…%d", name, ErrInvalidInstance, index, count-1)
+	return all, hdrs, nil
+}
+
+// pickTaillard selects instance index of a parsed file.
+func pickTaillard(all []*JobShop, hdrs []TaillardHeader, name string, index int) (*JobShop, TaillardHeader, error) {
+	if index < 0 || index >= len(all) {
+		return nil, TaillardHeader{}, fmt.Errorf("%s: %w: index %d out of range 0…%d", name, ErrInvalidInstance, index, len(all)-1)
 	}
-	return found, foundHdr, nil
+	return all[index], hdrs[index], nil
 }
 
 // isTaillardTitle accepts the title line with any spacing or letter case.
@@ -387,9 +397,9 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 			}
 			row := make([]int, m)
 			for k, tok := range fields {
-				x, err := lr.integer(tok, fmt.Sprintf("%s row %d column %d", section, len(rows), k))
+				x, err := strconv.Atoi(tok)
 				if err != nil {
-					return nil, err
+					return nil, lr.errorf("instance %d: %s row %d column %d: %q is not an integer", number, section, len(rows), k, tok)
 				}
 				if x < lo || x > hi {
 					return nil, lr.errorf("instance %d: %s row %d column %d: %d out of range %d…%d", number, section, len(rows), k, x, lo, hi)
@@ -462,7 +472,11 @@ func ReadJobShopAuto(r io.Reader, name string, index int) (*JobShop, error) {
 		return nil, fmt.Errorf("%s:%d: %w: empty input", name, lr.line+1, ErrInvalidInstance)
 	}
 	if isTaillardTitle(fields) {
-		js, _, err := readTaillardFrom(lr, fields, name, index)
+		all, hdrs, err := readTaillardFrom(lr, fields, name)
+		if err != nil {
+			return nil, err
+		}
+		js, _, err := pickTaillard(all, hdrs, name, index)
 		return js, err
 	}
 	if index != 0 {

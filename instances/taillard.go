@@ -33,8 +33,9 @@ func (r *taillardRand) unif(low, high int) int {
 // "Benchmarks for basic scheduling problems", EJOR 64(2):278–285, 1993): durations
 // d[i][j] = unif(timeSeed, 1, 99) row by row; each job's machine order starts as
 // 1…m and, for j = 1…m, swaps position j with position unif(machineSeed, j, m).
-// With the seeds of ta01…ta80 (see TaillardInstance) it reproduces the published
-// instances. Seeds should lie in 1…2^31−2 (0 makes the generator constant). It
+// With the size and seeds of ta01…ta80 (see TaillardInstance) it reproduces the
+// published instance and names it "ta01"…"ta80"; other instances are named
+// "taillard_<jobs>x<machines>_<time seed>_<machine seed>". Seeds should lie in 1…2^31−2 (0 makes the generator constant). It
 // panics if jobs or machines is below 1.
 func GenerateTaillard(jobs, machines int, timeSeed, machineSeed int32) *JobShop {
 	if jobs < 1 || machines < 1 {
@@ -65,6 +66,9 @@ func GenerateTaillard(jobs, machines int, timeSeed, machineSeed int32) *JobShop 
 			s := mr.unif(k+1, machines) - 1
 			job[k].Machine, job[s].Machine = job[s].Machine, job[k].Machine
 		}
+	}
+	if k := taillardIndex(TaillardHeader{Jobs: jobs, Machines: machines, TimeSeed: timeSeed, MachineSeed: machineSeed}); k >= 0 {
+		js.Name = fmt.Sprintf("ta%02d", k+1)
 	}
 	return js
 }

@@ -151,19 +151,26 @@ func TestTaillardSpecFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		all, hdrs, err := ReadTaillardAll(bytes.NewReader(raw), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 10 {
+			t.Fatalf("%s: %d instances, want 10", path, len(all))
+		}
+		if js, hdr, err := ReadTaillard(bytes.NewReader(raw), path, 7); err != nil || js != nil && (js.Name != all[7].Name || hdr != hdrs[7]) {
+			t.Errorf("%s: ReadTaillard(7) = %v, %v", path, js, err)
+		}
 		var rewritten bytes.Buffer
-		for i := 0; i < 10; i++ {
-			js, hdr, err := ReadTaillard(bytes.NewReader(raw), path, i)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for i, js := range all {
+			hdr := hdrs[i]
 			k := taillardIndex(hdr) + 1
 			if k == 0 || js.Name != fmt.Sprintf("ta%02d", k) {
 				t.Fatalf("%s #%d: name %q, header %+v not in the seed table", path, i, js.Name, hdr)
 			}
 			seen++
 			gen := GenerateTaillard(hdr.Jobs, hdr.Machines, hdr.TimeSeed, hdr.MachineSeed)
-			if !reflect.DeepEqual(gen.Jobs, js.Jobs) {
+			if gen.Name != js.Name || !reflect.DeepEqual(gen.Jobs, js.Jobs) {
 				t.Errorf("%s: file data differ from the generator", js.Name)
 			}
 			std, err := LoadJobShop(filepath.Join(root, "tassel_e2e", "instances_run", js.Name), 0)
