@@ -128,9 +128,9 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 	if n <= 0 || m <= 0 {
 		return nil, lr.errorf("%d jobs and %d machines, want at least one of each", n, m)
 	}
+	headerLine := lr.line
 	js := &JobShop{Name: instanceName(lr.name), Machines: m, Jobs: make([][]Operation, 0, min(n, 1024))}
 	classic := false
-	seen := make(map[int]bool)
 	firstLine := 0
 	total := 0
 	for len(js.Jobs) < n {
@@ -176,12 +176,7 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 		}
 		if j == 0 {
 			firstLine = lr.line
-			if !terminated && len(ops) == m {
-				for _, op := range ops {
-					seen[op.Machine] = true
-				}
-				classic = len(seen) == m
-			}
+			classic = !terminated && isPermutation(ops, m)
 		} else if classic && len(ops) != m {
 			return nil, lr.errorf("job %d has %d operations, want %d: job 0 (line %d) visits every machine once, so every job must", j, len(ops), m, firstLine)
 		}
@@ -194,7 +189,7 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 		return nil, lr.errorf("extra data after %d jobs: %q", n, strings.Join(fields[:min(len(fields), 4)], " "))
 	}
 	if m > total {
-		return nil, fmt.Errorf("%s: %w: %d machines but only %d operations", lr.name, ErrInvalidInstance, m, total)
+		return nil, lr.atLine(headerLine, "%d machines but the jobs have only %d operations", m, total)
 	}
 	return js, nil
 }

@@ -72,7 +72,7 @@ func TestReadJobShopErrors(t *testing.T) {
 		{"long_line_classic", "2 2\n1 1 0 1\n1 1 0 1 1 1\n", "long_line_classic:3: invalid instance: job 1 has 3 operations, want 2"},
 		{"terminator_only", "2 2\n0 1 -1 -1\n-1 -1\n", "terminator_only:3: invalid instance: job 1 has no operations"},
 		{"extra_data", "1 1\n0 1\n\n0 1\n", `extra_data:4: invalid instance: extra data after 1 jobs: "0 1"`},
-		{"more_machines_than_ops", "1 1000000\n0 1\n", "more_machines_than_ops: invalid instance: 1000000 machines but only 1 operations"},
+		{"more_machines_than_ops", "1 1000000\n0 1\n", "more_machines_than_ops:1: invalid instance: 1000000 machines but the jobs have only 1 operations"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
