@@ -69,3 +69,27 @@ func BenchmarkForwardTa01(b *testing.B) {
 		sc.Scores(env, scores)
 	}
 }
+
+// BenchmarkForwardTa71 evaluates the network on a mid-episode ta71 state.
+func BenchmarkForwardTa71(b *testing.B) {
+	net := loadAuthorsNetwork(b)
+	env, err := NewEnv(loadNamed(b, "ta71"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var one [1]int
+	tables := newRuleTables(env)
+	for i := 0; i < 500; i++ {
+		one[0] = FDDMWKR.pick(env, tables)
+		env.Step(one[:])
+	}
+	sc, _ := (&NetworkPolicy{Net: net}).NewScorer(env)
+	scores := make([]float64, env.J+1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	for i := 0; i < b.N; i++ {
+		sc.Scores(env, scores)
+	}
+}

@@ -34,6 +34,7 @@ type encoderLayer struct {
 	l1W                [dFF][dModel]float32
 	l1B                [dFF]float32
 	l2W                [dModel][dFF]float32
+	l2T                [dFF][dModel]float32 // l2W transposed, for the forward pass
 	l2B                [dModel]float32
 	n1W, n1B, n2W, n2B [dModel]float32
 }
@@ -168,6 +169,13 @@ func networkFromTensors(sd map[string]stateTensor, name string) (*Network, error
 	}
 	if err != nil {
 		return nil, err
+	}
+	for _, l := range []*encoderLayer{&n.enc1, &n.enc2} {
+		for r := 0; r < dModel; r++ {
+			for c := 0; c < dFF; c++ {
+				l.l2T[c][r] = l.l2W[r][c]
+			}
+		}
 	}
 	if other, ok := sd["pos_encoder.pe"]; ok {
 		for i, v := range other.Data {
