@@ -127,7 +127,7 @@ func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
 		return nil, errf("budget %q: want a number in [0, n=%d]", head[2], n)
 	}
 	k := &RobustKnapsack{
-		Name: name, Capacity: capacity, Gamma: gamma,
+		Name: filepath.Base(name), Capacity: capacity, Gamma: gamma,
 		Profit: make([]float64, 0, min(n, 4096)), Degradation: make([]float64, 0, min(n, 4096)),
 		RepairWeight: make([]int, 0, min(n, 4096)), Weight: make([]int, 0, min(n, 4096)),
 		Outsource: make([]float64, 0, min(n, 4096)),
