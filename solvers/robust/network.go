@@ -1,0 +1,262 @@
+package robust
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/nnsurrogate"
+)
+
+// The value network Φ(x, ξ) is Neur2RO's set encoder: per-item embeddings without
+// bias of [x_i, features_i] and of [ξ_i, features_i], summed over the items, each
+// sum through a post-aggregation MLP without bias, the two results concatenated
+// and fed to a value MLP with bias. Its output estimates the second-stage saving
+// over outsourcing every selected item, divided by Σ_i f_i (an instance constant, so
+// the network's argmax over scenarios is that of the true saving).
+const (
+	// InputX and InputXi are the model's two set inputs, one row per item.
+	InputX  = "x_items"
+	InputXi = "xi_items"
+	// Output is the model's output name.
+	Output = "value"
+	// ItemFeatures is the width of each item row: the decision (x_i or ξ_i), then
+	// c, p̄, p̂, f, t divided by FeatureScale, then C / Σc.
+	ItemFeatures = 7
+	// FeatureScale divides weights and profits (R = 1000 in the published recipe).
+	FeatureScale = 1000.0
+)
+
+// ErrModel reports a value network that does not fit the expected shape.
+var ErrModel = errors.New("robust: value network does not match")
+
+// NetworkShape sizes the blocks of the set encoder.
+type NetworkShape struct {
+	Embed1, Embed2 int // per-item embedding widths
+	Post1, Post2   int // post-aggregation widths
+	Value          int // hidden width of the value MLP
+}
+
+// DefaultShape is the shape of the shipped model: smaller than Neur2RO's
+// (32/16, 64/8, 8) so that its MILP encoding stays small.
+var DefaultShape = NetworkShape{Embed1: 16, Embed2: 8, Post1: 16, Post2: 8, Value: 16}
+
+// NewValueNetwork builds an untrained set encoder.
+func NewValueNetwork(shape NetworkShape, seed uint64) *nnsurrogate.Network {
+	net := nnsurrogate.NewNetwork(seed)
+	path := func(name string) nnsurrogate.Node {
+		in := net.SetInput(name, ItemFeatures)
+		h := net.Dense(net.ReLU(net.Dense(in, shape.Embed1, false)), shape.Embed2, false)
+		s := net.SumPool(h)
+		return net.Dense(net.ReLU(net.Dense(s, shape.Post1, false)), shape.Post2, false)
+	}
+	px := path(InputX)
+	pxi := path(InputXi)
+	v := net.Dense(net.ReLU(net.Dense(net.Concat(px, pxi), shape.Value, true)), 1, true)
+	net.SetOutput(Output, v)
+	return net
+}
+
+// itemFeatures writes the six instance features of every item (row-major, without
+// the decision column).
+func itemFeatures(k *instances.RobustKnapsack) []float64 {
+	n := k.N()
+	sumC := 0
+	for _, c := range k.Weight {
+		sumC += c
+	}
+	tight := 0.0
+	if sumC > 0 {
+		tight = float64(k.Capacity) / float64(sumC)
+	}
+	f := make([]float64, 0, 6*n)
+	for i := 0; i < n; i++ {
+		f = append(f, float64(k.Weight[i])/FeatureScale, k.Profit[i]/FeatureScale, k.Degradation[i]/FeatureScale,
+			k.Outsource[i]/FeatureScale, float64(k.RepairWeight[i])/FeatureScale, tight)
+	}
+	return f
+}
+
+// labelScale is the divisor of the network's target: Σ f_i, at least 1.
+func labelScale(k *instances.RobustKnapsack) float64 {
+	s := 0.0
+	for _, f := range k.Outsource {
+		s += f
+	}
+	return math.Max(1, s)
+}
+
+// encodedNet is a value network viewed as blocks, split into the parts the MILP
+// encodings use.
+type encodedNet struct {
+	graph *nnsurrogate.BlockGraph
+	x, xi pathBlocks
+	v1, v2 *nnsurrogate.Block // value MLP: hidden and output Dense
+	xFirst bool               // the x path comes first in the concatenation
+}
+
+// pathBlocks are the four Dense blocks of one set-encoder path.
+type pathBlocks struct {
+	e1, e2, p1, p2 *nnsurrogate.Block
+}
+
+// parseNetwork checks that a model has the set-encoder structure and extracts its
+// layers; anything else is refused with ErrModel.
+func parseNetwork(g *nnsurrogate.BlockGraph) (*encodedNet, error) {
+	if len(g.Outputs) != 1 {
+		return nil, fmt.Errorf("%w: %d outputs, want 1", ErrModel, len(g.Outputs))
+	}
+	b := g.Blocks
+	// follow walks back from block i through Dense/ReLU/SumPool and returns the chain
+	// of blocks ending at an input.
+	var chain func(i int) ([]int, error)
+	chain = func(i int) ([]int, error) {
+		if b[i].Kind == nnsurrogate.BlockInput {
+			return []int{i}, nil
+		}
+		if len(b[i].Inputs) != 1 {
+			return nil, fmt.Errorf("%w: block %s has %d inputs", ErrModel, b[i].Name, len(b[i].Inputs))
+		}
+		c, err := chain(b[i].Inputs[0])
+		return append(c, i), err
+	}
+	out := g.Outputs[0]
+	enc := &encodedNet{graph: g}
+	want := []nnsurrogate.BlockKind{nnsurrogate.BlockDense, nnsurrogate.BlockReLU, nnsurrogate.BlockDense}
+	i := out
+	var vb []int
+	for _, kind := range []nnsurrogate.BlockKind{want[2], want[1], want[0]} {
+		if b[i].Kind != kind || len(b[i].Inputs) != 1 {
+			return nil, fmt.Errorf("%w: value MLP: block %s is %v, want %v", ErrModel, b[i].Name, b[i].Kind, kind)
+		}
+		vb = append(vb, i)
+		i = b[i].Inputs[0]
+	}
+	enc.v2, enc.v1 = &b[vb[0]], &b[vb[2]]
+	if b[i].Kind != nnsurrogate.BlockConcat || len(b[i].Inputs) != 2 {
+		return nil, fmt.Errorf("%w: value MLP input is %v, want a concatenation of two paths", ErrModel, b[i].Kind)
+	}
+	for p, start := range b[i].Inputs {
+		c, err := chain(start)
+		if err != nil {
+			return nil, err
+		}
+		kinds := []nnsurrogate.BlockKind{nnsurrogate.BlockInput, nnsurrogate.BlockDense, nnsurrogate.BlockReLU, nnsurrogate.BlockDense,
+			nnsurrogate.BlockSumPool, nnsurrogate.BlockDense, nnsurrogate.BlockReLU, nnsurrogate.BlockDense}
+		if len(c) != len(kinds) {
+			return nil, fmt.Errorf("%w: path %d has %d blocks, want %d (input, dense, relu, dense, sum, dense, relu, dense)", ErrModel, p, len(c), len(kinds))
+		}
+		for j, kind := range kinds {
+			if b[c[j]].Kind != kind {
+				return nil, fmt.Errorf("%w: path %d block %d is %v, want %v", ErrModel, p, j, b[c[j]].Kind, kind)
+			}
+		}
+		in := b[c[0]]
+		if in.Width != ItemFeatures || !in.Set {
+			return nil, fmt.Errorf("%w: input %q has %d features per item, want a set input of %d", ErrModel, in.Name, in.Width, ItemFeatures)
+		}
+		pb := pathBlocks{&b[c[1]], &b[c[3]], &b[c[5]], &b[c[7]]}
+		for _, d := range []*nnsurrogate.Block{pb.e1, pb.e2, pb.p1, pb.p2} {
+			for _, v := range d.B {
+				if v != 0 {
+					return nil, fmt.Errorf("%w: set-encoder layer %s has a bias; padding and the exact encodings need none", ErrModel, d.Name)
+				}
+			}
+		}
+		switch in.Name {
+		case InputX:
+			enc.x = pb
+			enc.xFirst = p == 0
+		case InputXi:
+			enc.xi = pb
+		default:
+			return nil, fmt.Errorf("%w: input %q, want %q and %q", ErrModel, in.Name, InputX, InputXi)
+		}
+	}
+	if enc.x.e1 == nil || enc.xi.e1 == nil {
+		return nil, fmt.Errorf("%w: want one path for %q and one for %q", ErrModel, InputX, InputXi)
+	}
+	if enc.v2.Width != 1 {
+		return nil, fmt.Errorf("%w: output width %d, want 1", ErrModel, enc.v2.Width)
+	}
+	return enc, nil
+}
+
+// dense applies a Dense block to one vector: out = W·in + B.
+func dense(d *nnsurrogate.Block, in, out []float64) {
+	for o := 0; o < d.Width; o++ {
+		s := d.B[o]
+		row := d.W[o*d.In : (o+1)*d.In]
+		for j, w := range row {
+			s += w * in[j]
+		}
+		out[o] = s
+	}
+}
+
+func relu(v []float64) {
+	for i, x := range v {
+		if x < 0 {
+			v[i] = 0
+		}
+	}
+}
+
+// itemEmbedding is E([d, features_i]) for one item: Dense, ReLU, Dense.
+func (p *pathBlocks) itemEmbedding(d float64, feat []float64, h, out []float64) {
+	row := make([]float64, ItemFeatures)
+	row[0] = d
+	copy(row[1:], feat)
+	dense(p.e1, row, h)
+	relu(h)
+	dense(p.e2, h, out)
+}
+
+// embed is the path's output P(Σ_i E([d_i, features_i])).
+func (p *pathBlocks) embed(d []float64, feats []float64) []float64 {
+	h := make([]float64, p.e1.Width)
+	e := make([]float64, p.e2.Width)
+	sum := make([]float64, p.e2.Width)
+	for i := range d {
+		p.itemEmbedding(d[i], feats[6*i:6*i+6], h, e)
+		for j, v := range e {
+			sum[j] += v
+		}
+	}
+	return p.post(sum)
+}
+
+// post applies the post-aggregation MLP to a pooled sum.
+func (p *pathBlocks) post(sum []float64) []float64 {
+	q := make([]float64, p.p1.Width)
+	dense(p.p1, sum, q)
+	relu(q)
+	out := make([]float64, p.p2.Width)
+	dense(p.p2, q, out)
+	return out
+}
+
+// value is the value MLP on the two path outputs.
+func (n *encodedNet) value(px, pxi []float64) float64 {
+	cat := append(append([]float64(nil), px...), pxi...)
+	if !n.xFirst {
+		cat = append(append([]float64(nil), pxi...), px...)
+	}
+	h := make([]float64, n.v1.Width)
+	dense(n.v1, cat, h)
+	relu(h)
+	out := make([]float64, 1)
+	dense(n.v2, h, out)
+	return out[0]
+}
+
+func boolsToFloats(x []bool) []float64 {
+	f := make([]float64, len(x))
+	for i, v := range x {
+		if v {
+			f[i] = 1
+		}
+	}
+	return f
+}

@@ -1,0 +1,73 @@
+package robust
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/cosolve/cosolve/nnsurrogate"
+)
+
+// tinyModel trains a small network briefly on a small generated data set.
+func tinyModel(t *testing.T) (*nnsurrogate.Network, *Dataset, Validation) {
+	t.Helper()
+	ds, err := GenerateData(context.Background(), DataSettings{Instances: 12, FirstStages: 4, Scenarios: 6, Sizes: []int{10, 14}, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, val, err := Train(context.Background(), ds, TrainSettings{Epochs: 15, BatchSize: 32, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net, ds, val
+}
+
+func TestGoForwardMatchesNetwork(t *testing.T) {
+	net, ds, val := tinyModel(t)
+	if len(val.Sizes) == 0 || val.WorstRatio <= 0 || math.IsNaN(val.WorstRatio) {
+		t.Fatalf("validation %+v", val)
+	}
+	model, err := net.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := model.Blocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := parseNetwork(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := 0; j < 20; j++ {
+		b, _ := ds.batch([]int{j * 7})
+		want, _, err := net.Forward(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smp := ds.Samples[j*7]
+		k := ds.Instances[smp.Instance]
+		feats := itemFeatures(k)
+		got := enc.value(enc.x.embed(boolsToFloats(smp.X), feats), enc.xi.embed(smp.Xi, feats))
+		if math.Abs(got-want[0]) > 1e-4*math.Max(1, math.Abs(want[0])) {
+			t.Fatalf("sample %d: Go forward %v, network %v", j, got, want[0])
+		}
+	}
+}
+
+func TestParseNetworkRejectsOtherShapes(t *testing.T) {
+	net := nnsurrogate.NewNetwork(1)
+	in := net.SetInput(InputX, ItemFeatures)
+	net.SetOutput(Output, net.Dense(net.SumPool(in), 1, true))
+	model, err := net.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := model.Blocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseNetwork(g); err == nil {
+		t.Fatal("accepted a network without the set-encoder structure")
+	}
+}
