@@ -93,3 +93,17 @@ func BenchmarkForwardTa71(b *testing.B) {
 		sc.Scores(env, scores)
 	}
 }
+
+func BenchmarkBestOf4Ta71(b *testing.B) {
+	net := loadAuthorsNetwork(b)
+	js := loadNamed(b, "ta71")
+	p := &NetworkPolicy{Net: net}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric((processCPU() - cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	for i := 0; i < b.N; i++ {
+		if _, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 4, Threads: 1, Seed: uint64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
