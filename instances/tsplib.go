@@ -2,6 +2,7 @@ package instances
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -276,8 +277,9 @@ func readTSPLIBCoords(s *tspScanner, n int64, section string) (x, y []float64, e
 			if err != nil {
 				return nil, nil, err
 			}
-			if xy[c], err = s.parseFinite(tok, tline, fmt.Sprintf("node %d: %s coordinate", id, what)); err != nil {
-				return nil, nil, err
+			var ok bool
+			if xy[c], ok = tspParseFinite(tok); !ok {
+				return nil, nil, s.errorf(tline, "node %d: %s coordinate: %q is not a finite number", id, what, tok)
 			}
 		}
 		inOrder = inOrder && id == k+1
@@ -344,9 +346,9 @@ func readTSPLIBMatrix(s *tspScanner, n int64, format string, sectionLine int) ([
 		if err != nil {
 			return nil, err
 		}
-		v, err := s.parseFinite(tok, line, "matrix entry")
-		if err != nil {
-			return nil, err
+		v, ok := tspParseFinite(tok)
+		if !ok {
+			return nil, s.errorf(line, "matrix entry: %q is not a finite number", tok)
 		}
 		if v < 0 {
 			return nil, s.errorf(line, "matrix entry %v is negative", v)
@@ -481,18 +483,24 @@ const (
 )
 
 // tspScanner reads keywords, values and whitespace-separated tokens from a stream
-// while counting lines, holding at most one token or header line in memory.
+// while counting lines, holding at most one buffer, token or header line in
+// memory. It scans its own buffer rather than calling bufio byte by byte: the
+// pla85900 and TSP-10000 files are megabytes, and the tight loops keep parsing
+// them fast even under the race detector.
 type tspScanner struct {
-	r        *bufio.Reader
+	rd       io.Reader
 	name     string
 	sentinel error // wrapped by every syntax error
 	line     int   // line of the next unread byte, 1-based
 	buf      []byte
+	pos, end int  // unread bytes are buf[pos:end]
+	atEOF    bool // rd has nothing more to give
+	tok      []byte
 	readErr  error // first read error other than io.EOF
 }
 
 func newTSPScanner(r io.Reader, name string, sentinel error) *tspScanner {
-	return &tspScanner{r: bufio.NewReaderSize(r, 1<<16), name: name, sentinel: sentinel, line: 1}
+	return &tspScanner{rd: r, name: name, sentinel: sentinel, line: 1, buf: make([]byte, 1<<16)}
 }
 
 // errorf builds a syntax error at line; a pending read error takes precedence,
@@ -508,75 +516,92 @@ func tspIsSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-func (s *tspScanner) readByte() (byte, bool) {
-	c, err := s.r.ReadByte()
-	if err != nil {
-		if !errors.Is(err, io.EOF) && s.readErr == nil {
-			s.readErr = err
-		}
-		return 0, false
+// fill makes sure an unread byte is buffered and reports whether one is.
+func (s *tspScanner) fill() bool {
+	if s.pos < s.end {
+		return true
 	}
-	return c, true
-}
-
-func (s *tspScanner) unread() { _ = s.r.UnreadByte() }
-
-// skipSpace skips whitespace across lines and reports whether a byte follows.
-func (s *tspScanner) skipSpace() bool {
-	for {
-		c, ok := s.readByte()
-		if !ok {
-			return false
+	for empty := 0; !s.atEOF; empty++ {
+		n, err := s.rd.Read(s.buf)
+		s.pos, s.end = 0, n
+		if err != nil {
+			s.atEOF = true
+			if !errors.Is(err, io.EOF) {
+				s.readErr = err
+			}
+		} else if n == 0 && empty == 100 {
+			s.atEOF, s.readErr = true, io.ErrNoProgress
 		}
-		if c == '\n' {
-			s.line++
-			continue
-		}
-		if !tspIsSpace(c) {
-			s.unread()
+		if n > 0 {
 			return true
 		}
 	}
+	return false
+}
+
+// peek returns the next byte without consuming it.
+func (s *tspScanner) peek() (byte, bool) {
+	if !s.fill() {
+		return 0, false
+	}
+	return s.buf[s.pos], true
+}
+
+// skipSpace skips whitespace across lines and reports whether a byte follows.
+func (s *tspScanner) skipSpace() bool {
+	for s.fill() {
+		for ; s.pos < s.end; s.pos++ {
+			c := s.buf[s.pos]
+			if c == '\n' {
+				s.line++
+			} else if !tspIsSpace(c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // skipInline skips blanks up to, not including, the next newline and reports
 // whether a non-blank byte follows on the same line.
 func (s *tspScanner) skipInline() bool {
-	for {
-		c, ok := s.readByte()
-		if !ok {
-			return false
-		}
-		if c == '\n' {
-			s.unread()
-			return false
-		}
-		if !tspIsSpace(c) {
-			s.unread()
-			return true
+	for s.fill() {
+		for ; s.pos < s.end; s.pos++ {
+			c := s.buf[s.pos]
+			if c == '\n' {
+				return false
+			}
+			if !tspIsSpace(c) {
+				return true
+			}
 		}
 	}
+	return false
 }
 
 // word reads bytes up to whitespace (or also ':' when colon is set); the caller has
 // skipped leading space. The result aliases an internal buffer.
 func (s *tspScanner) word(colon bool) ([]byte, error) {
-	s.buf = s.buf[:0]
-	for {
-		c, ok := s.readByte()
-		if !ok {
+	s.tok = s.tok[:0]
+	line := s.line
+	for s.fill() {
+		start := s.pos
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			if tspIsSpace(c) || colon && c == ':' {
+				break
+			}
+			s.pos++
+		}
+		s.tok = append(s.tok, s.buf[start:s.pos]...)
+		if len(s.tok) > tspMaxToken {
+			return nil, s.errorf(line, "token longer than %d bytes", tspMaxToken)
+		}
+		if s.pos < s.end {
 			break
 		}
-		if tspIsSpace(c) || (colon && c == ':') {
-			s.unread()
-			break
-		}
-		if len(s.buf) == tspMaxToken {
-			return nil, s.errorf(s.line, "token longer than %d bytes", tspMaxToken)
-		}
-		s.buf = append(s.buf, c)
 	}
-	return s.buf, nil
+	return s.tok, nil
 }
 
 // token returns the next whitespace-separated token and its line, or io.EOF.
@@ -624,10 +649,8 @@ func (s *tspScanner) key() (string, int, error) {
 
 // skipColon consumes blanks and one optional ':' after a keyword.
 func (s *tspScanner) skipColon() {
-	if s.skipInline() {
-		if c, ok := s.readByte(); ok && c != ':' {
-			s.unread()
-		}
+	if s.skipInline() && s.buf[s.pos] == ':' {
+		s.pos++
 	}
 }
 
@@ -637,72 +660,53 @@ func (s *tspScanner) value() (string, error) {
 	s.skipColon()
 	s.skipInline()
 	line := s.line
-	s.buf = s.buf[:0]
-	for {
-		c, ok := s.readByte()
-		if !ok {
-			break
+	s.tok = s.tok[:0]
+	for s.fill() {
+		start := s.pos
+		for s.pos < s.end && s.buf[s.pos] != '\n' {
+			s.pos++
 		}
-		if c == '\n' {
+		s.tok = append(s.tok, s.buf[start:s.pos]...)
+		if len(s.tok) > tspMaxLine {
+			return "", s.errorf(line, "line longer than %d bytes", tspMaxLine)
+		}
+		if s.pos < s.end { // at the newline
+			s.pos++
 			s.line++
 			break
 		}
-		if len(s.buf) == tspMaxLine {
-			return "", s.errorf(line, "line longer than %d bytes", tspMaxLine)
-		}
-		s.buf = append(s.buf, c)
 	}
-	end := len(s.buf)
-	for end > 0 && tspIsSpace(s.buf[end-1]) {
-		end--
-	}
-	return string(s.buf[:end]), nil
+	return string(bytes.TrimRight(s.tok, " \t\r\v\f")), nil
 }
 
 // skipLine discards the rest of the current line, newline included, without
-// holding it in memory, and reports whether it held anything but blanks.
-func (s *tspScanner) skipLine() (nonBlank bool, err error) {
-	for {
-		chunk, e := s.r.ReadSlice('\n')
-		for _, c := range chunk {
-			if !tspIsSpace(c) {
-				nonBlank = true
-				break
-			}
-		}
-		switch {
-		case e == nil:
+// holding it in memory.
+func (s *tspScanner) skipLine() error {
+	for s.fill() {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			s.pos += i + 1
 			s.line++
-			return nonBlank, nil
-		case errors.Is(e, bufio.ErrBufferFull):
-			continue
-		case errors.Is(e, io.EOF):
-			return nonBlank, nil
-		default:
-			if s.readErr == nil {
-				s.readErr = e
-			}
-			return nonBlank, s.errorf(s.line, "")
+			return nil
 		}
+		s.pos = s.end
 	}
+	if s.readErr != nil {
+		return s.errorf(s.line, "")
+	}
+	return nil
 }
 
 // endLine consumes the newline that ends the current line, if any.
 func (s *tspScanner) endLine() {
-	if c, ok := s.readByte(); ok {
-		if c == '\n' {
-			s.line++
-		} else {
-			s.unread()
-		}
+	if c, ok := s.peek(); ok && c == '\n' {
+		s.pos++
+		s.line++
 	}
 }
 
-// parseFinite parses a finite float64; what names the value in the error.
-func (s *tspScanner) parseFinite(tok []byte, line int, what string) (float64, error) {
+// tspParseFinite parses a finite float64. The conversion to string does not
+// allocate: strconv does not keep its argument.
+func tspParseFinite(tok []byte) (float64, bool) {
 	v, err := strconv.ParseFloat(string(tok), 64)
-	if err != nil || !finite(v) {
-		return 0, s.errorf(line, "%s: %q is not a finite number", what, tok)
-	}
-	return v, nil
+	return v, err == nil && finite(v)
 }

@@ -45,7 +45,7 @@ func readTSPLine(s *tspScanner, index int) (*TSP, []int, error) {
 			return nil, nil, err
 		}
 		if tok == nil { // blank line or end of input
-			if _, ok := s.readByte(); !ok {
+			if _, ok := s.peek(); !ok {
 				if s.readErr != nil {
 					return nil, nil, s.errorf(s.line, "")
 				}
@@ -54,11 +54,11 @@ func readTSPLine(s *tspScanner, index int) (*TSP, []int, error) {
 				}
 				return nil, nil, s.errorf(0, "index %d out of range 0…%d", index, count-1)
 			}
-			s.line++
+			s.endLine()
 			continue
 		}
 		if count < index {
-			if _, err := s.skipLine(); err != nil {
+			if err := s.skipLine(); err != nil {
 				return nil, nil, err
 			}
 			count++
@@ -80,9 +80,9 @@ func parseTSPLine(s *tspScanner, first []byte, index int) (*TSP, []int, error) {
 			hasTour = true
 			break
 		}
-		v, err := s.parseFinite(tok, line, fmt.Sprintf("token %d", pos))
-		if err != nil {
-			return nil, nil, err
+		v, ok := tspParseFinite(tok)
+		if !ok {
+			return nil, nil, s.errorf(line, "token %d: %q is not a finite number", pos, tok)
 		}
 		if pos%2 == 1 {
 			x = append(x, v)

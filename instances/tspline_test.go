@@ -251,3 +251,12 @@ func FuzzReadTSPLine(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkReadTSPLineLast10000(b *testing.B) {
+	path := datadir.Path(b, "tsp", "tsp10000_test_concorde.txt")
+	for b.Loop() {
+		if _, _, err := LoadTSP(path, 15); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -28,8 +28,7 @@ func ReadTSP(r io.Reader, name string, index int) (*TSP, []int, error) {
 		return nil, nil, s.errorf(s.line, "empty input")
 	}
 	// A line-format file starts with a coordinate, a TSPLIB file with a keyword.
-	c, _ := s.readByte()
-	s.unread()
+	c, _ := s.peek()
 	if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' {
 		return readTSPLine(s, index)
 	}
