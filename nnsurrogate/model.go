@@ -34,7 +34,7 @@ const (
 
 // maxElements bounds any tensor (initializer or planned value) so that a corrupt file cannot
 // make the planner allocate without limit.
-const maxElements = 1 << 28
+const maxElements = 1 << 24
 
 // Tensor is a dense row-major float32 tensor. Boolean and integer model inputs and outputs are
 // carried as float32 values (0/1 for booleans).
@@ -124,8 +124,11 @@ func FromProto(mp *onnx.ModelProto) (m *Model, err error) {
 	// A trial plan with every dynamic dimension set to 1 catches shape errors and operators
 	// whose shapes depend on data now rather than at the first call.
 	if _, err := newPlan(g, trialShapes(g)); err != nil {
-		if errors.Is(err, ErrInvalidModel) {
+		switch {
+		case errors.Is(err, ErrInvalidModel):
 			return nil, err
+		case !errors.Is(err, ErrUnsupported):
+			return nil, fmt.Errorf("%w: with every dynamic dimension set to 1: %w", ErrInvalidModel, err)
 		}
 		m.fastErr = err
 	}
@@ -196,7 +199,7 @@ func (m *Model) Run(inputs map[string]Tensor) (map[string]Tensor, error) {
 }
 
 // RunEngine evaluates the model with the chosen engine.
-func (m *Model) RunEngine(e Engine, inputs map[string]Tensor) (map[string]Tensor, error) {
+func (m *Model) RunEngine(e Engine, inputs map[string]Tensor) (out map[string]Tensor, err error) {
 	if err := m.checkInputs(inputs); err != nil {
 		return nil, err
 	}
@@ -206,6 +209,11 @@ func (m *Model) RunEngine(e Engine, inputs map[string]Tensor) (map[string]Tensor
 			e = Interpreter
 		}
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w: %v", ErrInvalidModel, r)
+		}
+	}()
 	if e == Interpreter {
 		if m.interpErr != nil {
 			return nil, m.interpErr
@@ -228,7 +236,7 @@ func (m *Model) RunEngine(e Engine, inputs map[string]Tensor) (map[string]Tensor
 	if err := r.Run(); err != nil {
 		return nil, err
 	}
-	out := make(map[string]Tensor, len(m.g.outputs))
+	out = make(map[string]Tensor, len(m.g.outputs))
 	for _, o := range m.g.outputs {
 		out[o.Name] = Tensor{Shape: append([]int(nil), r.OutputShape(o.Name)...), Data: append([]float32(nil), r.Output(o.Name)...)}
 	}
