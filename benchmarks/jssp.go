@@ -138,7 +138,8 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 			"best_temperature": st.BestTemperature,
 			"solve_s":          st.Elapsed.Seconds(),
 		},
-		Extra: map[string]any{"policy": st.Policy, "samples": samples, "jobs": js.NumJobs(), "machines": js.Machines},
+		Extra: map[string]any{"policy": st.Policy, "samples": samples, "jobs": js.NumJobs(), "machines": js.Machines,
+			"size": fmt.Sprintf("%dx%d", js.NumJobs(), js.Machines)},
 	}
 	if t.DataDir != "" {
 		if ref, ok := instances.JobShopReference(t.DataDir, js.Name); ok {
