@@ -103,19 +103,14 @@ func gridKNN(p *instances.TSP, k int, nb *Neighbors) {
 		minY, maxY = math.Min(minY, p.Y[i]), math.Max(maxY, p.Y[i])
 	}
 	w, h := maxX-minX, maxY-minY
-	side := math.Sqrt(math.Max(w*h, 1e-300) / (float64(n) / 2))
+	// About two points per cell; the second term keeps thin (collinear) layouts
+	// from producing an enormous grid.
+	side := math.Max(math.Sqrt(w*h/(float64(n)/2)), math.Max(w, h)/float64(n))
 	if !(side > 0) || math.IsInf(side, 0) {
-		side = math.Max(w, h) + 1
-	}
-	if side == 0 {
 		side = 1
 	}
 	gx := int(w/side) + 1
 	gy := int(h/side) + 1
-	for gx*gy > 4*n+16 { // degenerate (collinear) layouts
-		side *= 2
-		gx, gy = int(w/side)+1, int(h/side)+1
-	}
 	cellOf := func(i int) (int, int) {
 		cx := int((p.X[i] - minX) / side)
 		cy := int((p.Y[i] - minY) / side)

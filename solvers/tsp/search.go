@@ -19,6 +19,7 @@ type searcher struct {
 	inst   *instances.TSP
 	n      int32
 	xs, ys []float64 // set only for the Euclidean metric
+	mat    []float64 // full matrix for other metrics at small n (shared, read-only)
 	set    *Settings
 	nb     *heatmap.Neighbors // local-search neighbour lists
 	stats  *mcts.Stats        // Z statistics on the MCTS candidate graph
@@ -53,6 +54,9 @@ func (s *searcher) d(i, j int32) float64 {
 	if s.xs != nil {
 		dx, dy := s.xs[i]-s.xs[j], s.ys[i]-s.ys[j]
 		return math.Sqrt(dx*dx + dy*dy)
+	}
+	if s.mat != nil {
+		return s.mat[int(i)*int(s.n)+int(j)]
 	}
 	return s.inst.Dist(int(i), int(j))
 }

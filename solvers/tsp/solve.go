@@ -46,6 +46,10 @@ type Result struct {
 // ErrInvalidSettings is wrapped by errors about Settings.
 var ErrInvalidSettings = errors.New("invalid settings")
 
+// matrixMaxN is the largest n for which non-Euclidean distances are tabulated
+// (n² float64: 72 MB at 3000).
+const matrixMaxN = 3000
+
 // referenceThreshold is the heatmap value below which Fu et al.'s candidate
 // rule stops adding candidates.
 const referenceThreshold = 1e-4
@@ -105,6 +109,18 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 			prior[a] = hs.At(i, int(cand.Adj[a]))
 		}
 	}
+	// GEO and ATT distances cost trigonometry or a square root per call; a
+	// matrix pays for itself at small n.
+	var mat []float64
+	if inst.Metric != instances.Euclidean && n <= matrixMaxN {
+		mat = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < i; j++ {
+				d := inst.Dist(i, j)
+				mat[i*n+j], mat[j*n+i] = d, d
+			}
+		}
+	}
 	sh := &shared{bestLen: math.Inf(1), onImprove: set.OnImprove, inst: inst}
 	setup := time.Since(start)
 	var wg sync.WaitGroup
@@ -126,6 +142,7 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 			budget = mcts.NewBudget(ctx, time.Nanosecond, set.MaxIterations)
 		}
 		workers[w] = newSearcher(inst, &set, nb, st, budget)
+		workers[w].mat = mat
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
