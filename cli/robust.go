@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -22,6 +23,24 @@ func robustCommand() *ucli.Command {
 		Name:  "robust",
 		Usage: "two-stage robust knapsack (Arslan & Detienne): Neur2RO-style CCG and exact evaluation",
 		Commands: []*ucli.Command{
+			{
+				Name:  "solve",
+				Usage: "Neur2RO-style CCG with the value network; reports the exact worst-case profit",
+				UsageText: "cosolve robust solve RKP_UN_n40_R1000_H100_h40_dev0.15_d0.5 --time-limit 60s\n" +
+					"   cosolve robust solve inst.txt --model my.onnx --backend heuristic --json --out x.txt",
+				Description: "objective = exact worst-case profit of the returned first stage (cutting planes, never the\n" +
+					"network's estimate); reference = the branch-and-price value when the file is one of the 504\n" +
+					"published instances; positive gap_pct = worse than it. Without the cbc build the adversary\n" +
+					"samples scenarios and the main problem is the scenario-DP heuristic (backend \"heuristic\").",
+				ArgsUsage: "FILE",
+				Flags: append(solveFlags(60*time.Second),
+					&ucli.StringFlag{Name: "model", Usage: "value network `PATH.onnx` (default: the shipped model)"},
+					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in), cbc, or heuristic"},
+					&ucli.IntFlag{Name: "samples", Usage: "scenarios scored by the sampling adversary `N` (default 4000)"},
+					&ucli.IntFlag{Name: "max-iterations", Usage: "scenarios added at most (default 20)"},
+				),
+				Action: robustSolve,
+			},
 			{
 				Name:  "evaluate",
 				Usage: "exact worst-case profit of a first-stage decision (cutting planes over ξ, DP oracle)",
@@ -156,4 +175,32 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 		fmt.Fprintf(w, "%4d %8d %10.1f %12.1f %9.2f%%\n", se.N, se.Samples, se.MAE, se.LabelMax-se.LabelMin, 100*se.MAEOverRange)
 	}
 	return nil
+}
+
+func robustSolve(ctx context.Context, cmd *ucli.Command) error {
+	opts := map[string]any{"backend": cmd.String("backend")}
+	if m := cmd.String("model"); m != "" {
+		opts["model"] = m
+	}
+	if v := cmd.Int("samples"); v != 0 {
+		if v < 0 {
+			return usageErr("--samples %d: must be positive", v)
+		}
+		opts["samples"] = int(v)
+	}
+	if v := cmd.Int("max-iterations"); v != 0 {
+		if v < 0 {
+			return usageErr("--max-iterations %d: must be positive", v)
+		}
+		opts["max_iterations"] = int(v)
+	}
+	task, err := solveTask(cmd, "robust", opts)
+	if err != nil {
+		return err
+	}
+	_, err = runSolve(ctx, cmd, task, func(w io.Writer, o benchmarks.Outcome) error {
+		_, err := fmt.Fprintln(w, o.Envelope.FirstStage)
+		return err
+	})
+	return err
 }

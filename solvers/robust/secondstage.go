@@ -1,6 +1,8 @@
 package robust
 
 import (
+	"math"
+
 	"github.com/cosolve/cosolve/instances"
 )
 
@@ -131,4 +133,31 @@ func setTrue(b []bool, i int) {
 	if b != nil {
 		b[i] = true
 	}
+}
+
+// SolveJoint chooses the first stage too: it maximises the total profit under the
+// fixed scenario ξ over x, y and r together (each item is left out, outsourced,
+// produced or repaired), writes the decisions into x, y and r and returns the profit.
+// It is the exact deterministic counterpart of the robust problem for one scenario.
+func (s *SecondStage) SolveJoint(xi []float64, x, y, r []bool) float64 {
+	k := s.k
+	all := make([]bool, k.N())
+	for i := range all {
+		all[i] = true
+	}
+	// With every item selected, the DP's "outsource" option is worth p̄−f; an item
+	// whose outsourced profit is negative is better left out, which only raises the
+	// zero-weight option, so solve with f' = min(f, p̄) and map back.
+	capped := *k
+	capped.Outsource = make([]float64, len(k.Outsource))
+	for i, f := range k.Outsource {
+		capped.Outsource[i] = math.Min(f, k.Profit[i])
+	}
+	inner := &SecondStage{k: &capped, best: s.best, choice: s.choice, items: s.items}
+	v := inner.Solve(all, xi, y, r)
+	s.best, s.choice, s.items = inner.best, inner.choice, inner.items
+	for i := range x {
+		x[i] = y[i] || k.Profit[i] > k.Outsource[i]
+	}
+	return v
 }

@@ -120,3 +120,31 @@ func BenchmarkSecondStageN80(b *testing.B) {
 		ss.Solve(x, xi, y, r)
 	}
 }
+
+func TestSolveJointMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for trial := 0; trial < 100; trial++ {
+		n := 1 + rng.IntN(7)
+		k := randomKnapsack(rng, n)
+		if trial%3 == 0 {
+			k.Outsource[0] = k.Profit[0] + 5 // outsourcing item 0 loses money
+		}
+		xi := randomScenario(rng, k)
+		x, y, r := make([]bool, n), make([]bool, n), make([]bool, n)
+		got := NewSecondStage(k).SolveJoint(xi, x, y, r)
+		want := math.Inf(-1)
+		xs := make([]bool, n)
+		for mask := 0; mask < 1<<n; mask++ {
+			for i := range xs {
+				xs[i] = mask>>i&1 == 1
+			}
+			want = math.Max(want, bruteSecondStage(k, xs, xi))
+		}
+		if math.Abs(got-want) > 1e-9 {
+			t.Fatalf("trial %d: joint DP %v, brute force %v", trial, got, want)
+		}
+		if v, err := instances.CheckSecondStage(k, x, xi, y, r); err != nil || math.Abs(v-got) > 1e-9 {
+			t.Fatalf("trial %d: decisions check to %v (%v), DP %v", trial, v, err, got)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package robust
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/milp"
+)
+
+func TestSolvePublishedSmall(t *testing.T) {
+	dir := datadir.Path(t, instances.RKPInstanceDir)
+	for _, name := range []string{"RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5", "RKP_SC_n20_R1000_H100_h80_dev0.2_d1"} {
+		k, err := instances.LoadRobustKnapsack(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, backend := range milp.Backends() {
+			res, err := Solve(context.Background(), k, Settings{TimeLimit: 30 * time.Second, MILP: backend, Samples: 500})
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, backend.Name(), err)
+			}
+			ev, err := Evaluate(context.Background(), k, res.FirstStage, EvalSettings{})
+			if err != nil || ev.Profit != res.Objective {
+				t.Fatalf("%s: reported %v, exact %v (%v)", name, res.Objective, ev.Profit, err)
+			}
+			ref, _, _ := instances.RobustKnapsackReference(datadir.ForTest(t), name)
+			t.Logf("%s %s: %v (BP %v, gap %.2f%%), %d iterations, stop %v, %+v", name, res.Backend, res.Objective, ref.Value,
+				100*(ref.Value-res.Objective)/ref.Value, res.Iterations, res.StopReason, res.Stats)
+		}
+	}
+}

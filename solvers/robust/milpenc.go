@@ -1,0 +1,352 @@
+package robust
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/milp"
+)
+
+func (e *linExpr) eval(x []float64) float64 {
+	v := e.c
+	for t, j := range e.idx {
+		v += e.val[t] * x[j]
+	}
+	return v
+}
+
+// setObjective makes the model maximise e.
+func setObjective(m *milp.Model, e linExpr) {
+	m.Sense = milp.Maximize
+	m.Offset += e.c
+	for t, j := range e.idx {
+		m.Vars[j].Obj += e.val[t]
+	}
+}
+
+func milpLimits(s Settings) milp.Limits {
+	return milp.Limits{RelGap: 1e-4, Threads: s.Threads}
+}
+
+// encodingTol is how far a MILP optimum may sit from the forward pass: the big-M
+// constraints are exact, so only the solver's integrality and feasibility
+// tolerances (about 1e-6 times the big-M values) separate them.
+func encodingTol(v float64) float64 { return 1e-4 * math.Max(1, math.Abs(v)) }
+
+// adversaryMILP maximises the network over Ξ with x fixed. The x path is a constant
+// (forward pass). The ξ path's per-item embedding is a piecewise-linear function of
+// the scalar ξ_i, encoded exactly with the incremental formulation (one binary per
+// breakpoint in (0,1)); the post-aggregation and value ReLUs use big-M constraints
+// whose bounds come from the budget-aware greedy bound (post-aggregation) and
+// interval propagation from those (value layer); stable neurons get no binary.
+func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, x []bool, s Settings, st *Stats) ([]float64, float64, error) {
+	n := k.N()
+	px := p.px(x)
+	xi := p.net.xi
+	m := &milp.Model{}
+	width := xi.e2.Width
+	sum0 := make([]float64, width)
+	h := make([]float64, xi.e1.Width)
+	e := make([]float64, width)
+	type seg struct {
+		v     int
+		slope []float64
+	}
+	var segs [][]seg
+	var active []int
+	var pwls []itemPWL
+	for i := 0; i < n; i++ {
+		feat := p.feats[6*i : 6*i+6]
+		xi.itemEmbedding(0, feat, h, e)
+		for l := range sum0 {
+			sum0[l] += e[l]
+		}
+		if !x[i] || k.Degradation[i] <= 0 {
+			continue
+		}
+		pw := xi.pwl(feat)
+		var ss []seg
+		for sI := 0; sI+1 < len(pw.t); sI++ {
+			ln := pw.t[sI+1] - pw.t[sI]
+			slope := make([]float64, width)
+			for l := range slope {
+				slope[l] = (pw.e[sI+1][l] - pw.e[sI][l]) / ln
+			}
+			ss = append(ss, seg{m.AddVar(0, ln, 0, false, "delta"), slope})
+		}
+		// Incremental formulation: a segment may be used only once the previous one is
+		// full.
+		for sI := 0; sI+1 < len(ss); sI++ {
+			w := m.AddBinary(0, "seg")
+			lnA := pw.t[sI+1] - pw.t[sI]
+			lnB := pw.t[sI+2] - pw.t[sI+1]
+			m.AddRow([]int{ss[sI].v, w}, []float64{1, -lnA}, 0, milp.Inf, "")
+			m.AddRow([]int{ss[sI+1].v, w}, []float64{1, -lnB}, -milp.Inf, 0, "")
+		}
+		segs = append(segs, ss)
+		active = append(active, i)
+		pwls = append(pwls, pw)
+	}
+	if len(active) == 0 || k.Gamma == 0 {
+		z := make([]float64, n)
+		return z, p.net.value(px, p.pxi(z)), nil
+	}
+	var budget linExpr
+	for _, ss := range segs {
+		for _, sg := range ss {
+			budget.add(sg.v, 1)
+		}
+	}
+	if k.Gamma < float64(len(active)) {
+		m.AddRow(budget.idx, budget.val, -milp.Inf, k.Gamma, "budget")
+	}
+	var stats encodeStats
+	// Post-aggregation pre-activations q = P1·(Σ embeddings), bounded per neuron.
+	p1 := xi.p1
+	q := make([]bounded, p1.Width)
+	for o := 0; o < p1.Width; o++ {
+		row := p1.W[o*p1.In : (o+1)*p1.In]
+		var ex linExpr
+		for l, w := range row {
+			ex.c += w * sum0[l]
+		}
+		for _, ss := range segs {
+			for _, sg := range ss {
+				c := 0.0
+				for l, w := range row {
+					c += w * sg.slope[l]
+				}
+				ex.add(sg.v, c)
+			}
+		}
+		ts := make([][]float64, len(active))
+		gs := make([][]float64, len(active))
+		for a, pw := range pwls {
+			ts[a] = pw.t
+			gs[a] = make([]float64, len(pw.t))
+			for sI := range pw.t {
+				c := 0.0
+				for l, w := range row {
+					c += w * (pw.e[sI][l] - pw.e[0][l])
+				}
+				gs[a][sI] = c
+			}
+		}
+		lo, hi := budgetBounds(ts, gs, k.Gamma)
+		q[o] = bounded{ex, ex.c + lo, ex.c + hi}
+	}
+	r := make([]bounded, len(q))
+	for o := range q {
+		r[o] = addReLU(m, q[o].linExpr, q[o].lo, q[o].hi, &stats)
+	}
+	pxi := denseOver(xi.p2, r, true)
+	in := append(constBounded(px), pxi...)
+	if !p.net.xFirst {
+		in = append(append([]bounded(nil), pxi...), constBounded(px)...)
+	}
+	u := denseOver(p.net.v1, in, false)
+	g := make([]bounded, len(u))
+	for o := range u {
+		g[o] = addReLU(m, u[o].linExpr, u[o].lo, u[o].hi, &stats)
+	}
+	phi := denseOver(p.net.v2, g, false)[0]
+	setObjective(m, phi.linExpr)
+	st.AdvBinaries = m.NumIntegers()
+	st.AdvStable = stats.stableOn + stats.stableOff
+	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: adversarial MILP: %w", err)
+	}
+	if res.TimedOut {
+		st.MILPTimeouts++
+	}
+	if res.X == nil {
+		if res.TimedOut {
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: adversarial MILP ended %v", res.Status)
+	}
+	out := make([]float64, n)
+	for a, i := range active {
+		v := 0.0
+		for _, sg := range segs[a] {
+			v += res.X[sg.v]
+		}
+		// As Neur2RO: values within 1e-6 of a bound are put on it.
+		switch {
+		case v < 1e-6:
+			v = 0
+		case v > 1-1e-6:
+			v = 1
+		}
+		out[i] = v
+	}
+	fwd := p.net.value(px, p.pxi(out))
+	st.EncodingChecks++
+	if math.Abs(fwd-res.Objective) > encodingTol(fwd) {
+		return nil, 0, fmt.Errorf("%w: adversarial optimum %.9g, forward pass %.9g at its ξ", ErrEncoding, res.Objective, fwd)
+	}
+	return out, fwd, nil
+}
+
+// mainMILP is the main problem in the argmax formulation for the scenarios so far.
+// The x path is linear in binary x (ReLU(a·x_i + b) = x_i·ReLU(a+b) + (1−x_i)·ReLU(b)),
+// its post-aggregation ReLUs use big-M with exact bounds over the binary box; one
+// value network per scenario is encoded, binaries s select the scenario with the
+// largest prediction, and the true second stage (y, r) is modelled for that
+// scenario with the products y·s and r·s linearised exactly.
+func mainMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, scen [][]float64, s Settings, st *Stats) ([]bool, float64, error) {
+	n := k.N()
+	if len(scen) == 0 {
+		x, y, r := make([]bool, n), make([]bool, n), make([]bool, n)
+		NewSecondStage(k).SolveJoint(make([]float64, n), x, y, r)
+		return x, 0, nil
+	}
+	m := &milp.Model{}
+	xv := make([]int, n)
+	for i := range xv {
+		xv[i] = m.AddBinary(k.Profit[i]-k.Outsource[i], "x")
+	}
+	xp := p.net.x
+	width := xp.e2.Width
+	base := make([]float64, width)
+	delta := make([][]float64, n)
+	h := make([]float64, xp.e1.Width)
+	e0 := make([]float64, width)
+	e1 := make([]float64, width)
+	for i := 0; i < n; i++ {
+		feat := p.feats[6*i : 6*i+6]
+		xp.itemEmbedding(0, feat, h, e0)
+		xp.itemEmbedding(1, feat, h, e1)
+		delta[i] = make([]float64, width)
+		for l := range base {
+			base[l] += e0[l]
+			delta[i][l] = e1[l] - e0[l]
+		}
+	}
+	var stats encodeStats
+	q := make([]bounded, xp.p1.Width)
+	for o := range q {
+		row := xp.p1.W[o*xp.p1.In : (o+1)*xp.p1.In]
+		var ex linExpr
+		for l, w := range row {
+			ex.c += w * base[l]
+		}
+		lo, hi := ex.c, ex.c
+		for i := 0; i < n; i++ {
+			d := 0.0
+			for l, w := range row {
+				d += w * delta[i][l]
+			}
+			ex.add(xv[i], d)
+			lo += math.Min(0, d)
+			hi += math.Max(0, d)
+		}
+		q[o] = bounded{ex, lo, hi}
+	}
+	r := make([]bounded, len(q))
+	for o := range q {
+		r[o] = addReLU(m, q[o].linExpr, q[o].lo, q[o].hi, &stats)
+	}
+	px := denseOver(xp.p2, r, true)
+	phis := make([]bounded, len(scen))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for j, xi := range scen {
+		pxi := constBounded(p.pxi(xi))
+		in := append(append([]bounded(nil), px...), pxi...)
+		if !p.net.xFirst {
+			in = append(append([]bounded(nil), pxi...), px...)
+		}
+		u := denseOver(p.net.v1, in, false)
+		g := make([]bounded, len(u))
+		for o := range u {
+			g[o] = addReLU(m, u[o].linExpr, u[o].lo, u[o].hi, &stats)
+		}
+		phis[j] = denseOver(p.net.v2, g, false)[0]
+		lo, hi = math.Min(lo, phis[j].lo), math.Max(hi, phis[j].hi)
+	}
+	bigM := hi - lo + 1e-6
+	a := m.AddVar(lo, hi, 0, false, "a")
+	sv := make([]int, len(scen))
+	ones := make([]float64, len(scen))
+	for j := range scen {
+		sv[j] = m.AddBinary(0, "s")
+		ones[j] = 1
+		ph := phis[j]
+		// a − Φ_j ≥ 0 and a − Φ_j + M·s_j ≤ M.
+		idx := append([]int{a}, ph.idx...)
+		val := []float64{1}
+		for _, v := range ph.val {
+			val = append(val, -v)
+		}
+		m.AddRow(idx, val, ph.c, milp.Inf, "")
+		m.AddRow(append(append([]int(nil), idx...), sv[j]), append(append([]float64(nil), val...), bigM), -milp.Inf, bigM+ph.c, "")
+	}
+	m.AddRow(sv, ones, 1, 1, "one scenario")
+	yv, rv := make([]int, n), make([]int, n)
+	capIdx, capVal := make([]int, 0, 2*n), make([]float64, 0, 2*n)
+	for i := 0; i < n; i++ {
+		yv[i] = m.AddBinary(k.Outsource[i], "y")
+		rv[i] = m.AddBinary(0, "r")
+		m.AddRow([]int{yv[i], xv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
+		m.AddRow([]int{rv[i], yv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
+		capIdx = append(capIdx, yv[i], rv[i])
+		capVal = append(capVal, float64(k.Weight[i]), float64(k.RepairWeight[i]))
+		for j, xi := range scen {
+			c := k.Degradation[i] * xi[i]
+			if c == 0 {
+				continue
+			}
+			// w = y_i·s_j costs c, v = r_i·s_j gives c back (the repair term, with the
+			// sign of the true second stage).
+			w := m.AddVar(0, 1, -c, false, "ys")
+			m.AddRow([]int{w, yv[i], sv[j]}, []float64{1, -1, -1}, -1, milp.Inf, "")
+			m.AddRow([]int{w, yv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
+			m.AddRow([]int{w, sv[j]}, []float64{1, -1}, -milp.Inf, 0, "")
+			v := m.AddVar(0, 1, c, false, "rs")
+			m.AddRow([]int{v, rv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
+			m.AddRow([]int{v, sv[j]}, []float64{1, -1}, -milp.Inf, 0, "")
+			m.AddRow([]int{v, rv[i], sv[j]}, []float64{1, -1, -1}, -1, milp.Inf, "")
+		}
+	}
+	m.AddRow(capIdx, capVal, -milp.Inf, float64(k.Capacity), "capacity")
+	m.Sense = milp.Maximize
+	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: main MILP: %w", err)
+	}
+	if res.TimedOut {
+		st.MILPTimeouts++
+	}
+	if res.X == nil {
+		if res.TimedOut {
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: main MILP ended %v", res.Status)
+	}
+	x := make([]bool, n)
+	for i := range x {
+		x[i] = res.X[xv[i]] > 0.5
+	}
+	// The encoding must reproduce the forward pass at the optimum: every Φ_j, and a
+	// as their maximum.
+	pxF := p.px(x)
+	best := math.Inf(-1)
+	for j, xi := range scen {
+		fwd := p.net.value(pxF, p.pxi(xi))
+		best = math.Max(best, fwd)
+		if got := phis[j].eval(res.X); math.Abs(got-fwd) > encodingTol(fwd) {
+			return nil, 0, fmt.Errorf("%w: main problem scenario %d: encoded %.9g, forward pass %.9g", ErrEncoding, j, got, fwd)
+		}
+	}
+	st.EncodingChecks++
+	return x, best, nil
+}
