@@ -90,8 +90,8 @@ func labelScale(k *instances.RobustKnapsack) float64 {
 // encodedNet is a value network viewed as blocks, split into the parts the MILP
 // encodings use.
 type encodedNet struct {
-	graph *nnsurrogate.BlockGraph
-	x, xi pathBlocks
+	graph  *nnsurrogate.BlockGraph
+	x, xi  pathBlocks
 	v1, v2 *nnsurrogate.Block // value MLP: hidden and output Dense
 	xFirst bool               // the x path comes first in the concatenation
 }
