@@ -100,7 +100,7 @@ func BenchmarkBestOf4Ta71(b *testing.B) {
 	p := &NetworkPolicy{Net: net}
 	b.ResetTimer()
 	cpu0 := processCPU()
-	defer func() { b.ReportMetric((processCPU() - cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
 		if _, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 4, Threads: 1, Seed: uint64(i)}); err != nil {
 			b.Fatal(err)

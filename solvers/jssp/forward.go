@@ -20,10 +20,12 @@ type forward struct {
 	start  []int32 // M+1 offsets into bucket
 	scores []float32
 	logits []float32
+	tokX   [3]vec // slot states of the three tokens before the first layer
+	tokQKV [3][3 * dModel]float32
 }
 
 func newForward(net *Network, J, M int) *forward {
-	return &forward{
+	f := &forward{
 		net: net, J: J, M: M,
 		x:      make([]vec, J*Window),
 		h:      make([]vec, J),
@@ -35,6 +37,20 @@ func newForward(net *Network, J, M int) *forward {
 		start:  make([]int32, M+2),
 		scores: make([]float32, J),
 		logits: make([]float32, J+1),
+	}
+	for tok := range f.tokX {
+		net.project(&net.tokens[tok], &f.tokX[tok])
+		h := layerNorm(&f.tokX[tok], &net.enc1.n1W, &net.enc1.n1B)
+		net.enc1.qkvOf(&h, &f.tokQKV[tok])
+	}
+	return f
+}
+
+// project is the input projection of a slot's 4 features.
+func (n *Network) project(emb *[featIn]float32, x *vec) {
+	for r := 0; r < dModel; r++ {
+		w := &n.projW[r]
+		x[r] = n.projB[r] + (w[0]*emb[0] + w[1]*emb[1]) + (w[2]*emb[2] + w[3]*emb[3])
 	}
 }
 
@@ -134,36 +150,42 @@ func (f *forward) run(o *Observation) {
 	J := f.J
 	for j := 0; j < J; j++ {
 		xs := f.x[j*Window : (j+1)*Window]
-		for s := 0; s < Window; s++ {
-			i := j*Window + s
-			var emb [featIn]float32
-			tok := int(o.StartEndTokens[i])
-			if tok != TokenInterval {
-				emb = n.tokens[tok]
-			} else {
-				r := o.IntervalRep[i*4 : i*4+4]
-				emb = [featIn]float32{n.embFixed[int(r[0])&1], r[1], r[2], n.embNext[int(r[3])&1]}
-			}
-			x := &xs[s]
-			for r := 0; r < dModel; r++ {
-				w := &n.projW[r]
-				x[r] = n.projB[r] + (w[0]*emb[0] + w[1]*emb[1]) + (w[2]*emb[2] + w[3]*emb[3])
-			}
-			if tok == TokenInterval {
-				p := &n.pe[min(int(o.IndexInterval[i]), peLen-1)]
-				for r := 0; r < dModel; r++ {
-					x[r] += p[r]
-				}
-			}
-		}
+		toks := o.StartEndTokens[j*Window : (j+1)*Window]
 		l := &n.enc1
 		for s := 0; s < Window; s++ {
+			i := j*Window + s
+			tok := int(toks[s])
+			if tok != TokenInterval {
+				// Token slots carry neither features nor positions: constant.
+				xs[s], f.qkv[s] = f.tokX[tok], f.tokQKV[tok]
+				continue
+			}
+			r := o.IntervalRep[i*4 : i*4+4]
+			emb := [featIn]float32{n.embFixed[int(r[0])&1], r[1], r[2], n.embNext[int(r[3])&1]}
+			n.project(&emb, &xs[s])
+			p := &n.pe[min(int(o.IndexInterval[i]), peLen-1)]
+			for c := 0; c < dModel; c++ {
+				xs[s][c] += p[c]
+			}
 			h := layerNorm(&xs[s], &l.n1W, &l.n1B)
 			l.qkvOf(&h, &f.qkv[s])
 		}
 		mask := o.AttentionMask[j*Window : (j+1)*Window]
-		var att [Window]vec
+		var pooled vec
+		firstEnd := -1
 		for s := 0; s < Window; s++ {
+			if toks[s] == TokenEnd {
+				// Every end slot has the same query over the same keys, so the
+				// same output.
+				if firstEnd >= 0 {
+					xs[s] = xs[firstEnd]
+					for c := 0; c < dModel; c++ {
+						pooled[c] += xs[s][c]
+					}
+					continue
+				}
+				firstEnd = s
+			}
 			var q vec
 			for c := 0; c < dModel; c++ {
 				q[c] = f.qkv[s][c] * invSqrtD
@@ -187,6 +209,7 @@ func (f *forward) run(o *Observation) {
 				w[t] = exp32(w[t] - mx)
 				sum += w[t]
 			}
+			var att vec
 			for t := 0; t < Window; t++ {
 				if w[t] == 0 {
 					continue
@@ -194,13 +217,10 @@ func (f *forward) run(o *Observation) {
 				p := w[t] / sum
 				v := f.qkv[t][2*dModel:]
 				for c := 0; c < dModel; c++ {
-					att[s][c] += p * v[c]
+					att[c] += p * v[c]
 				}
 			}
-		}
-		var pooled vec
-		for s := 0; s < Window; s++ {
-			l.addOut(&xs[s], &att[s])
+			l.addOut(&xs[s], &att)
 			l.addFF(&xs[s])
 			for c := 0; c < dModel; c++ {
 				pooled[c] += xs[s][c]
@@ -321,8 +341,8 @@ func tanh32(x float32) float32 {
 // exp32 is e^x for the softmaxes, whose arguments are ≤ 0.
 func exp32(x float32) float32 { return float32(exp64(float64(x))) }
 
-// exp64 is e^x to about 1e-12 relative error for |x| < 700: 2^n by the exponent
-// bits times a degree-11 Taylor polynomial of e^r on |r| ≤ ln2/2. It is several
+// exp64 is e^x to about 1e-11 relative error for |x| < 700: 2^n by the exponent
+// bits times a degree-9 Taylor polynomial of e^r on |r| ≤ ln2/2. It is several
 // times cheaper than math.Exp and far more accurate than float32 needs.
 func exp64(x float64) float64 {
 	if x < -700 {
@@ -331,6 +351,6 @@ func exp64(x float64) float64 {
 	const ln2 = 0.6931471805599453
 	n := math.Round(x / ln2)
 	r := x - n*ln2
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320+r*(1.0/362880+r*(1.0/3628800+r*(1.0/39916800)))))))))))
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320+r*(1.0/362880)))))))))
 	return math.Float64frombits(math.Float64bits(p) + uint64(int64(n))<<52)
 }

@@ -1,0 +1,341 @@
+package improve
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cosolve/cosolve/instances"
+)
+
+// ErrCycle reports machine sequences whose disjunctive graph has a cycle, i.e.
+// sequences no schedule can realise.
+var ErrCycle = errors.New("machine sequences contain a cycle")
+
+const none = -1
+
+// Graph is the disjunctive graph of a schedule: the job arcs of the instance and
+// one operation sequence per machine. Operations are numbered job by job in
+// processing order (operation k of job j is Offset(j)+k). Heads are the earliest
+// starts, tails the longest path from an operation's end to the sink; after
+// Update both are those of the semi-active schedule the sequences define.
+type Graph struct {
+	js     *instances.JobShop
+	n      int     // operations
+	offset []int32 // first operation of each job, plus the total
+	job    []int32
+	mach   []int32
+	dur    []int32
+	jPrev  []int32
+	jNext  []int32
+
+	seq   [][]int32 // per machine, the operations in processing order
+	pos   []int32   // position of each operation in its machine's sequence
+	mPrev []int32
+	mNext []int32
+
+	head  []int32
+	tail  []int32
+	order []int32 // a topological order from the last Update
+	indeg []int32
+
+	makespan int
+	path     []int32 // critical path from the last CriticalPath call
+	blocks   []int32 // block boundaries into path: block b is path[blocks[b]:blocks[b+1]]
+}
+
+// NewGraph builds the graph of an instance with the machine sequences of the
+// given schedule (operations ordered by start, then end, then job and index,
+// which is acyclic for every feasible schedule, zero durations included).
+func NewGraph(js *instances.JobShop, starts [][]int) (*Graph, error) {
+	if _, err := instances.CheckSchedule(js, starts); err != nil {
+		return nil, err
+	}
+	g := newEmptyGraph(js)
+	for m := range g.seq {
+		s := g.seq[m]
+		slices.SortFunc(s, func(a, b int32) int {
+			ja, ka := g.job[a], a-g.offset[g.job[a]]
+			jb, kb := g.job[b], b-g.offset[g.job[b]]
+			sa, sb := starts[ja][ka], starts[jb][kb]
+			if sa != sb {
+				return sa - sb
+			}
+			if ea, eb := sa+int(g.dur[a]), sb+int(g.dur[b]); ea != eb {
+				return ea - eb
+			}
+			return int(a - b) // a < b iff (job, index) is smaller
+		})
+	}
+	g.linkMachines()
+	if !g.Update() {
+		return nil, fmt.Errorf("improve: %w (bug: a feasible schedule gave cyclic sequences)", ErrCycle)
+	}
+	return g, nil
+}
+
+// NewGraphFromSequences builds the graph from explicit machine sequences:
+// seqs[m] lists (job, index-in-job) pairs encoded as operation numbers
+// Offset(job)+index. It fails if the sequences are not permutations of each
+// machine's operations or contain a cycle.
+func NewGraphFromSequences(js *instances.JobShop, seqs [][]int) (*Graph, error) {
+	if err := js.Validate(); err != nil {
+		return nil, err
+	}
+	g := newEmptyGraph(js)
+	if len(seqs) != js.Machines {
+		return nil, fmt.Errorf("improve: %d machine sequences for %d machines", len(seqs), js.Machines)
+	}
+	seen := make([]bool, g.n)
+	for m, s := range seqs {
+		if len(s) != len(g.seq[m]) {
+			return nil, fmt.Errorf("improve: machine %d: %d operations in sequence, instance has %d", m, len(s), len(g.seq[m]))
+		}
+		for i, op := range s {
+			if op < 0 || op >= g.n || int(g.mach[op]) != m || seen[op] {
+				return nil, fmt.Errorf("improve: machine %d position %d: operation %d is out of range, on another machine or repeated", m, i, op)
+			}
+			seen[op] = true
+			g.seq[m][i] = int32(op)
+		}
+	}
+	g.linkMachines()
+	if !g.Update() {
+		return nil, ErrCycle
+	}
+	return g, nil
+}
+
+func newEmptyGraph(js *instances.JobShop) *Graph {
+	n := js.NumOperations()
+	g := &Graph{js: js, n: n, offset: make([]int32, len(js.Jobs)+1)}
+	ints := make([]int32, 11*n)
+	take := func() []int32 { s := ints[:n:n]; ints = ints[n:]; return s }
+	g.job, g.mach, g.dur, g.jPrev, g.jNext = take(), take(), take(), take(), take()
+	g.pos, g.mPrev, g.mNext, g.head, g.tail, g.order = take(), take(), take(), take(), take(), take()
+	g.indeg = make([]int32, n)
+	count := make([]int, js.Machines)
+	o := 0
+	for j, ops := range js.Jobs {
+		g.offset[j] = int32(o)
+		for k, op := range ops {
+			g.job[o], g.mach[o], g.dur[o] = int32(j), int32(op.Machine), int32(op.Duration)
+			g.jPrev[o], g.jNext[o] = none, none
+			if k > 0 {
+				g.jPrev[o] = int32(o - 1)
+			}
+			if k < len(ops)-1 {
+				g.jNext[o] = int32(o + 1)
+			}
+			count[op.Machine]++
+			o++
+		}
+	}
+	g.offset[len(js.Jobs)] = int32(o)
+	backing := make([]int32, 0, n)
+	g.seq = make([][]int32, js.Machines)
+	for m := range g.seq {
+		g.seq[m] = backing[len(backing) : len(backing) : len(backing)+count[m]]
+		backing = backing[:len(backing)+count[m]]
+	}
+	for op := 0; op < n; op++ {
+		m := g.mach[op]
+		g.seq[m] = append(g.seq[m], int32(op))
+	}
+	g.path = make([]int32, 0, n)
+	g.blocks = make([]int32, 0, n+1)
+	return g
+}
+
+// linkMachines sets pos, mPrev and mNext from seq.
+func (g *Graph) linkMachines() {
+	for _, s := range g.seq {
+		g.relink(s, 0, len(s)-1)
+	}
+}
+
+// relink refreshes pos, mPrev and mNext for positions lo..hi of s.
+func (g *Graph) relink(s []int32, lo, hi int) {
+	for i := lo; i <= hi; i++ {
+		op := s[i]
+		g.pos[op] = int32(i)
+		g.mPrev[op], g.mNext[op] = none, none
+		if i > 0 {
+			g.mPrev[op] = s[i-1]
+		}
+		if i < len(s)-1 {
+			g.mNext[op] = s[i+1]
+		}
+	}
+	if lo > 0 {
+		g.mNext[s[lo-1]] = s[lo]
+	}
+	if hi < len(s)-1 {
+		g.mPrev[s[hi+1]] = s[hi]
+	}
+}
+
+// Update recomputes the topological order, heads, tails and makespan. It reports
+// false (leaving heads and tails unspecified) when the graph has a cycle. It
+// allocates nothing.
+func (g *Graph) Update() bool {
+	n := g.n
+	order, indeg := g.order[:0], g.indeg
+	for op := 0; op < n; op++ {
+		d := int32(0)
+		if g.jPrev[op] != none {
+			d++
+		}
+		if g.mPrev[op] != none {
+			d++
+		}
+		indeg[op] = d
+		if d == 0 {
+			order = append(order, int32(op))
+		}
+	}
+	head := g.head
+	for i := 0; i < len(order); i++ {
+		op := order[i]
+		h := int32(0)
+		if p := g.jPrev[op]; p != none {
+			h = head[p] + g.dur[p]
+		}
+		if p := g.mPrev[op]; p != none {
+			h = max(h, head[p]+g.dur[p])
+		}
+		head[op] = h
+		if s := g.jNext[op]; s != none {
+			if indeg[s]--; indeg[s] == 0 {
+				order = append(order, s)
+			}
+		}
+		if s := g.mNext[op]; s != none {
+			if indeg[s]--; indeg[s] == 0 {
+				order = append(order, s)
+			}
+		}
+	}
+	g.order = order
+	if len(order) < n {
+		return false
+	}
+	tail := g.tail
+	ms := int32(0)
+	for i := n - 1; i >= 0; i-- {
+		op := order[i]
+		t := int32(0)
+		if s := g.jNext[op]; s != none {
+			t = g.dur[s] + tail[s]
+		}
+		if s := g.mNext[op]; s != none {
+			t = max(t, g.dur[s]+tail[s])
+		}
+		tail[op] = t
+		ms = max(ms, head[op]+g.dur[op]+t)
+	}
+	g.makespan = int(ms)
+	return true
+}
+
+// Makespan is the makespan of the semi-active schedule (after Update).
+func (g *Graph) Makespan() int { return g.makespan }
+
+// NumOps is the number of operations.
+func (g *Graph) NumOps() int { return g.n }
+
+// Offset is the number of the first operation of job j.
+func (g *Graph) Offset(j int) int { return int(g.offset[j]) }
+
+// Head is the earliest start of op (after Update).
+func (g *Graph) Head(op int) int { return int(g.head[op]) }
+
+// Tail is the length of the longest path from the end of op to the sink.
+func (g *Graph) Tail(op int) int { return int(g.tail[op]) }
+
+// Sequence is machine m's operation sequence; the slice belongs to the graph.
+func (g *Graph) Sequence(m int) []int32 { return g.seq[m] }
+
+// Starts returns the semi-active schedule (heads) as start times per job.
+func (g *Graph) Starts() [][]int {
+	out := make([][]int, len(g.js.Jobs))
+	flat := make([]int, g.n)
+	for j, ops := range g.js.Jobs {
+		out[j] = flat[g.offset[j] : int(g.offset[j])+len(ops) : int(g.offset[j])+len(ops)]
+		for k := range ops {
+			out[j][k] = int(g.head[int(g.offset[j])+k])
+		}
+	}
+	return out
+}
+
+// WriteStarts writes the heads into dst (shaped like the instance) without allocating.
+func (g *Graph) WriteStarts(dst [][]int) {
+	for j := range dst {
+		o := int(g.offset[j])
+		for k := range dst[j] {
+			dst[j][k] = int(g.head[o+k])
+		}
+	}
+}
+
+// CriticalPath finds one longest path, source to sink, and splits it into
+// critical blocks: maximal runs of consecutive operations of one machine. Among
+// equal predecessors the machine predecessor is followed, which keeps blocks
+// long. The returned slices belong to the graph and are valid until the next call.
+func (g *Graph) CriticalPath() (path []int32, blocks []int32) {
+	ms := int32(g.makespan)
+	end := int32(none)
+	for op := 0; op < g.n; op++ {
+		if g.head[op]+g.dur[op] == ms && g.tail[op] == 0 {
+			end = int32(op)
+			break
+		}
+	}
+	path = g.path[:0]
+	for v := end; v != none; {
+		path = append(path, v)
+		h := g.head[v]
+		next := int32(none)
+		if p := g.mPrev[v]; p != none && g.head[p]+g.dur[p] == h {
+			next = p
+		} else if p := g.jPrev[v]; p != none && g.head[p]+g.dur[p] == h {
+			next = p
+		}
+		v = next
+	}
+	slices.Reverse(path)
+	blocks = g.blocks[:0]
+	blocks = append(blocks, 0)
+	for i := 1; i < len(path); i++ {
+		if g.mNext[path[i-1]] != path[i] {
+			blocks = append(blocks, int32(i))
+		}
+	}
+	blocks = append(blocks, int32(len(path)))
+	g.path, g.blocks = path, blocks
+	return path, blocks
+}
+
+// copyFrom makes g's machine sequences and derived arrays equal to src's (same instance).
+func (g *Graph) copyFrom(src *Graph) {
+	for m := range g.seq {
+		copy(g.seq[m], src.seq[m])
+	}
+	copy(g.pos, src.pos)
+	copy(g.mPrev, src.mPrev)
+	copy(g.mNext, src.mNext)
+	copy(g.head, src.head)
+	copy(g.tail, src.tail)
+	copy(g.order, src.order)
+	g.order = g.order[:len(src.order)]
+	g.makespan = src.makespan
+}
+
+// Clone returns an independent copy.
+func (g *Graph) Clone() *Graph {
+	c := newEmptyGraph(g.js)
+	c.order = c.order[:g.n]
+	c.copyFrom(g)
+	return c
+}
