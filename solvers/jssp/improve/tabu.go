@@ -206,9 +206,9 @@ func (t *tabuList) index(m, a, b int32) int {
 
 func (t *tabuList) clear() { clear(t.until) }
 
-// Tabu is a tabu search over one graph. It is not safe for concurrent use; run
+// TabuSearch is a tabu search over one graph. It is not safe for concurrent use; run
 // one per goroutine.
-type Tabu struct {
+type TabuSearch struct {
 	g, best *Graph
 	nh      Neighborhood
 	rng     *rand.Rand
@@ -227,7 +227,7 @@ type Tabu struct {
 }
 
 // NewTabu starts a tabu search from g (which it owns from now on).
-func NewTabu(g *Graph, nh Neighborhood, seed uint64) *Tabu {
+func NewTabu(g *Graph, nh Neighborhood, seed uint64) *TabuSearch {
 	nj, nm := len(g.js.Jobs), g.js.Machines
 	longest := 0
 	for _, s := range g.seq {
@@ -235,7 +235,7 @@ func NewTabu(g *Graph, nh Neighborhood, seed uint64) *Tabu {
 	}
 	// Tenure after Zhang et al. (2007): L = 10 + n/m, drawn in [L, 1.4·L].
 	l := 10 + nj/max(nm, 1)
-	t := &Tabu{
+	t := &TabuSearch{
 		g: g, best: g.Clone(), nh: nh,
 		rng:     rand.New(rand.NewPCG(seed, 0x7ab0)),
 		tabu:    newTabuList(nm, nj),
@@ -248,13 +248,13 @@ func NewTabu(g *Graph, nh Neighborhood, seed uint64) *Tabu {
 }
 
 // Best is the best graph found so far (owned by the search).
-func (t *Tabu) Best() *Graph { return t.best }
+func (t *TabuSearch) Best() *Graph { return t.best }
 
 // Current is the graph the search is at.
-func (t *Tabu) Current() *Graph { return t.g }
+func (t *TabuSearch) Current() *Graph { return t.g }
 
 // isTabu reports whether mv would re-create a forbidden precedence.
-func (t *Tabu) isTabu(mv move) bool {
+func (t *TabuSearch) isTabu(mv move) bool {
 	g := t.g
 	s := g.seq[mv.m]
 	u := g.job[s[mv.from]]
@@ -275,7 +275,7 @@ func (t *Tabu) isTabu(mv move) bool {
 }
 
 // forbid marks the reversal of the precedences mv is about to break.
-func (t *Tabu) forbid(mv move) {
+func (t *TabuSearch) forbid(mv move) {
 	g := t.g
 	s := g.seq[mv.m]
 	u := g.job[s[mv.from]]
@@ -296,7 +296,7 @@ func (t *Tabu) forbid(mv move) {
 // update the best solution. It reports whether the best improved and false for
 // ok when the neighbourhood is empty (the current schedule is then optimal for
 // the path's structure, or no move is admissible). It allocates nothing.
-func (t *Tabu) Step() (improved, ok bool) {
+func (t *TabuSearch) Step() (improved, ok bool) {
 	g := t.g
 	t.moves = g.neighbourhood(t.moves[:0], t.nh)
 	bestEst, count := int32(1<<31-1), 0
@@ -365,7 +365,7 @@ func (t *Tabu) Step() (improved, ok bool) {
 
 // Perturb restarts from graph src (e.g. an elite schedule): copies it, clears the
 // tabu list and applies k random feasible neighbourhood moves.
-func (t *Tabu) Perturb(src *Graph, k int) {
+func (t *TabuSearch) Perturb(src *Graph, k int) {
 	g := t.g
 	if src != g {
 		g.copyFrom(src)
