@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,5 +74,53 @@ func TestRobustEvaluatePublished(t *testing.T) {
 	}
 	if gap, _ := env["gap_pct"].(float64); gap < 2.27 || gap > 2.28 {
 		t.Fatalf("gap %v", env["gap_pct"])
+	}
+}
+
+func TestRobustSolveHeuristic(t *testing.T) {
+	code, gen, errOut := run(t, "", "gen", "robust", "--name", "RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5", "--seed", "4")
+	if code != 0 {
+		t.Fatalf("gen: %d %s", code, errOut)
+	}
+	code, out, errOut := run(t, gen, "robust", "solve", "-", "--backend", "heuristic", "--samples", "200", "--time-limit", "20s", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var env map[string]any
+	if err := json.Unmarshal([]byte(out), &env); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := env["first_stage"].(string)
+	if len(fs) != 20 || env["backend"] != "heuristic" || env["iterations"] == nil {
+		t.Fatalf("envelope %v", env)
+	}
+	// The reported objective is the exact evaluation of the reported first stage.
+	code, again, errOut := run(t, gen, "robust", "evaluate", "-", "--first-stage", fs, "--json")
+	if code != 0 {
+		t.Fatalf("evaluate: %d %s", code, errOut)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(again), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev["objective"] != env["objective"] {
+		t.Fatalf("solve says %v, evaluate says %v", env["objective"], ev["objective"])
+	}
+}
+
+func TestRobustSolveBadModel(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.onnx")
+	if err := os.WriteFile(bad, []byte("not onnx"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := run(t, robustTiny, "robust", "solve", "-", "--model", bad, "--backend", "heuristic")
+	if code != ExitUsage || !strings.Contains(errOut, "model") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	// A valid ONNX network of the wrong structure (inputs that do not match).
+	code, _, errOut = run(t, robustTiny, "robust", "solve", "-", "--model", "../nnsurrogate/testdata/torch/mlp_op13.onnx", "--backend", "heuristic")
+	if code != ExitUsage || !strings.Contains(errOut, "does not match") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,0 +1,45 @@
+package benchmarks
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+)
+
+func TestRobustAdapter(t *testing.T) {
+	task := Task{
+		Source:    Source{Generator: "robust", Name: "RKP_SC_n20_R1000_H100_h40_dev0.2_d0.5", GenSeed: 3},
+		Config:    Config{Name: "robust", Solver: "robust", Options: map[string]any{"backend": "heuristic", "samples": 200}},
+		Seed:      1,
+		TimeLimit: 20 * time.Second,
+	}
+	out, err := Run(context.Background(), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := out.Envelope
+	k := out.Instance.(*instances.RobustKnapsack)
+	if e.Kind != "robust-kp" || len(e.FirstStage) != k.N() || e.Objective == nil || e.Extra["backend"] != "heuristic" {
+		t.Fatalf("envelope %+v", e)
+	}
+	// The objective is the exact worst case: it cannot exceed the nominal optimum.
+	x := out.Solution.([]bool)
+	nominal := 0.0
+	for i := range x {
+		if x[i] {
+			nominal += k.Profit[i]
+		}
+	}
+	if *e.Objective > nominal+1e-9 {
+		t.Fatalf("objective %v above the nominal profit %v", *e.Objective, nominal)
+	}
+	for _, bad := range []map[string]any{{"backend": "gurobi"}, {"samples": -1}, {"model": "/nonexistent.onnx"}} {
+		task.Config.Options = bad
+		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
+			t.Errorf("options %v: err = %v", bad, err)
+		}
+	}
+}
