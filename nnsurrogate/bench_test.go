@@ -56,19 +56,23 @@ func benchModel(b *testing.B, fixture string, batch int) {
 			}
 		}
 		b.ReportAllocs()
+		cpu0 := cpuTime()
 		for b.Loop() {
 			if err := r.Run(); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run(fmt.Sprintf("gonnx/B=%d", batch), func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := cpuTime()
 		for b.Loop() {
 			if _, err := m.RunEngine(Interpreter, in); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
 
