@@ -35,6 +35,10 @@ var tsplibShipped = []struct {
 
 func TestReadTSPLIBShipped(t *testing.T) {
 	dir := datadir.Path(t, "tsplib")
+	files, err := filepath.Glob(filepath.Join(dir, "*.tsp"))
+	if err != nil || len(files) != len(tsplibShipped) {
+		t.Fatalf("%d .tsp files in %s, the table lists %d (%v)", len(files), dir, len(tsplibShipped), err)
+	}
 	for _, tc := range tsplibShipped {
 		t.Run(tc.name, func(t *testing.T) {
 			if testing.Short() && tc.n > 20000 {
