@@ -136,6 +136,10 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 		},
 		Extra: map[string]any{"iterations": res.Iterations, "backend": res.Backend, "n": k.N()},
 	}
+	if p, err := instances.ParseRKPName(k.Name); err == nil {
+		// Published-style names carry the recipe, so reports can group by it.
+		env.Extra["corr"] = string(p.Corr)
+	}
 	if t.DataDir != "" && t.Source.Generator == "" {
 		ref, ok, err := instances.RobustKnapsackReference(t.DataDir, k.Name)
 		if err == nil && ok {
