@@ -1,0 +1,101 @@
+//go:build unix
+
+package improve
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadir"
+)
+
+// processCPU is the CPU time of the whole process (all threads, GC included).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuClock measures process CPU time from now on; with one search thread it is
+// the CPU budget the reference measurements use on a shared machine.
+func cpuClock() func() time.Duration {
+	base := processCPU()
+	return func() time.Duration { return processCPU() - base }
+}
+
+// TestLongTable measures ft10 + ta01–ta10, seeds 1–3, one thread, a CPU-time
+// limit per run (COSOLVE_LONG_LIMIT, default 10s), from an MWKR serial start,
+// and prints the median makespan over seeds and the mean gap to the best known.
+// It runs only with COSOLVE_LONG=1 (about 33 × the limit of CPU time).
+// COSOLVE_LONG_METHOD picks the method (default tabu), COSOLVE_LONG_INSTANCES a
+// comma-separated subset.
+func TestLongTable(t *testing.T) {
+	if os.Getenv("COSOLVE_LONG") != "1" {
+		t.Skip("set COSOLVE_LONG=1 to run the 10 s / 60 s table")
+	}
+	dir := datadir.ForTest(t)
+	limit := 10 * time.Second
+	if v := os.Getenv("COSOLVE_LONG_LIMIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	method := Tabu
+	if v := os.Getenv("COSOLVE_LONG_METHOD"); v != "" {
+		m, ok := ParseMethod(v)
+		if !ok {
+			t.Fatalf("unknown method %q", v)
+		}
+		method = m
+	}
+	names := []string{"ft10", "ta01", "ta02", "ta03", "ta04", "ta05", "ta06", "ta07", "ta08", "ta09", "ta10"}
+	if v := os.Getenv("COSOLVE_LONG_INSTANCES"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n| instance | BKS | start | seed 1 | seed 2 | seed 3 | median | gap %% | cpu s | wall s |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	sum := 0.0
+	for _, name := range names {
+		js := loadNamed(t, name)
+		ref, ok := instances.JobShopReference(dir, name)
+		if !ok {
+			t.Fatalf("%s: no reference", name)
+		}
+		start := mwkrStart(js)
+		startMS, _ := instances.CheckSchedule(js, start)
+		var ms []int
+		var cpu, wall time.Duration
+		for seed := uint64(1); seed <= 3; seed++ {
+			clock := cpuClock()
+			w := time.Now()
+			res, err := Run(context.Background(), js, start, Settings{Method: method, TimeLimit: limit, Seed: seed, Threads: 1, clock: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cpu += clock()
+			wall += time.Since(w)
+			ms = append(ms, res.Makespan)
+			t.Logf("%s seed %d: %d (iters %d, restarts %d, nodes %d)", name, seed, res.Makespan, res.Stats.Iterations, res.Stats.Restarts, res.Stats.Nodes)
+		}
+		sorted := slices.Clone(ms)
+		slices.Sort(sorted)
+		med := sorted[1]
+		gap := 100 * (float64(med) - ref.Value) / ref.Value
+		sum += gap
+		fmt.Fprintf(&sb, "| %s | %.0f | %d | %d | %d | %d | %d | %.2f | %.1f | %.1f |\n", name, ref.Value, startMS, ms[0], ms[1], ms[2], med, gap, cpu.Seconds()/3, wall.Seconds()/3)
+	}
+	fmt.Fprintf(&sb, "| **mean gap** | | | | | | | **%.2f** | | |\n", math.Round(100*sum/float64(len(names)))/100)
+	t.Logf("method %s, CPU limit %v per run, 1 thread:%s", method, limit, sb.String())
+}

@@ -1,0 +1,307 @@
+package improve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
+)
+
+// ErrSettings reports settings that cannot be used.
+var ErrSettings = errors.New("invalid settings")
+
+// Method selects the improvement algorithm of Run.
+type Method int
+
+const (
+	// Portfolio (the default) runs tabu search, and with two or more threads
+	// also the CP large-neighbourhood search, all sharing the best schedule;
+	// instances small enough for the exact search get it first.
+	Portfolio Method = iota
+	// Tabu runs the tabu search with restarts from elite schedules.
+	Tabu
+	// LNS repeatedly relaxes part of the best schedule and re-optimises it with
+	// the CP branch and bound under a node limit.
+	LNS
+	// Exact runs the CP branch and bound on the whole instance until it proves
+	// optimality or runs out of budget.
+	Exact
+)
+
+var methodNames = [...]string{"portfolio", "tabu", "lns", "exact"}
+
+func (m Method) String() string {
+	if m < 0 || int(m) >= len(methodNames) {
+		return fmt.Sprintf("Method(%d)", int(m))
+	}
+	return methodNames[m]
+}
+
+// ParseMethod maps "portfolio", "tabu", "lns" and "exact" to a Method.
+func ParseMethod(s string) (Method, bool) {
+	for i, n := range methodNames {
+		if n == s {
+			return Method(i), true
+		}
+	}
+	return 0, false
+}
+
+// Settings of Run. The zero value runs the portfolio on GOMAXPROCS threads
+// until the context ends; set TimeLimit or MaxIterations for a finite run.
+type Settings struct {
+	Method Method
+	// Neighborhood of the tabu search (default N7).
+	Neighborhood Neighborhood
+	// TimeLimit bounds the run together with the context; 0 means none.
+	TimeLimit time.Duration
+	// MaxIterations bounds the work in machine-independent units: tabu
+	// iterations for Tabu, relaxed neighbourhoods solved for LNS, search nodes
+	// for Exact; for Portfolio it is split between its parts. 0 means none.
+	MaxIterations int64
+	// Seed drives every random choice; with Threads = 1 and MaxIterations the
+	// result is identical on every machine.
+	Seed uint64
+	// Threads is the number of search goroutines; 0 means GOMAXPROCS.
+	Threads int
+	// StallIterations is the number of tabu iterations without a new best after
+	// which a thread restarts from an elite schedule; 0 means 2500 + 10·operations.
+	StallIterations int
+	// OnImprove receives each schedule better than every one before it (start
+	// times per job, makespan). Calls come one at a time; the slice is the
+	// callee's to keep.
+	OnImprove func(starts [][]int, makespan int)
+
+	// clock replaces the wall clock for TimeLimit (tests use thread CPU time).
+	clock func() time.Duration
+}
+
+// Stats are the counts of one Run.
+type Stats struct {
+	Iterations      int64 // tabu iterations
+	MovesEvaluated  int64 // tabu moves estimated
+	Restarts        int64 // tabu restarts from elite schedules
+	Nodes           int64 // CP search nodes (exact and LNS)
+	Neighborhoods   int64 // LNS neighbourhoods solved
+	LNSImprovements int64
+	StartMakespan   int
+	Elapsed         time.Duration
+}
+
+// Result of Run. Starts is the best schedule (start times per job, operations in
+// processing order); it has passed instances.CheckSchedule and is never worse
+// than the start. Bound is a lower bound proved here: the larger of the longest
+// job and the most loaded machine, raised by the exact search when it runs.
+// Status is Optimal only when Makespan equals Bound.
+type Result struct {
+	Starts     [][]int
+	Makespan   int
+	Bound      int
+	Status     solvers.Status
+	StopReason solvers.StopReason
+	Stats      Stats
+}
+
+// TrivialBound is max(longest job, most loaded machine).
+func TrivialBound(js *instances.JobShop) int {
+	load := make([]int, js.Machines)
+	lb := 0
+	for _, ops := range js.Jobs {
+		s := 0
+		for _, op := range ops {
+			s += op.Duration
+			load[op.Machine] += op.Duration
+		}
+		lb = max(lb, s)
+	}
+	for _, l := range load {
+		lb = max(lb, l)
+	}
+	return lb
+}
+
+// shared is the best schedule across threads.
+type shared struct {
+	mu        sync.Mutex
+	best      *Graph
+	onImprove func([][]int, int)
+	bound     int
+}
+
+// offer records g if it beats the shared best; it reports whether it did.
+func (s *shared) offer(g *Graph) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g.makespan >= s.best.makespan {
+		return false
+	}
+	s.best.copyFrom(g)
+	if s.onImprove != nil {
+		s.onImprove(g.Starts(), g.makespan)
+	}
+	return true
+}
+
+func (s *shared) makespan() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.best.makespan
+}
+
+// snapshot copies the shared best into dst.
+func (s *shared) snapshot(dst *Graph) {
+	s.mu.Lock()
+	dst.copyFrom(s.best)
+	s.mu.Unlock()
+}
+
+// Run improves a feasible start schedule of js with the method of Settings and
+// returns the best schedule found.
+func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) (Result, error) {
+	begin := time.Now()
+	if s.Method < Portfolio || s.Method > Exact {
+		return Result{}, fmt.Errorf("%w: method %d", ErrSettings, int(s.Method))
+	}
+	if s.Neighborhood != N7 && s.Neighborhood != N5 {
+		return Result{}, fmt.Errorf("%w: neighborhood %d", ErrSettings, int(s.Neighborhood))
+	}
+	if s.TimeLimit < 0 || s.MaxIterations < 0 || s.Threads < 0 || s.StallIterations < 0 {
+		return Result{}, fmt.Errorf("%w: negative time limit, iteration budget, threads or stall length", ErrSettings)
+	}
+	g0, err := NewGraph(js, start)
+	if err != nil {
+		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
+	}
+	startMS, _ := instances.CheckSchedule(js, start)
+	threads := s.Threads
+	if threads == 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	if s.TimeLimit > 0 && s.clock == nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
+		defer cancel()
+	}
+	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, bound: TrivialBound(js)}
+	if sh.best.makespan < startMS && s.OnImprove != nil {
+		s.OnImprove(sh.best.Starts(), sh.best.makespan)
+	}
+	res := Result{Stats: Stats{StartMakespan: startMS}}
+	var mu sync.Mutex
+	var reasons []solvers.StopReason
+	var wg sync.WaitGroup
+	worker := func(id int, fn func(st *stopper) Stats) {
+		defer wg.Done()
+		st := newStopper(ctx, s.TimeLimit, s.MaxIterations, s.clock)
+		stats := fn(st)
+		mu.Lock()
+		res.Stats.add(stats)
+		if !st.stopped {
+			st.stop(solvers.Completed)
+		}
+		reasons = append(reasons, st.reason)
+		mu.Unlock()
+	}
+	proved := false
+	switch s.Method {
+	case Tabu, Portfolio:
+		if sh.best.makespan > sh.bound {
+			for i := 0; i < threads; i++ {
+				wg.Add(1)
+				seed := s.Seed + uint64(i)*0x9E3779B97F4A7C15
+				go worker(i, func(st *stopper) Stats { return runTabu(sh, s, seed, st) })
+			}
+		}
+	default:
+		return Result{}, fmt.Errorf("%w: method %s is not available", ErrSettings, s.Method)
+	}
+	wg.Wait()
+	best := sh.best
+	res.Starts = best.Starts()
+	ms, err := instances.CheckSchedule(js, res.Starts)
+	if err != nil {
+		return Result{}, fmt.Errorf("improve: bug: result schedule fails the checker: %w", err)
+	}
+	if ms != best.makespan || ms > startMS {
+		return Result{}, fmt.Errorf("improve: bug: makespan %d, graph says %d, start %d", ms, best.makespan, startMS)
+	}
+	res.Makespan = ms
+	res.Bound = max(sh.bound, 0)
+	res.Status = solvers.Feasible
+	if proved || ms <= res.Bound {
+		res.Status = solvers.Optimal
+		res.Bound = ms
+	}
+	res.StopReason = solvers.Completed
+	for _, r := range reasons {
+		if r != solvers.Completed {
+			res.StopReason = r
+			break
+		}
+	}
+	if res.Status == solvers.Optimal {
+		res.StopReason = solvers.Completed
+	}
+	res.Stats.Elapsed = time.Since(begin)
+	return res, nil
+}
+
+func (a *Stats) add(b Stats) {
+	a.Iterations += b.Iterations
+	a.MovesEvaluated += b.MovesEvaluated
+	a.Restarts += b.Restarts
+	a.Nodes += b.Nodes
+	a.Neighborhoods += b.Neighborhoods
+	a.LNSImprovements += b.LNSImprovements
+}
+
+// runTabu is one tabu thread: search from the shared best, restart from an
+// elite schedule (the thread's own best or the shared best) after a stall.
+func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
+	g := sh.best.Clone()
+	sh.snapshot(g)
+	ts := NewTabu(g, s.Neighborhood, seed)
+	rng := rand.New(rand.NewPCG(seed, 0xe117e))
+	stallLimit := s.StallIterations
+	if stallLimit == 0 {
+		stallLimit = 2500 + 10*g.n
+	}
+	var elite *Graph = sh.best.Clone()
+	stall := 0
+	for !st.poll(ts.Iterations) {
+		for i := 0; i < 64; i++ {
+			if s.MaxIterations > 0 && ts.Iterations >= s.MaxIterations {
+				break
+			}
+			improved, ok := ts.Step()
+			if improved {
+				stall = 0
+				sh.offer(ts.Best())
+				if sh.bound >= ts.Best().makespan {
+					st.stop(solvers.Completed)
+					break
+				}
+				continue
+			}
+			if stall++; !ok || stall >= stallLimit {
+				stall = 0
+				sh.snapshot(elite)
+				src := ts.Best()
+				if elite.makespan < src.makespan || rng.IntN(2) == 0 {
+					src = elite
+				}
+				ts.Perturb(src, 1+rng.IntN(4))
+			}
+		}
+		if st.stopped {
+			break
+		}
+	}
+	return Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts}
+}
