@@ -146,7 +146,13 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 	res.StopReason = solvers.IterationLimit
 	consider := func(x []bool) error {
 		t0 := time.Now()
-		ev, err := Evaluate(ctx, k, x, EvalSettings{})
+		// The first proposal is evaluated even past the deadline, so that a run always
+		// returns a first stage with its exact value; later ones only within time.
+		ectx := ctx
+		if res.FirstStage == nil {
+			ectx = context.WithoutCancel(ctx)
+		}
+		ev, err := Evaluate(ectx, k, x, EvalSettings{})
 		res.Stats.EvalTime += time.Since(t0)
 		if err != nil {
 			return err
