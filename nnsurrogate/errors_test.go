@@ -124,3 +124,72 @@ func TestRunIndexOutOfRange(t *testing.T) {
 		t.Errorf("interpreter accepted index 12")
 	}
 }
+
+// Runner: alternating batch sizes reuse their plans (no allocation) and give the same values as
+// the Model; concurrent Model.Run calls are safe.
+func TestRunnerPlansAndConcurrency(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "torch", "attention_op13.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in1 := benchInputs(t, m, "attention", 1)
+	in8 := benchInputs(t, m, "attention", 8)
+	r, err := m.NewRunner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(in map[string]Tensor) {
+		for name, v := range in {
+			if err := r.SetInput(name, v.Data, v.Shape); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, in := range []map[string]Tensor{in1, in8} {
+		set(in)
+		if err := r.Run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		set(in1)
+		if err := r.Run(); err != nil {
+			t.Fatal(err)
+		}
+		set(in8)
+		if err := r.Run(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per pair of runs", allocs)
+	}
+	want, err := m.RunEngine(Interpreter, in8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(r.Output("p"), want["p"].Data); d > 1e-5 {
+		t.Errorf("runner differs from the interpreter by %g", d)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 10; i++ {
+				got, err := m.Run(in8)
+				if err == nil && maxAbsDiff(got["p"].Data, want["p"].Data) > 1e-5 {
+					err = errors.New("concurrent run gave different values")
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

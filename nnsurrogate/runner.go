@@ -6,12 +6,14 @@ import (
 )
 
 // Runner evaluates a Model on the fast path with buffers kept between calls. After the first
-// call with given input shapes, SetInput, Run and Output allocate nothing; a change of any input
-// shape re-plans the model (and allocates) once. A Runner is not safe for concurrent use: give
-// each goroutine its own.
+// call with given input shapes, SetInput, Run and Output allocate nothing. A new combination of
+// input shapes is planned (and allocated) once; the last few plans are kept, so alternating
+// between, say, batch 1 and batch 64 does not allocate either. A Runner is not safe for
+// concurrent use: give each goroutine its own.
 type Runner struct {
 	m      *Model
 	p      *plan
+	plans  []*plan // most recent first
 	shapes [][]int
 	data   [][]float32
 	set    []bool
@@ -54,11 +56,9 @@ func (r *Runner) Run() error {
 				return fmt.Errorf("%w: input %q not set", ErrInput, r.m.g.inputs[i].Name)
 			}
 		}
-		p, err := newPlan(r.m.g, r.shapes)
-		if err != nil {
-			return fmt.Errorf("%w: shapes %v: %w", ErrInput, r.shapes, err)
+		if err := r.replan(); err != nil {
+			return err
 		}
-		r.p = p
 	}
 	for i, v := range r.p.in {
 		d := r.data[i]
@@ -76,6 +76,29 @@ func (r *Runner) Run() error {
 		}
 	}
 	return r.p.run()
+}
+
+// maxPlans bounds the plans a Runner keeps.
+const maxPlans = 4
+
+func (r *Runner) replan() error {
+	for i, p := range r.plans {
+		if sameShapes(p.inShapes, r.shapes) {
+			copy(r.plans[1:i+1], r.plans[:i])
+			r.plans[0], r.p = p, p
+			return nil
+		}
+	}
+	p, err := newPlan(r.m.g, r.shapes)
+	if err != nil {
+		return fmt.Errorf("%w: shapes %v: %w", ErrInput, r.shapes, err)
+	}
+	if len(r.plans) < maxPlans {
+		r.plans = append(r.plans, nil)
+	}
+	copy(r.plans[1:], r.plans)
+	r.plans[0], r.p = p, p
+	return nil
 }
 
 func sameShapes(a, b [][]int) bool {
