@@ -210,6 +210,16 @@ func TestSweepRecordsFailures(t *testing.T) {
 	if !strings.Contains(string(data), `"error":"boom"`) {
 		t.Fatalf("failure not recorded: %s", data)
 	}
+	again, err := (&Sweep{Tasks: tasks, Out: out}).Run(context.Background())
+	if err != nil || again.Failed != 1 || again.Skipped != 0 {
+		t.Fatalf("a failed run must be tried again on resume: %+v %v", again, err)
+	}
+	f, _ := os.Open(out)
+	rows, err := ReadLines(f, out)
+	f.Close()
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("report rows %d (%v), want the retried run once", len(rows), err)
+	}
 }
 
 func TestLoadSpecRejects(t *testing.T) {

@@ -168,7 +168,7 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	return sum, nil
 }
 
-// recordedKeys reads the runs already in path. A last line cut short by an
+// recordedKeys reads the successful runs already in path. A last line cut short by an
 // interruption is removed so that appending continues on a clean line.
 func recordedKeys(path string) (map[string]bool, error) {
 	keys := map[string]bool{}
@@ -198,15 +198,21 @@ func recordedKeys(path string) (map[string]bool, error) {
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return nil, fmt.Errorf("%w: %s:%d: not a benchmark line: %v", ErrBadInput, path, line, err)
 		}
-		keys[envelopeKey(e)] = true
+		// Failed runs are tried again: most failures (a killed child, a fixed
+		// configuration) do not repeat.
+		if e.Error == "" {
+			keys[envelopeKey(e)] = true
+		}
 	}
 	return keys, sc.Err()
 }
 
 // ReadLines reads every JSON line of a results file as a generic map, so reports can
-// group by any field, standard or problem-specific.
+// group by any field, standard or problem-specific. When a run (source, config,
+// seed) appears more than once — a failure retried on resume — the last line wins.
 func ReadLines(r io.Reader, name string) ([]map[string]any, error) {
 	var rows []map[string]any
+	latest := map[string]int{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	line := 0
@@ -219,6 +225,14 @@ func ReadLines(r io.Reader, name string) ([]map[string]any, error) {
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("%w: %s:%d: not a JSON object: %v", ErrBadInput, name, line, err)
+		}
+		if src, ok := m["source"].(string); ok {
+			key := fmt.Sprintf("%s|%v|%v", src, m["config"], m["seed"])
+			if at, seen := latest[key]; seen {
+				rows[at] = m
+				continue
+			}
+			latest[key] = len(rows)
 		}
 		rows = append(rows, m)
 	}

@@ -15,7 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cosolve/cosolve/benchmarks"
-	"github.com/cosolve/cosolve/internal/datadir"
 )
 
 func init() { register(benchCommand) }
@@ -81,7 +80,7 @@ func benchRun(ctx context.Context, cmd *ucli.Command) error {
 		return usageErr("bench run: want one SPEC.toml")
 	}
 	specPath := cmd.Args().First()
-	dir, _ := datadir.Find(".")
+	dir := dataDir(specPath)
 	spec, err := benchmarks.LoadSpec(specPath, dir)
 	if err != nil {
 		return badInput(err)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cosolve/cosolve/internal/datadir"
 )
 
 // readInput returns the bytes of path, or of stdin when path is "-", with the name
@@ -49,4 +51,25 @@ func writeFileAtomic(stdout io.Writer, path string, write func(io.Writer) error)
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// dataDir locates the benchmark data: $COSOLVE_DATA, else ../shared/data beside the
+// repository found upward from the working directory, from each of the given paths
+// (an instance or spec file) and from the executable.
+func dataDir(near ...string) string {
+	starts := []string{"."}
+	for _, p := range near {
+		if p != "" && p != "-" {
+			starts = append(starts, filepath.Dir(p))
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, s := range starts {
+		if dir, err := datadir.Find(s); err == nil {
+			return dir
+		}
+	}
+	return ""
 }

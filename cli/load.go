@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
 )
 
 // loaded is an instance of any kind read from a file or stdin.
@@ -31,7 +30,7 @@ func loadAny(stdin interface{ Read([]byte) (int, error) }, path string, index in
 		return nil, err
 	}
 	l := &loaded{kind: instances.DetectKind(head(data)), name: name}
-	dir, _ := datadir.Find(".")
+	dir := dataDir(path)
 	switch l.kind {
 	case instances.KindTSP:
 		p, _, err := instances.ReadTSP(bytes.NewReader(data), name, index)

@@ -13,7 +13,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/cosolve/cosolve/benchmarks"
-	"github.com/cosolve/cosolve/internal/datadir"
 )
 
 // solveFlags are the flags every `<problem> solve` command shares, in one style.
@@ -55,7 +54,7 @@ func solveTask(cmd *ucli.Command, solver string, options map[string]any) (benchm
 		}
 		src.Data = data
 	}
-	dir, _ := datadir.Find(".")
+	dir := dataDir(path)
 	return benchmarks.Task{
 		Source:    src,
 		Config:    benchmarks.Config{Name: solver, Solver: solver, Options: options},
