@@ -117,7 +117,7 @@ func networkFromTensors(sd map[string]stateTensor, name string) (*Network, error
 			return nil, fmt.Errorf("%w: %s: %s has shape %v and %d values, want %v", ErrWeights, name, key, t.Shape, len(t.Data), shape)
 		}
 		for i, v := range t.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
 				return nil, fmt.Errorf("%w: %s: %s[%d] is %v", ErrWeights, name, key, i, v)
 			}
 		}

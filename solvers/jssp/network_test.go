@@ -107,3 +107,24 @@ func TestFastMath(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocations: after a first episode has sized the buffers, a whole greedy
+// episode (propagation, observation, inference, sorting) allocates nothing.
+func TestNoAllocations(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	env, err := NewEnv(loadNamed(t, "ta01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Policy{&NetworkPolicy{Net: net}, FDDMWKR} {
+		ro, err := newRollout(env, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		never := func() bool { return false }
+		ro.episode(0, nil, never)
+		if n := testing.AllocsPerRun(3, func() { ro.episode(0, nil, never) }); n != 0 {
+			t.Errorf("%s: %.1f allocations per episode", p.Name(), n)
+		}
+	}
+}
