@@ -17,14 +17,16 @@ func init() {
 	kernels = map[string]kernel{
 		"Add": binaryKernel(opAdd), "Sub": binaryKernel(opSub), "Mul": binaryKernel(opMul), "Div": binaryKernel(opDiv),
 		"Pow": powKernel, "Equal": binaryKernel(opEq), "Greater": binaryKernel(opGt), "Less": binaryKernel(opLt),
-		"And": binaryKernel(opAnd), "Or": binaryKernel(opOr),
+		"And": binaryKernel(opAnd), "Or": binaryKernel(opOr), "Max": binaryKernel(opMax), "Min": binaryKernel(opMin),
 		"Relu": reluKernel, "Tanh": unary(tanh32), "Sigmoid": unary(sigmoid32), "Sqrt": unary(sqrt32),
 		"Exp": unary(exp32), "Log": unary(log32), "Neg": unary(func(x float32) float32 { return -x }),
 		"Abs": unary(abs32), "Reciprocal": unary(func(x float32) float32 { return 1 / x }),
 		"Erf":       unary(func(x float32) float32 { return float32(math.Erf(float64(x))) }),
 		"LeakyRelu": leakyReluKernel, "Not": notKernel, "Cast": castKernel,
 		"MatMul": matmulKernel, "Gemm": gemmKernel, "Softmax": softmaxKernel,
-		"ReduceSum": reduceKernel(false), "ReduceMean": reduceKernel(true),
+		"ReduceSum": reduceKernel(redSum), "ReduceMean": reduceKernel(redMean),
+		"ReduceMax": reduceKernel(redMax), "ReduceMin": reduceKernel(redMin),
+		"LogSoftmax": logSoftmaxKernel, "Clip": clipKernel,
 		"LayerNormalization": layerNormKernel, "Transpose": transposeKernel, "Concat": concatKernel,
 		"Gather": gatherKernel, "Slice": sliceKernel, "Where": whereKernel, "Expand": expandKernel,
 		"Reshape": reshapeKernel, "Squeeze": squeezeKernel, "Unsqueeze": unsqueezeKernel,
@@ -160,6 +162,8 @@ const (
 	opSub
 	opMul
 	opDiv
+	opMax
+	opMin
 	opPow
 	opEq
 	opGt
@@ -170,6 +174,9 @@ const (
 
 func binaryKernel(op int) kernel {
 	return func(k *kctx) ([]*value, func() error, error) {
+		if (op == opMax || op == opMin) && len(k.in) == 1 && k.in[0] != nil {
+			return []*value{k.in[0].alias(k.in[0].shape)}, nil, nil
+		}
 		if err := k.need(2, 2); err != nil {
 			return nil, nil, err
 		}
@@ -235,6 +242,14 @@ func arithF32(op int, o, a, b []float32, ia, ib []int32) {
 			for i := range o {
 				o[i] = a[i] / b[i]
 			}
+		case opMax:
+			for i := range o {
+				o[i] = max(a[i], b[i])
+			}
+		case opMin:
+			for i := range o {
+				o[i] = min(a[i], b[i])
+			}
 		}
 		return
 	}
@@ -255,6 +270,14 @@ func arithF32(op int, o, a, b []float32, ia, ib []int32) {
 	case opDiv:
 		for i := range o {
 			o[i] = a[ia[i]] / b[ib[i]]
+		}
+	case opMax:
+		for i := range o {
+			o[i] = max(a[ia[i]], b[ib[i]])
+		}
+	case opMin:
+		for i := range o {
+			o[i] = min(a[ia[i]], b[ib[i]])
 		}
 	}
 }
@@ -279,6 +302,10 @@ func arithI64(op int, o, a, b []int64, ia, ib []int32) error {
 				return errDivZero
 			}
 			o[i] = x / y
+		case opMax:
+			o[i] = max(x, y)
+		case opMin:
+			o[i] = min(x, y)
 		}
 	}
 	return nil
@@ -349,6 +376,33 @@ func powKernel(k *kctx) ([]*value, func() error, error) {
 				p = float64(e.i[ie[i]])
 			}
 			y.f[i] = float32(math.Pow(float64(a.f[ia[i]]), p))
+		}
+		return nil
+	}, nil
+}
+
+func clipKernel(k *kctx) ([]*value, func() error, error) {
+	if err := k.need(1, 3); err != nil {
+		return nil, nil, err
+	}
+	x := k.in[0]
+	if err := k.wantDT(x, dtF32); err != nil {
+		return nil, nil, err
+	}
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	for i, p := range []*float32{&lo, &hi} {
+		if v := k.arg(i + 1); v != nil {
+			s, ok := scalarOf(v)
+			if !ok {
+				return nil, nil, k.unsupported("Clip bounds must be constant scalars")
+			}
+			*p = float32(s)
+		}
+	}
+	y := k.alloc(dtF32, x.shape)
+	return []*value{y}, func() error {
+		for i, v := range x.f {
+			y.f[i] = min(max(v, lo), hi)
 		}
 		return nil
 	}, nil
@@ -548,7 +602,11 @@ func gemmKernel(k *kctx) ([]*value, func() error, error) {
 
 // ---- normalisation and reductions ----
 
-func softmaxKernel(k *kctx) ([]*value, func() error, error) {
+func softmaxKernel(k *kctx) ([]*value, func() error, error) { return softmaxLike(k, false) }
+
+func logSoftmaxKernel(k *kctx) ([]*value, func() error, error) { return softmaxLike(k, true) }
+
+func softmaxLike(k *kctx, logOut bool) ([]*value, func() error, error) {
 	if err := k.need(1, 1); err != nil {
 		return nil, nil, err
 	}
@@ -576,6 +634,13 @@ func softmaxKernel(k *kctx) ([]*value, func() error, error) {
 					y.f[base+t*inner] = float32(e)
 					s += e
 				}
+				if logOut {
+					ls := float32(math.Log(s))
+					for t := 0; t < L; t++ {
+						y.f[base+t*inner] = x.f[base+t*inner] - m - ls
+					}
+					continue
+				}
 				inv := float32(1 / s)
 				for t := 0; t < L; t++ {
 					y.f[base+t*inner] *= inv
@@ -586,7 +651,14 @@ func softmaxKernel(k *kctx) ([]*value, func() error, error) {
 	}, nil
 }
 
-func reduceKernel(mean bool) kernel {
+const (
+	redSum = iota
+	redMean
+	redMax
+	redMin
+)
+
+func reduceKernel(kind int) kernel {
 	return func(k *kctx) ([]*value, func() error, error) {
 		if err := k.need(1, 2); err != nil {
 			return nil, nil, err
@@ -646,18 +718,38 @@ func reduceKernel(mean bool) kernel {
 		// For each input element, the output element it adds to: the broadcast map from
 		// the kept shape to the input shape, read backwards.
 		idx := bcastIdx(x.shape, kept)
+		if count == 0 && (kind == redMax || kind == redMin) {
+			return nil, nil, k.fail("%s over an empty axis", k.n.op)
+		}
 		scale := float32(1)
-		if mean && count > 0 {
+		if kind == redMean && count > 0 {
 			scale = 1 / float32(count)
 		}
 		return []*value{y}, func() error {
-			clear(y.f)
-			for i, v := range x.f {
-				y.f[idx[i]] += v
-			}
-			if mean {
+			switch kind {
+			case redMax:
 				for i := range y.f {
-					y.f[i] *= scale
+					y.f[i] = float32(math.Inf(-1))
+				}
+				for i, v := range x.f {
+					y.f[idx[i]] = max(y.f[idx[i]], v)
+				}
+			case redMin:
+				for i := range y.f {
+					y.f[i] = float32(math.Inf(1))
+				}
+				for i, v := range x.f {
+					y.f[idx[i]] = min(y.f[idx[i]], v)
+				}
+			default:
+				clear(y.f)
+				for i, v := range x.f {
+					y.f[idx[i]] += v
+				}
+				if kind == redMean {
+					for i := range y.f {
+						y.f[i] *= scale
+					}
 				}
 			}
 			return nil

@@ -119,6 +119,29 @@ class SetEncoder(nn.Module):
         return self.v(torch.cat([hx, hxi], dim=-1))
 
 
+class Misc(nn.Module):
+    """A grab bag of the tensor operations torch emits for small policy and value networks."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(6, 6)
+        self.idx = torch.tensor([4, 0, 2])
+
+    def forward(self, x):  # x: [batch, n, 6]
+        b, n = x.shape[0], x.shape[1]
+        h = torch.nn.functional.gelu(self.lin(x))
+        a = torch.softmax(h, dim=1) + torch.sigmoid(h).pow(3) + torch.sqrt(torch.abs(h) + 1)
+        a = torch.where(h > 0, a, 0.1 * a)
+        a = torch.maximum(a, torch.clamp(h, -0.5, 0.5))
+        p = a.permute(0, 2, 1)                                # [b, 6, n]
+        sel = torch.index_select(p, 1, self.idx)              # [b, 3, n]
+        m = sel.mean(dim=(1, 2), keepdim=True)                # [b, 1, 1]
+        top = torch.amax(sel, dim=-1)                         # [b, 3]
+        flat = (sel - m).reshape(b, -1) / n                   # [b, 3n]
+        s = flat.sum(dim=-1, keepdim=True).expand(-1, 3)      # [b, 3]
+        return torch.log_softmax(top + s, dim=-1), torch.flatten(x[:, :2, :], 1)
+
+
 def tensor_json(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
 
@@ -155,3 +178,5 @@ export("policy", Policy(), (torch.randn(B, 5, 4), pad), ["x", "pad"], ["p"],
        {"x": {0: "batch", 1: "n"}, "pad": {0: "batch", 1: "n"}, "p": {0: "batch", 1: "n"}})
 export("setencoder", SetEncoder(), (torch.randn(B, 6, 7), torch.randn(B, 6, 7)), ["x", "xi"], ["value"],
        {"x": {0: "batch", 1: "n"}, "xi": {0: "batch", 1: "n"}, "value": {0: "batch"}})
+export("misc", Misc(), (torch.randn(B, 5, 6),), ["x"], ["logp", "head"],
+       {"x": {0: "batch", 1: "n"}, "logp": {0: "batch"}, "head": {0: "batch"}})
