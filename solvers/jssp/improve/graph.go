@@ -339,3 +339,22 @@ func (g *Graph) Clone() *Graph {
 	c.copyFrom(g)
 	return c
 }
+
+// loadStarts replaces the machine sequences by the order of the given start
+// times (indexed by operation) and updates the graph. It reports false if the
+// starts order a cycle, which a feasible schedule never does.
+func (g *Graph) loadStarts(start []int32) bool {
+	for _, s := range g.seq {
+		slices.SortFunc(s, func(a, b int32) int {
+			if d := start[a] - start[b]; d != 0 {
+				return int(d)
+			}
+			if d := (start[a] + g.dur[a]) - (start[b] + g.dur[b]); d != 0 {
+				return int(d)
+			}
+			return int(a - b)
+		})
+	}
+	g.linkMachines()
+	return g.Update()
+}

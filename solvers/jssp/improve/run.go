@@ -218,6 +218,21 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 				go worker(i, func(st *stopper) Stats { return runTabu(sh, s, seed, st) })
 			}
 		}
+	case Exact:
+		wg.Add(1)
+		go worker(0, func(st *stopper) Stats {
+			stats, bound, opt := runExact(sh, st, s.MaxIterations)
+			mu.Lock()
+			sh.bound = max(sh.bound, bound)
+			proved = proved || opt
+			mu.Unlock()
+			if opt {
+				st.stop(solvers.Completed)
+			} else if s.MaxIterations > 0 && stats.Nodes >= s.MaxIterations {
+				st.stop(solvers.IterationLimit)
+			}
+			return stats
+		})
 	default:
 		return Result{}, fmt.Errorf("%w: method %s is not available", ErrSettings, s.Method)
 	}

@@ -1,0 +1,51 @@
+package improve
+
+// failsAt reports whether root propagation alone proves that no schedule of src's
+// instance ends by target.
+func (c *cpSearch) failsAt(src *Graph, target int) bool {
+	c.reset(src, nil, -1<<30, 1<<30)
+	c.target = int32(target)
+	c.initWindows()
+	return !c.propagate()
+}
+
+// rootBound is a destructive lower bound: the smallest makespan in [lb, ub] that
+// root propagation does not refute, found by bisection (each refuted value is a
+// proof, so the result is a valid bound even where propagation is not monotone).
+func (c *cpSearch) rootBound(src *Graph, lb, ub int) int {
+	for lb < ub {
+		mid := lb + (ub-lb)/2
+		if c.failsAt(src, mid) {
+			lb = mid + 1
+		} else {
+			ub = mid
+		}
+	}
+	return lb
+}
+
+// runExact runs the branch and bound on the whole instance below the shared
+// best. It returns the search counts, the proved lower bound and whether the
+// shared best was proved optimal.
+func runExact(sh *shared, st *stopper, maxNodes int64) (Stats, int, bool) {
+	g := sh.best.Clone()
+	sh.snapshot(g)
+	c := newCP(g)
+	c.st, c.maxNode = st, maxNodes
+	bound := c.rootBound(g, sh.bound, g.makespan)
+	if bound >= g.makespan {
+		return Stats{Nodes: c.nodes}, g.makespan, true
+	}
+	c.reset(g, nil, -1<<30, 1<<30)
+	c.target = int32(g.makespan - 1)
+	sol := g.Clone()
+	complete := c.solve(func() {
+		if sol.loadStarts(c.bestStarts) {
+			sh.offer(sol)
+		}
+	})
+	if complete {
+		return Stats{Nodes: c.nodes}, sh.makespan(), true
+	}
+	return Stats{Nodes: c.nodes}, bound, false
+}
