@@ -150,7 +150,10 @@ func (p *TSP) Dist(i, j int) float64 {
 		q1 := math.Cos(p.lon[i] - p.lon[j])
 		q2 := math.Cos(p.lat[i] - p.lat[j])
 		q3 := math.Cos(p.lat[i] + p.lat[j])
-		return math.Floor(geoRadius*math.Acos(0.5*((1+q1)*q2-(1-q1)*q3)) + 1)
+		// Clamped because rounding can push the argument just past ±1 for nearly
+		// coincident or antipodal points, where acos would return NaN.
+		c := math.Max(-1, math.Min(1, 0.5*((1+q1)*q2-(1-q1)*q3)))
+		return math.Floor(geoRadius*math.Acos(c) + 1)
 	case Man2D:
 		return nint(math.Abs(p.X[i]-p.X[j]) + math.Abs(p.Y[i]-p.Y[j]))
 	case Max2D:
