@@ -11,12 +11,12 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// interpreter runs a model through gonnx. gonnx v1.1.0 resolves opset 13 only; the operators used
-// here have the same semantics from 13 to 17 (later versions only add element types, or
-// Reshape's allowzero, which gonnx ignores and torch never sets), so the model is presented to
-// it as opset 13. Operators gonnx lacks, and Cast (gonnx rejects boolean input), are supplied
-// by this package's kernels through gonnx's operator hook; at opset 18 the reductions, which
-// moved their axes from attribute to input, are always ours.
+// interpreter runs a model through gonnx. gonnx v1.1.0 resolves opset 13 only; the operators it
+// runs itself have the same semantics from 13 to 18 (later versions only add element types),
+// so the model is presented to it as opset 13. Operators gonnx lacks, and those in ownOps whose later-opset attributes or
+// types gonnx would mishandle, are supplied by this package's kernels through gonnx's operator
+// hook; at opset 18 the reductions, which moved their axes from attribute to input, are always
+// ours.
 type interpreter struct {
 	m *gonnx.Model
 	g *graph
@@ -26,6 +26,8 @@ type interpreter struct {
 var ownOps = map[string]string{
 	"Cast":     "gonnx rejects boolean input",
 	"Identity": "absent from gonnx",
+	"Shape":    "gonnx ignores the start and end attributes of opset 15",
+	"Reshape":  "gonnx ignores the allowzero attribute of opset 14",
 }
 
 func newInterpreter(mp *onnx.ModelProto, g *graph) (in *interpreter, err error) {
