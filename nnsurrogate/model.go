@@ -240,6 +240,7 @@ func (m *Model) RunEngine(e Engine, inputs map[string]Tensor) (out map[string]Te
 	for _, o := range m.g.outputs {
 		out[o.Name] = Tensor{Shape: append([]int(nil), r.OutputShape(o.Name)...), Data: append([]float32(nil), r.Output(o.Name)...)}
 	}
+	clear(r.data) // do not keep the caller's slices alive in the pool
 	return out, nil
 }
 

@@ -27,6 +27,7 @@ type Network struct {
 	outName string
 	// inputGrads keeps gradients with respect to the inputs (tests read them).
 	inputGrads bool
+	err        error // first builder misuse
 	tape       *tape
 }
 
@@ -71,11 +72,20 @@ func (n *Network) add(op layer, set bool, width int, in ...Node) Node {
 	return Node(len(n.nodes) - 1)
 }
 
+// node returns x's description. Builder misuse is recorded as the network's first error
+// (reported by Forward, Fit and ONNX) and a placeholder is returned so building can go on.
 func (n *Network) node(x Node) *netNode {
 	if int(x) < 0 || int(x) >= len(n.nodes) {
-		panic(fmt.Sprintf("nnsurrogate: node %d does not belong to this network", x))
+		n.fail("node %d does not belong to this network", x)
+		return &netNode{width: 1, input: -1}
 	}
 	return n.nodes[x]
+}
+
+func (n *Network) fail(format string, a ...any) {
+	if n.err == nil {
+		n.err = fmt.Errorf("%w: %s", ErrNetwork, fmt.Sprintf(format, a...))
+	}
 }
 
 func (n *Network) newParam(name string, shape []int, scale float64) *Param {
@@ -90,6 +100,14 @@ func (n *Network) newParam(name string, shape []int, scale float64) *Param {
 }
 
 func (n *Network) addInput(name string, width int, set bool) Node {
+	for _, in := range n.inputs {
+		if in.name == name {
+			n.fail("input %q declared twice", name)
+		}
+	}
+	if width <= 0 || name == "" {
+		n.fail("input %q of width %d", name, width)
+	}
 	x := n.add(inputLayer{}, set, width)
 	n.nodes[x].input = len(n.inputs)
 	n.inputs = append(n.inputs, netInput{name: name, width: width, set: set, node: x})
@@ -107,6 +125,10 @@ func (n *Network) SetInput(name string, width int) Node { return n.addInput(name
 // uniform initialisation as PyTorch does. Without bias, zero rows (padding items) stay zero.
 func (n *Network) Dense(x Node, out int, bias bool) Node {
 	in := n.node(x)
+	if out <= 0 {
+		n.fail("dense layer of width %d", out)
+		out = 1
+	}
 	k := len(n.nodes)
 	d := &denseLayer{in: in.width, out: out}
 	bound := 1 / math.Sqrt(float64(in.width))
@@ -131,6 +153,10 @@ func (n *Network) Tanh(x Node) Node { return n.add(tanhLayer{}, n.node(x).set, n
 // to vectors of size dim: [batch, items, 1] → [batch, items, dim].
 func (n *Network) Embedding(idx Node, vocab, dim int) Node {
 	in := n.node(idx)
+	if in.width != 1 || vocab <= 0 || dim <= 0 {
+		n.fail("embedding of %d×%d on a value of width %d (want 1)", vocab, dim, in.width)
+		vocab, dim = max(vocab, 1), max(dim, 1)
+	}
 	e := &embeddingLayer{vocab: vocab, dim: dim}
 	e.w = n.newParam(fmt.Sprintf("embedding%d.weight", len(n.nodes)), []int{vocab, dim}, 1)
 	y := n.add(e, in.set, dim, idx)
@@ -154,11 +180,17 @@ func (n *Network) LayerNorm(x Node) Node {
 }
 
 // SumPool sums over the set dimension: [batch, items, d] → [batch, d].
-func (n *Network) SumPool(x Node) Node { return n.add(poolLayer{}, false, n.node(x).width, x) }
+func (n *Network) SumPool(x Node) Node { return n.pool(x, false) }
 
 // MeanPool averages over the set dimension.
-func (n *Network) MeanPool(x Node) Node {
-	return n.add(poolLayer{mean: true}, false, n.node(x).width, x)
+func (n *Network) MeanPool(x Node) Node { return n.pool(x, true) }
+
+func (n *Network) pool(x Node, mean bool) Node {
+	in := n.node(x)
+	if !in.set {
+		n.fail("pooling a value without a set dimension")
+	}
+	return n.add(poolLayer{mean: mean}, false, in.width, x)
 }
 
 // Attention is single-head scaled dot-product self-attention over the set dimension with
@@ -166,6 +198,14 @@ func (n *Network) MeanPool(x Node) Node {
 // 1 for items that may be attended to and 0 for the others (padding).
 func (n *Network) Attention(x, mask Node) Node {
 	in := n.node(x)
+	if !in.set {
+		n.fail("attention over a value without a set dimension")
+	}
+	if mask >= 0 {
+		if m := n.node(mask); !m.set || m.width != 1 {
+			n.fail("attention mask must be a set value of width 1")
+		}
+	}
 	d := in.width
 	k := len(n.nodes)
 	a := &attentionLayer{d: d, masked: mask >= 0}
@@ -186,8 +226,15 @@ func (n *Network) Attention(x, mask Node) Node {
 
 // Concat joins the feature dimensions of nodes that share their other dimensions.
 func (n *Network) Concat(xs ...Node) Node {
+	if len(xs) == 0 {
+		n.fail("Concat of nothing")
+		return n.add(concatLayer{}, false, 1)
+	}
 	w := 0
 	for _, x := range xs {
+		if n.node(x).set != n.node(xs[0]).set {
+			n.fail("Concat of set and non-set values")
+		}
 		w += n.node(x).width
 	}
 	return n.add(concatLayer{}, n.node(xs[0]).set, w, xs...)
@@ -263,6 +310,9 @@ func grow(s []float64, n int) []float64 {
 }
 
 func (n *Network) check() error {
+	if n.err != nil {
+		return n.err
+	}
 	if n.output < 0 {
 		return fmt.Errorf("%w: no output set", ErrNetwork)
 	}

@@ -1,6 +1,8 @@
 package nnsurrogate
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -175,5 +177,37 @@ func TestPolicyGradient(t *testing.T) {
 	}
 	if _, err := PolicyGradient(logits, 3, []int{1, 1}, adv, nil); err == nil {
 		t.Error("a masked action was accepted")
+	}
+}
+
+func TestNetworkMisuse(t *testing.T) {
+	cases := map[string]func(n *Network){
+		"foreign node":   func(n *Network) { n.SetOutput("y", n.ReLU(Node(42))) },
+		"pool no set":    func(n *Network) { n.SetOutput("y", n.SumPool(n.Input("x", 3))) },
+		"no output":      func(n *Network) { n.Input("x", 3) },
+		"twice":          func(n *Network) { n.Input("x", 3); n.SetOutput("y", n.Input("x", 2)) },
+		"bad embedding":  func(n *Network) { n.SetOutput("y", n.Embedding(n.SetInput("x", 3), 5, 2)) },
+		"mixed concat":   func(n *Network) { n.SetOutput("y", n.Concat(n.Input("a", 2), n.SetInput("b", 2))) },
+		"attention mask": func(n *Network) { n.SetOutput("y", n.Attention(n.SetInput("x", 4), n.SetInput("m", 2))) },
+	}
+	for name, build := range cases {
+		n := NewNetwork(1)
+		build(n)
+		if _, _, err := n.Forward(Batch{N: 1, Inputs: map[string][]float64{"x": {1, 2, 3}}}); !errors.Is(err, ErrNetwork) {
+			t.Errorf("%s: Forward gave %v, want ErrNetwork", name, err)
+		}
+		if _, err := n.ONNX(); !errors.Is(err, ErrNetwork) {
+			t.Errorf("%s: ONNX gave %v, want ErrNetwork", name, err)
+		}
+	}
+	n := mlp16(1)
+	if _, err := n.Fit(context.Background(), Batch{N: 2, Inputs: map[string][]float64{"x": make([]float64, 30)}}, []float64{1, 2}, FitSettings{}); !errors.Is(err, ErrNetwork) {
+		t.Errorf("Fit with 15 features per sample: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, y := smoothData(1, 256)
+	if _, err := n.Fit(ctx, d, y, FitSettings{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Fit with a canceled context: %v", err)
 	}
 }

@@ -176,6 +176,9 @@ func (n *Network) Fit(ctx context.Context, data Batch, targets []float64, s FitS
 		}
 		total := 0.0
 		for st := 0; st < steps; st++ {
+			if err := ctx.Err(); err != nil {
+				return history, err
+			}
 			n.ZeroGrad()
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
