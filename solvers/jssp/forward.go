@@ -341,16 +341,22 @@ func tanh32(x float32) float32 {
 // exp32 is e^x for the softmaxes, whose arguments are ≤ 0.
 func exp32(x float32) float32 { return float32(exp64(float64(x))) }
 
-// exp64 is e^x to about 1e-11 relative error for |x| < 700: 2^n by the exponent
-// bits times a degree-9 Taylor polynomial of e^r on |r| ≤ ln2/2. It is several
-// times cheaper than math.Exp and far more accurate than float32 needs.
+// exp64 is e^x to about 3e-10 relative error for |x| < 700: 2^n through the
+// exponent bits times a degree-8 Taylor polynomial of e^r on |r| ≤ ln2/2, n found
+// by the round-to-nearest of adding 1.5·2^52. Several times cheaper than math.Exp
+// and far more accurate than float32 needs.
 func exp64(x float64) float64 {
 	if x < -700 {
 		return 0
 	}
-	const ln2 = 0.6931471805599453
-	n := math.Round(x / ln2)
+	const (
+		log2e = 1.4426950408889634
+		ln2   = 0.6931471805599453
+		magic = 6755399441055744.0 // 1.5·2^52
+	)
+	t := x*log2e + magic
+	n := t - magic
 	r := x - n*ln2
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320+r*(1.0/362880)))))))))
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320))))))))
 	return math.Float64frombits(math.Float64bits(p) + uint64(int64(n))<<52)
 }

@@ -99,3 +99,28 @@ func TestLongTable(t *testing.T) {
 	fmt.Fprintf(&sb, "| **mean gap** | | | | | | | **%.2f** | | |\n", math.Round(100*sum/float64(len(names)))/100)
 	t.Logf("method %s, CPU limit %v per run, 1 thread:%s", method, limit, sb.String())
 }
+
+// TestLongExactFT10 proves ft10's optimum (930) with the exact method and logs
+// the time (COSOLVE_LONG=1; limit COSOLVE_LONG_EXACT_LIMIT, default 10m CPU).
+func TestLongExactFT10(t *testing.T) {
+	if os.Getenv("COSOLVE_LONG") != "1" {
+		t.Skip("set COSOLVE_LONG=1 to run the ft10 proof")
+	}
+	limit := 10 * time.Minute
+	if v := os.Getenv("COSOLVE_LONG_EXACT_LIMIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	js := loadNamed(t, "ft10")
+	clock := cpuClock()
+	w := time.Now()
+	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Exact, Threads: 1, TimeLimit: limit, clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ft10 exact: makespan %d bound %d status %v stop %v, %d nodes, cpu %.1fs wall %.1fs",
+		res.Makespan, res.Bound, res.Status, res.StopReason, res.Stats.Nodes, clock().Seconds(), time.Since(w).Seconds())
+}

@@ -29,8 +29,8 @@ const (
 	// LNS repeatedly relaxes part of the best schedule and re-optimises it with
 	// the CP branch and bound under a node limit.
 	LNS
-	// Exact runs the CP branch and bound on the whole instance until it proves
-	// optimality or runs out of budget.
+	// Exact runs a short tabu search for an incumbent, then the CP branch and
+	// bound on the whole instance until it proves optimality or runs out of budget.
 	Exact
 )
 
@@ -221,7 +221,14 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	case Exact:
 		wg.Add(1)
 		go worker(0, func(st *stopper) Stats {
+			// A good incumbent prunes far more than propagation alone: a short,
+			// iteration-bounded tabu search first.
+			warm := s
+			warm.MaxIterations = int64(20000 + 100*g0.n)
+			wst := newStopper(ctx, s.TimeLimit, warm.MaxIterations, s.clock)
+			tstats := runTabu(sh, warm, s.Seed, wst)
 			stats, bound, opt := runExact(sh, st, s.MaxIterations)
+			stats.add(tstats)
 			mu.Lock()
 			sh.bound = max(sh.bound, bound)
 			proved = proved || opt
