@@ -86,3 +86,5 @@ func BenchmarkAttention(b *testing.B) { benchModel(b, "attention", 1) }
 func BenchmarkDeepSets(b *testing.B) { benchModel(b, "deepsets_sum", 1) }
 
 func BenchmarkPolicy(b *testing.B) { benchModel(b, "policy", 1) }
+
+func BenchmarkTransformer(b *testing.B) { benchModel(b, "transformer", 1) }

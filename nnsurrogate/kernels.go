@@ -30,7 +30,7 @@ func init() {
 		"LayerNormalization": layerNormKernel, "Transpose": transposeKernel, "Concat": concatKernel,
 		"Gather": gatherKernel, "Slice": sliceKernel, "Where": whereKernel, "Expand": expandKernel,
 		"Reshape": reshapeKernel, "Squeeze": squeezeKernel, "Unsqueeze": unsqueezeKernel,
-		"Flatten": flattenKernel, "Identity": identityKernel, "Dropout": identityKernel,
+		"Flatten": flattenKernel, "Identity": identityKernel, "Dropout": dropoutKernel,
 		"Shape": shapeKernel, "Size": sizeKernel, "Constant": constantKernel,
 		"ConstantOfShape": constantOfShapeKernel, "Range": rangeKernel,
 	}
@@ -1281,13 +1281,41 @@ func flattenKernel(k *kctx) ([]*value, func() error, error) {
 }
 
 func identityKernel(k *kctx) ([]*value, func() error, error) {
+	if err := k.need(1, 1); err != nil {
+		return nil, nil, err
+	}
+	return []*value{k.in[0].alias(k.in[0].shape)}, nil, nil
+}
+
+// dropoutKernel is the identity at inference, and also in training mode with ratio 0 (torch
+// exports layers kept in training mode that way); the optional mask output is then all true.
+func dropoutKernel(k *kctx) ([]*value, func() error, error) {
 	if err := k.need(1, 3); err != nil {
 		return nil, nil, err
 	}
-	if len(k.n.out) > 1 && k.n.out[1] != "" {
-		return nil, nil, k.unsupported("dropout mask output")
+	x := k.in[0]
+	ratio, training := 0.5, false
+	if r := k.arg(1); r != nil {
+		var ok bool
+		if ratio, ok = scalarOf(r); !ok {
+			return nil, nil, k.unsupported("ratio must be a constant scalar")
+		}
 	}
-	return []*value{k.in[0].alias(k.in[0].shape)}, nil, nil
+	if t := k.arg(2); t != nil {
+		if !t.konst || t.dt != dtBool || len(t.b) != 1 {
+			return nil, nil, k.unsupported("training_mode must be a constant boolean")
+		}
+		training = t.b[0]
+	}
+	if training && ratio != 0 {
+		return nil, nil, k.unsupported("random dropout (training mode with ratio %g)", ratio)
+	}
+	mask := k.alloc(dtBool, x.shape)
+	mask.konst = true
+	for i := range mask.b {
+		mask.b[i] = true
+	}
+	return []*value{x.alias(x.shape), mask}, nil, nil
 }
 
 func shapeKernel(k *kctx) ([]*value, func() error, error) {

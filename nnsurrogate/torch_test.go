@@ -10,7 +10,7 @@ import (
 )
 
 // torchFixtures are the models made by testdata/torch/make_fixtures.py.
-var torchFixtures = []string{"mlp", "deepsets_sum", "deepsets_mean", "attention", "embed", "policy", "setencoder", "misc"}
+var torchFixtures = []string{"mlp", "deepsets_sum", "deepsets_mean", "attention", "embed", "policy", "setencoder", "misc", "transformer"}
 
 func readTensors(t testing.TB, path string) map[string]Tensor {
 	t.Helper()

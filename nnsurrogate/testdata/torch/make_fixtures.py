@@ -142,6 +142,27 @@ class Misc(nn.Module):
         return torch.log_softmax(top + s, dim=-1), torch.flatten(x[:, :2, :], 1)
 
 
+class Transformer(nn.Module):
+    """The job-shop policy's shape: a pre-norm one-head TransformerEncoderLayer with a key
+    padding mask, then a per-item logit with masking."""
+
+    def __init__(self, d=8):
+        super().__init__()
+        self.inp = nn.Linear(4, d)
+        self.enc = nn.TransformerEncoderLayer(d, 1, dim_feedforward=32, dropout=0.0, norm_first=True, batch_first=True)
+        self.out = nn.Linear(d, 1)
+
+    def train(self, mode=True):
+        # As in Policy: dropout is 0 and training mode avoids the fused kernel.
+        super().train(mode)
+        self.enc.train(True)
+        return self
+
+    def forward(self, x, pad):
+        h = self.enc(self.inp(x), src_key_padding_mask=pad)
+        return self.out(h).squeeze(-1).masked_fill(pad, -3.4028e38)
+
+
 def tensor_json(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
 
@@ -180,3 +201,5 @@ export("setencoder", SetEncoder(), (torch.randn(B, 6, 7), torch.randn(B, 6, 7)),
        {"x": {0: "batch", 1: "n"}, "xi": {0: "batch", 1: "n"}, "value": {0: "batch"}})
 export("misc", Misc(), (torch.randn(B, 5, 6),), ["x"], ["logp", "head"],
        {"x": {0: "batch", 1: "n"}, "logp": {0: "batch"}, "head": {0: "batch"}})
+export("transformer", Transformer(), (torch.randn(B, 5, 4), pad), ["x", "pad"], ["logits"],
+       {"x": {0: "batch", 1: "n"}, "pad": {0: "batch", 1: "n"}, "logits": {0: "batch", 1: "n"}})
