@@ -1,12 +1,18 @@
 // Package nnsurrogate runs, trains and writes the small neural networks that guide the solvers.
 //
-// A Model is read from ONNX (opsets 13–18, float32 weights, as torch.onnx.export writes them) and
-// checked when loaded: unsupported operators, opsets or element types and non-finite weights are
-// reported then, not at the first call. Two engines run it: a compiled fast path (shapes are
-// planned once per input shape, buffers are preallocated and a Runner call allocates nothing) and
-// the gonnx interpreter, extended with the operators it lacks, which serves as the cross-check.
+// A Model is read from ONNX (default-domain opsets 13–18, float32 weights, int64/bool inputs as
+// torch.onnx.export writes them) and checked when loaded: unsupported operators, opsets and
+// element types, dangling names, malformed tensors and non-finite weights are reported then,
+// not at the first call. SupportedOps lists the operators.
 //
-// Network trains small feed-forward graphs in Go (dense, ReLU, tanh, embedding, layer norm, set
-// pooling, single-head masked attention, concatenation) with Adam, and writes them back to ONNX
-// opset 13. Blocks views a network as Dense/ReLU/SumPool/Concat blocks for MILP encodings.
+// Two engines run a Model. The fast path plans the graph once per combination of input shapes
+// (shape arithmetic such as Shape→Gather→Concat→Reshape is folded then, weights are
+// pre-transposed) and runs a list of kernels over preallocated buffers: a Runner call allocates
+// nothing. The interpreter is gonnx with this package's kernels supplied for the operators it
+// lacks; it serves as the cross-check of the fast path.
+//
+// Network builds and trains small graphs in Go (dense, ReLU, tanh, embedding, layer norm,
+// sum/mean pooling over a set, single-head attention with a key mask, concatenation) with
+// Adam, MSE or policy-gradient losses, and writes them back to ONNX opset 13. BlockGraph views a
+// model or network as Dense/ReLU/SumPool/Concat blocks, the form a MILP encoding needs.
 package nnsurrogate

@@ -268,7 +268,7 @@ func checkShape(in ValueInfo, data []float32, shape []int) error {
 	}
 	n := 1
 	for i, d := range shape {
-		if d < 0 || (in.Shape[i] >= 0 && d != in.Shape[i]) {
+		if d < 0 || d > maxElements || (in.Shape[i] >= 0 && d != in.Shape[i]) {
 			return fmt.Errorf("%w: input %q has shape %v, want %v (-1 = any)", ErrInput, in.Name, shape, in.Shape)
 		}
 		n *= d

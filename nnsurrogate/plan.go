@@ -63,8 +63,8 @@ func (k *kctx) unsupported(format string, a ...any) error {
 func (k *kctx) alloc(dt dtype, shape []int) *value {
 	n := 1
 	for _, d := range shape {
-		if d < 0 {
-			k.err = k.fail("negative dimension in %v", shape)
+		if d < 0 || d > maxElements {
+			k.err = k.fail("invalid dimension in %v", shape)
 			return &value{dt: dt, shape: []int{0}}
 		}
 		n *= d
