@@ -169,3 +169,26 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// Same seed and one thread give bit-identical training; more threads change only the order of
+// gradient sums.
+func TestFitDeterminism(t *testing.T) {
+	d, y := smoothData(5, 512)
+	fit := func(threads int) []float64 {
+		n := mlp16(3)
+		h, err := n.Fit(context.Background(), d, y, FitSettings{Epochs: 3, BatchSize: 64, Seed: 4, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	a, b, c := fit(1), fit(1), fit(3)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("epoch %d: loss %v then %v with the same seed", i, a[i], b[i])
+		}
+		if math.Abs(a[i]-c[i]) > 1e-9*max(1, a[i]) {
+			t.Errorf("epoch %d: loss %v with 1 thread, %v with 3", i, a[i], c[i])
+		}
+	}
+}
