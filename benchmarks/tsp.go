@@ -103,12 +103,19 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	h, err := TSPHeatmap(inst, hmName)
-	if err != nil {
-		return Outcome{}, err
+	// The time limit covers the heatmap too.
+	if t.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.TimeLimit)
+		defer cancel()
+	}
+	var h *heatmap.Heatmap
+	if _, explicit := o["heatmap"]; explicit || preset.Settings.Method == tsp.MCTS || samples > 0 {
+		if h, err = TSPHeatmap(inst, hmName); err != nil {
+			return Outcome{}, err
+		}
 	}
 	set := preset.Settings
-	set.TimeLimit = t.TimeLimit
 	set.MaxIterations = int64(iters)
 	set.Seed = t.Seed
 	set.Threads = t.Threads

@@ -101,9 +101,24 @@ func (s *Stats) Omega(i int32) float64 { return s.rowW[i] * s.invNm1 }
 // Z is the selection score of arc a out of node i given Ω_i:
 // W/Ω + α·sqrt(ln(M+1) / (ln(E)·(Q+1))).
 func (s *Stats) Z(a int32, omega float64) float64 {
+	return s.ZWith(a, omega, s.Explore())
+}
+
+// Explore is α·sqrt(ln(M+1)/ln(E)), the part of Z's exploration term shared by
+// all arcs while M is unchanged; ZWith takes it so a caller scoring many arcs
+// pays for one logarithm.
+func (s *Stats) Explore() float64 {
+	if s.Alpha == 0 {
+		return 0
+	}
+	return s.Alpha * math.Sqrt(math.Log(float64(s.M)+1)/s.lnE)
+}
+
+// ZWith is Z given Explore().
+func (s *Stats) ZWith(a int32, omega, explore float64) float64 {
 	z := s.W[a] / omega
-	if s.Alpha != 0 {
-		z += s.Alpha * math.Sqrt(math.Log(float64(s.M)+1)/(s.lnE*float64(s.Q[a]+1)))
+	if explore != 0 {
+		z += explore / math.Sqrt(float64(s.Q[a]+1))
 	}
 	return z
 }

@@ -35,6 +35,7 @@ type searcher struct {
 	ids         []int32
 	thr         []int32
 	reference   bool
+	fullDepth   bool // benchmarks: walk to maxDepth even past an improving closure
 	zFilter     bool
 	discretised bool
 
@@ -91,13 +92,14 @@ func (s *searcher) sample(a1 int32, maxDepth int) (float64, int) {
 	for len(s.cur) < maxDepth {
 		excl := s.kp.next(b)
 		omega := st.Omega(b)
+		explore := st.Explore()
 		s.zs, s.ids = s.zs[:0], s.ids[:0]
 		for arc := st.Start[b]; arc < st.Start[b+1]; arc++ {
 			j := st.Adj[arc]
 			if j == a1 || j == excl {
 				continue
 			}
-			z := st.Z(arc, omega)
+			z := st.ZWith(arc, omega, explore)
 			if s.zFilter && z < 1 {
 				continue
 			}
@@ -125,7 +127,7 @@ func (s *searcher) sample(a1 int32, maxDepth int) (float64, int) {
 		}
 		s.kp.step(a)
 		b = bp
-		if r > 0 {
+		if r > 0 && !s.fullDepth {
 			break
 		}
 	}

@@ -83,30 +83,39 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 		}
 		return res, nil
 	}
+	// The Hybrid without sampling never reads the statistics: skip the
+	// heatmap, which at n = 10^5 costs seconds.
+	needStats := set.Method == MCTS || set.Samples > 0
 	h := set.Heatmap
-	if h == nil {
+	if h == nil && needStats {
 		h = heatmap.GTPrior(inst)
 	}
-	if err := h.CheckSize(n); err != nil {
-		return Result{}, err
+	var hs *heatmap.Heatmap
+	if h != nil {
+		if err := h.CheckSize(n); err != nil {
+			return Result{}, err
+		}
+		if err := h.Validate(); err != nil {
+			return Result{}, err
+		}
+		hs = h.Symmetrize()
 	}
-	if err := h.Validate(); err != nil {
-		return Result{}, err
-	}
-	hs := h.Symmetrize()
 	nb := heatmap.KNearest(inst, set.Neighbors)
 	var cand *heatmap.Neighbors
-	if set.CandidatesByHeatmap {
-		cand = hs.Candidates(set.MaxCandidates, referenceThreshold)
-	} else if set.MaxCandidates == set.Neighbors {
-		cand = nb
-	} else {
-		cand = heatmap.KNearest(inst, set.MaxCandidates)
-	}
-	prior := make([]float64, len(cand.Adj))
-	for i := 0; i < n; i++ {
-		for a := cand.Start[i]; a < cand.Start[i+1]; a++ {
-			prior[a] = hs.At(i, int(cand.Adj[a]))
+	var prior []float64
+	if needStats {
+		if set.CandidatesByHeatmap {
+			cand = hs.Candidates(set.MaxCandidates, referenceThreshold)
+		} else if set.MaxCandidates == set.Neighbors {
+			cand = nb
+		} else {
+			cand = heatmap.KNearest(inst, set.MaxCandidates)
+		}
+		prior = make([]float64, len(cand.Adj))
+		for i := 0; i < n; i++ {
+			for a := cand.Start[i]; a < cand.Start[i+1]; a++ {
+				prior[a] = hs.At(i, int(cand.Adj[a]))
+			}
 		}
 	}
 	// GEO and ATT distances cost trigonometry or a square root per call; a
@@ -131,9 +140,13 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 		if !set.Reference {
 			e = math.E
 		}
-		st, err := mcts.NewStats(cand.Start, cand.Adj, prior, hs.RowSum, 100, set.Alpha, e)
-		if err != nil {
-			return Result{}, err
+		var st *mcts.Stats
+		if needStats {
+			var err error
+			st, err = mcts.NewStats(cand.Start, cand.Adj, prior, hs.RowSum, 100, set.Alpha, e)
+			if err != nil {
+				return Result{}, err
+			}
 		}
 		set := set
 		set.Seed = set.Seed + uint64(w)
@@ -220,8 +233,10 @@ func (sh *shared) offer(order []int32, length float64) {
 func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *mcts.Stats, b *mcts.Budget) *searcher {
 	n := inst.N()
 	maxCand := 0
-	for i := 0; i < n; i++ {
-		maxCand = max(maxCand, int(st.Start[i+1]-st.Start[i]))
+	if st != nil {
+		for i := 0; i < n; i++ {
+			maxCand = max(maxCand, int(st.Start[i+1]-st.Start[i]))
+		}
 	}
 	s := &searcher{
 		inst: inst, n: int32(n), set: set, nb: nb, stats: st, budget: b,
@@ -276,7 +291,6 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 	s.pushAll()
 	s.descend(true, true)
 	s.report(sh)
-	saved := make([]int32, s.n)
 	maxSeg := s.set.KickLength
 	if maxSeg <= 0 {
 		maxSeg = 50
@@ -308,18 +322,42 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 		}
 		s.st.Kicks++
 		before = s.length
-		s.t.copyOrder(saved[:0])
+		s.t.mark()
 		for _, v := range s.segmentSwap(maxSeg) {
 			s.push(v)
 		}
 		s.descend(true, true)
 		if s.length < before-eps {
+			s.t.commit()
 			s.st.Accepted++
 			s.report(sh)
-		} else if s.length > before+eps {
-			s.t.setOrder(saved)
+		} else if s.length > before+eps || len(s.t.journal) > 2*int(s.n) {
+			s.t.rollback()
 			s.length = before
+		} else {
+			s.t.commit()
 		}
+		if s.set.Threads > 1 && s.st.Kicks%adoptEvery == 0 {
+			s.adoptBest(sh)
+		}
+	}
+}
+
+// adoptEvery is how many kicks a thread runs between looks at the shared best:
+// a thread that has fallen behind continues from the best tour, so the threads
+// share what they find without locking in the inner loop.
+const adoptEvery = 2000
+
+func (s *searcher) adoptBest(sh *shared) {
+	sh.mu.Lock()
+	behind := sh.bestLen < s.length-eps
+	if behind {
+		copy(s.t.order, sh.best)
+	}
+	sh.mu.Unlock()
+	if behind {
+		s.t.setOrder(s.t.order)
+		s.length = s.tourLength()
 	}
 }
 

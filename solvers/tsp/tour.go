@@ -6,6 +6,11 @@ package tsp
 type Tour struct {
 	order []int32
 	pos   []int32
+	// journal, when recording, holds the (start, length) of every reversal
+	// since the mark, so a rejected trial is undone in time proportional to the
+	// work it did rather than to n.
+	journal   []int32
+	recording bool
 }
 
 func newTour(order []int32) *Tour {
@@ -53,6 +58,19 @@ func (t *Tour) reverse(i, j int32) {
 		}
 		l = n - l
 	}
+	if t.recording {
+		t.journal = append(t.journal, i, l)
+	}
+	t.rawReverse(i, l)
+}
+
+// rawReverse reverses the l positions starting at i (cyclically).
+func (t *Tour) rawReverse(i, l int32) {
+	n := t.n()
+	j := i + l - 1
+	if j >= n {
+		j -= n
+	}
 	for s := l / 2; s > 0; s-- {
 		a, b := t.order[i], t.order[j]
 		t.order[i], t.order[j] = b, a
@@ -66,6 +84,24 @@ func (t *Tour) reverse(i, j int32) {
 			j = n - 1
 		}
 	}
+}
+
+// mark starts recording reversals.
+func (t *Tour) mark() {
+	t.journal = t.journal[:0]
+	t.recording = true
+}
+
+// commit stops recording and keeps the changes.
+func (t *Tour) commit() { t.recording = false }
+
+// rollback undoes every reversal since mark, newest first.
+func (t *Tour) rollback() {
+	t.recording = false
+	for k := len(t.journal) - 2; k >= 0; k -= 2 {
+		t.rawReverse(t.journal[k], t.journal[k+1])
+	}
+	t.journal = t.journal[:0]
 }
 
 // move2 replaces edges (a,b) and (c,d) by (a,c) and (b,d); b follows a and d

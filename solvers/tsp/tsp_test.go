@@ -282,7 +282,7 @@ func TestOptimalOnSmallTSPLIB(t *testing.T) {
 			if !ok {
 				t.Fatalf("no optimum for %s", name)
 			}
-			res := solveOK(t, p, Settings{MaxIterations: 3000, Seed: 1, Threads: 1})
+			res := solveOK(t, p, Settings{MaxIterations: 1000, Seed: 1, Threads: 1})
 			if res.Objective != opt {
 				t.Errorf("%s: %v, optimum %v", name, res.Objective, opt)
 			}
@@ -321,11 +321,11 @@ func TestDeterministicWithIterationBudget(t *testing.T) {
 }
 
 func TestMCTSPresetsImproveOnConstruction(t *testing.T) {
-	p := uniform(t, 300, 12)
+	p := uniform(t, 150, 12)
 	for _, name := range []string{"reference", "fu-default", "pan-softdist-500"} {
 		pr := Presets[name]
 		set := pr.Settings
-		set.MaxIterations, set.Seed, set.Threads = 20000, 1, 1
+		set.MaxIterations, set.Seed, set.Threads = 4000, 1, 1
 		if pr.Heatmap == "softdist" {
 			set.Heatmap = heatmap.SoftDist(p, 0, 0)
 		}
@@ -412,7 +412,7 @@ func TestExplicitAndGeoInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		opt, _ := instances.TSPLIBOptimum(name)
-		res := solveOK(t, p, Settings{MaxIterations: 5000, Threads: 1})
+		res := solveOK(t, p, Settings{MaxIterations: 1500, Threads: 1})
 		if gap := 100 * (res.Objective - opt) / opt; gap > 1 {
 			t.Errorf("%s: gap %.2f%%", name, gap)
 		}
