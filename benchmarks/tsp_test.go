@@ -1,0 +1,61 @@
+package benchmarks
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadir"
+)
+
+func TestTSPAdapter(t *testing.T) {
+	dir := datadir.ForTest(t)
+	task := Task{
+		Source:  Source{Path: datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), Index: 1},
+		Config:  Config{Name: "c", Solver: "tsp", Options: map[string]any{"iterations": int64(300)}},
+		Seed:    1,
+		Threads: 1,
+		DataDir: dir,
+	}
+	out, err := Run(context.Background(), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := out.Envelope
+	if e.Kind != "tsp" || e.Reference == nil || *e.Reference != 16.259207 || e.GapPct == nil || e.StopReason != "iteration-limit" {
+		t.Errorf("envelope %+v", e)
+	}
+	l, err := instances.CheckTour(out.Instance.(*instances.TSP), e.Tour)
+	if err != nil || l != *e.Objective {
+		t.Errorf("tour length %v (%v), objective %v", l, err, *e.Objective)
+	}
+	// Generated instance, MCTS preset with SoftDist.
+	task = Task{
+		Source:  Source{Generator: "uniform", N: 200, GenSeed: 2},
+		Config:  Config{Name: "p", Solver: "tsp", Options: map[string]any{"preset": "pan-softdist-500", "iterations": int64(2000)}},
+		Threads: 1,
+	}
+	if _, err := Run(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTSPAdapterBadInput(t *testing.T) {
+	for _, opts := range []map[string]any{
+		{"preset": "nosuch", "iterations": int64(5)},
+		{"heatmap": "/nonexistent", "iterations": int64(5)},
+		{"iterations": int64(-1)},
+		{"iterations": "many"},
+		{},
+	} {
+		task := Task{Source: Source{Generator: "uniform", N: 50, GenSeed: 1}, Config: Config{Solver: "tsp", Options: opts}, Threads: 1}
+		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
+			t.Errorf("%v: error %v, want ErrBadInput", opts, err)
+		}
+	}
+	task := Task{Source: Source{Generator: "spiral", N: 50}, Config: Config{Solver: "tsp", Options: map[string]any{"iterations": int64(5)}}}
+	if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
+		t.Errorf("unknown generator: %v", err)
+	}
+}
