@@ -180,12 +180,14 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 		stats.Inferences += ro.calls
 		mu.Unlock()
 	}
+	// Every worker gets its own copy, made before any of them starts stepping.
+	envs := make([]*Env, threads)
+	envs[0] = env
+	for w := 1; w < threads; w++ {
+		envs[w] = env.Clone()
+	}
 	wg.Add(threads)
-	for w := 0; w < threads; w++ {
-		e := env
-		if w > 0 {
-			e = env.Clone()
-		}
+	for _, e := range envs {
 		go worker(e)
 	}
 	wg.Wait()

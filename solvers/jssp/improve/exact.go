@@ -32,7 +32,7 @@ func runExact(sh *shared, st *stopper, maxNodes int64) (Stats, int, bool) {
 	sh.snapshot(g)
 	c := newCP(g)
 	c.st, c.maxNode = st, maxNodes
-	bound := c.rootBound(g, sh.bound, g.makespan)
+	bound := c.rootBound(g, int(sh.bound.Load()), g.makespan)
 	if bound >= g.makespan {
 		return Stats{Nodes: c.nodes}, g.makespan, true
 	}

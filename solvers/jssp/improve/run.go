@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
@@ -126,12 +127,14 @@ func TrivialBound(js *instances.JobShop) int {
 	return lb
 }
 
-// shared is the best schedule across threads.
+// shared is the best schedule and the best lower bound across threads.
 type shared struct {
 	mu        sync.Mutex
 	best      *Graph
 	onImprove func([][]int, int)
-	bound     int
+	bound     atomic.Int64
+	proved    atomic.Bool
+	cancel    context.CancelFunc // stops the other threads once optimality is proved
 }
 
 // offer records g if it beats the shared best; it reports whether it did.
@@ -145,6 +148,9 @@ func (s *shared) offer(g *Graph) bool {
 	if s.onImprove != nil {
 		s.onImprove(g.Starts(), g.makespan)
 	}
+	if int64(g.makespan) <= s.bound.Load() {
+		s.cancel()
+	}
 	return true
 }
 
@@ -154,6 +160,22 @@ func (s *shared) makespan() int {
 	return s.best.makespan
 }
 
+// raise records a proved lower bound, and optimality when it meets the best.
+func (s *shared) raise(bound int, optimal bool) {
+	for {
+		old := s.bound.Load()
+		if int64(bound) <= old || s.bound.CompareAndSwap(old, int64(bound)) {
+			break
+		}
+	}
+	if optimal || s.makespan() <= int(s.bound.Load()) {
+		s.proved.Store(true)
+		s.cancel()
+	}
+}
+
+func (s *shared) done() bool { return s.proved.Load() }
+
 // snapshot copies the shared best into dst.
 func (s *shared) snapshot(dst *Graph) {
 	s.mu.Lock()
@@ -161,8 +183,18 @@ func (s *shared) snapshot(dst *Graph) {
 	s.mu.Unlock()
 }
 
+// Portfolio sizes: the exact search runs first (with a node budget on one
+// thread) on instances of at most exactOps operations.
+const (
+	exactOps          = 150
+	exactNodesSingle  = 20000
+	lnsRoundsPerStall = 4
+)
+
 // Run improves a feasible start schedule of js with the method of Settings and
-// returns the best schedule found.
+// returns the best schedule found. The start's machine orders are kept and its
+// operations left-shifted (semi-active) before the search; the result is never
+// worse than the start.
 func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) (Result, error) {
 	begin := time.Now()
 	if s.Method < Portfolio || s.Method > Exact {
@@ -174,11 +206,14 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if s.TimeLimit < 0 || s.MaxIterations < 0 || s.Threads < 0 || s.StallIterations < 0 {
 		return Result{}, fmt.Errorf("%w: negative time limit, iteration budget, threads or stall length", ErrSettings)
 	}
+	startMS, err := instances.CheckSchedule(js, start)
+	if err != nil {
+		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
+	}
 	g0, err := NewGraph(js, start)
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
-	startMS, _ := instances.CheckSchedule(js, start)
 	threads := s.Threads
 	if threads == 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -188,60 +223,74 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
 		defer cancel()
 	}
-	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, bound: TrivialBound(js)}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, cancel: cancel}
+	sh.bound.Store(int64(TrivialBound(js)))
 	if sh.best.makespan < startMS && s.OnImprove != nil {
 		s.OnImprove(sh.best.Starts(), sh.best.makespan)
 	}
 	res := Result{Stats: Stats{StartMakespan: startMS}}
 	var mu sync.Mutex
-	var reasons []solvers.StopReason
 	var wg sync.WaitGroup
-	worker := func(id int, fn func(st *stopper) Stats) {
-		defer wg.Done()
-		st := newStopper(ctx, s.TimeLimit, s.MaxIterations, s.clock)
-		stats := fn(st)
-		mu.Lock()
-		res.Stats.add(stats)
-		if !st.stopped {
-			st.stop(solvers.Completed)
-		}
-		reasons = append(reasons, st.reason)
-		mu.Unlock()
-	}
-	proved := false
-	switch s.Method {
-	case Tabu, Portfolio:
-		if sh.best.makespan > sh.bound {
-			for i := 0; i < threads; i++ {
-				wg.Add(1)
-				seed := s.Seed + uint64(i)*0x9E3779B97F4A7C15
-				go worker(i, func(st *stopper) Stats { return runTabu(sh, s, seed, st) })
-			}
-		}
-	case Exact:
+	spawn := func(fn func(st *stopper) Stats) {
 		wg.Add(1)
-		go worker(0, func(st *stopper) Stats {
-			// A good incumbent prunes far more than propagation alone: a short,
-			// iteration-bounded tabu search first.
-			warm := s
-			warm.MaxIterations = int64(20000 + 100*g0.n)
-			wst := newStopper(ctx, s.TimeLimit, warm.MaxIterations, s.clock)
-			tstats := runTabu(sh, warm, s.Seed, wst)
-			stats, bound, opt := runExact(sh, st, s.MaxIterations)
-			stats.add(tstats)
+		go func() {
+			defer wg.Done()
+			st := newStopper(ctx, s.TimeLimit, s.MaxIterations, s.clock)
+			stats := fn(st)
 			mu.Lock()
-			sh.bound = max(sh.bound, bound)
-			proved = proved || opt
+			res.Stats.add(stats)
 			mu.Unlock()
-			if opt {
-				st.stop(solvers.Completed)
-			} else if s.MaxIterations > 0 && stats.Nodes >= s.MaxIterations {
-				st.stop(solvers.IterationLimit)
+		}()
+	}
+	seedOf := func(i int) uint64 { return s.Seed + uint64(i)*0x9E3779B97F4A7C15 }
+	if sh.best.makespan > int(sh.bound.Load()) {
+		switch s.Method {
+		case Tabu:
+			for i := 0; i < threads; i++ {
+				seed := seedOf(i)
+				spawn(func(st *stopper) Stats { return runTabu(sh, s, seed, st, 0) })
 			}
-			return stats
-		})
-	default:
-		return Result{}, fmt.Errorf("%w: method %s is not available", ErrSettings, s.Method)
+		case LNS:
+			for i := 0; i < threads; i++ {
+				seed := seedOf(i)
+				spawn(func(st *stopper) Stats { return runLNS(sh, s, seed, st) })
+			}
+		case Exact:
+			spawn(func(st *stopper) Stats { return warmExact(ctx, sh, s, g0.n, st, s.MaxIterations) })
+		case Portfolio:
+			small := g0.n <= exactOps
+			if threads == 1 {
+				spawn(func(st *stopper) Stats {
+					var stats Stats
+					if small {
+						stats = warmExact(ctx, sh, s, g0.n, st, exactNodesSingle)
+					}
+					if !sh.done() {
+						stats.add(runTabu(sh, s, s.Seed, st, lnsRoundsPerStall))
+					}
+					return stats
+				})
+				break
+			}
+			spawn(func(st *stopper) Stats { return runTabu(sh, s, seedOf(0), st, 0) })
+			spawn(func(st *stopper) Stats {
+				var stats Stats
+				if small {
+					stats = warmExact(ctx, sh, s, g0.n, st, 0)
+				}
+				if !sh.done() && !st.stopped {
+					stats.add(runLNS(sh, s, seedOf(1), st))
+				}
+				return stats
+			})
+			for i := 2; i < threads; i++ {
+				seed := seedOf(i)
+				spawn(func(st *stopper) Stats { return runTabu(sh, s, seed, st, lnsRoundsPerStall) })
+			}
+		}
 	}
 	wg.Wait()
 	best := sh.best
@@ -250,28 +299,59 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: bug: result schedule fails the checker: %w", err)
 	}
-	if ms != best.makespan || ms > startMS {
-		return Result{}, fmt.Errorf("improve: bug: makespan %d, graph says %d, start %d", ms, best.makespan, startMS)
+	if ms != best.makespan {
+		return Result{}, fmt.Errorf("improve: bug: makespan %d, graph says %d", ms, best.makespan)
+	}
+	if ms > startMS { // only with zero-length operations the left shift cannot keep
+		res.Starts, ms = cloneStarts(start), startMS
 	}
 	res.Makespan = ms
-	res.Bound = max(sh.bound, 0)
+	res.Bound = min(int(sh.bound.Load()), ms)
 	res.Status = solvers.Feasible
-	if proved || ms <= res.Bound {
-		res.Status = solvers.Optimal
-		res.Bound = ms
+	if sh.done() || ms <= res.Bound {
+		res.Status, res.Bound = solvers.Optimal, ms
 	}
-	res.StopReason = solvers.Completed
-	for _, r := range reasons {
-		if r != solvers.Completed {
-			res.StopReason = r
-			break
-		}
-	}
-	if res.Status == solvers.Optimal {
+	switch err := parent.Err(); {
+	case res.Status == solvers.Optimal:
+		res.StopReason = solvers.Completed
+	case err == context.DeadlineExceeded:
+		res.StopReason = solvers.TimeLimit
+	case err != nil:
+		res.StopReason = solvers.Canceled
+	case s.TimeLimit > 0 && s.clock != nil && s.clock() >= s.TimeLimit:
+		res.StopReason = solvers.TimeLimit
+	case s.MaxIterations > 0:
+		res.StopReason = solvers.IterationLimit
+	default:
 		res.StopReason = solvers.Completed
 	}
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+func cloneStarts(s [][]int) [][]int {
+	out := make([][]int, len(s))
+	for j := range s {
+		out[j] = append([]int(nil), s[j]...)
+	}
+	return out
+}
+
+// warmExact runs an iteration-bounded tabu search for an incumbent (a good upper
+// bound prunes far more than propagation alone), then the branch and bound with
+// the given node budget (0: none).
+func warmExact(ctx context.Context, sh *shared, s Settings, ops int, st *stopper, nodes int64) Stats {
+	warm := s
+	warm.MaxIterations = int64(20000 + 100*ops)
+	wst := newStopper(ctx, s.TimeLimit, warm.MaxIterations, s.clock)
+	stats := runTabu(sh, warm, s.Seed, wst, 0)
+	if st.poll(0) || sh.done() {
+		return stats
+	}
+	es, bound, opt := runExact(sh, st, nodes)
+	sh.raise(bound, opt)
+	stats.add(es)
+	return stats
 }
 
 func (a *Stats) add(b Stats) {
@@ -285,7 +365,7 @@ func (a *Stats) add(b Stats) {
 
 // runTabu is one tabu thread: search from the shared best, restart from an
 // elite schedule (the thread's own best or the shared best) after a stall.
-func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
+func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) Stats {
 	g := sh.best.Clone()
 	sh.snapshot(g)
 	ts := NewTabu(g, s.Neighborhood, seed)
@@ -294,7 +374,8 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
 	if stallLimit == 0 {
 		stallLimit = 2500 + 10*g.n
 	}
-	var elite *Graph = sh.best.Clone()
+	elite := sh.best.Clone()
+	var l *lns
 	stall := 0
 	for !st.poll(ts.Iterations) {
 		for i := 0; i < 64; i++ {
@@ -305,7 +386,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
 			if improved {
 				stall = 0
 				sh.offer(ts.Best())
-				if sh.bound >= ts.Best().makespan {
+				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
 					st.stop(solvers.Completed)
 					break
 				}
@@ -314,6 +395,17 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
 			if stall++; !ok || stall >= stallLimit {
 				stall = 0
 				sh.snapshot(elite)
+				if lnsRounds > 0 {
+					// A few CP neighbourhoods on the elite schedule between tabu runs.
+					if l == nil {
+						l = newLNS(elite, seed)
+					}
+					for r := 0; r < lnsRounds && !st.stopped; r++ {
+						if l.round(st) {
+							sh.offer(elite)
+						}
+					}
+				}
 				src := ts.Best()
 				if elite.makespan < src.makespan || rng.IntN(2) == 0 {
 					src = elite
@@ -325,5 +417,9 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper) Stats {
 			break
 		}
 	}
-	return Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts}
+	stats := Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts}
+	if l != nil {
+		stats.Nodes, stats.Neighborhoods, stats.LNSImprovements = l.totalNodes, l.rounds, l.improvements
+	}
+	return stats
 }
