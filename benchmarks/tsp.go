@@ -62,7 +62,8 @@ func TSPHeatmap(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
 }
 
 // runTSP options: preset (a tsp.Presets name, default "cosolve"), heatmap
-// (default: the preset's), iterations, samples, kick, local_search.
+// (default: the preset's), iterations, samples, kick (segment length),
+// kick_type, local_search.
 func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	o := Options(t.Config.Options)
 	presetName, err := o.String("preset", "cosolve")
@@ -86,6 +87,10 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 		return Outcome{}, err
 	}
 	kick, err := o.Int("kick", preset.Settings.KickLength)
+	if err != nil {
+		return Outcome{}, err
+	}
+	kickType, err := o.String("kick_type", preset.Settings.Kick)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -122,6 +127,7 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	set.Heatmap = h
 	set.Samples = samples
 	set.KickLength = kick
+	set.Kick = kickType
 	set.LocalSearch = ls
 	res, err := tsp.Solve(ctx, inst, set)
 	if err != nil {

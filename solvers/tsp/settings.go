@@ -69,7 +69,14 @@ type Settings struct {
 	// improve (measured on TSP-500: 1 of 19,000), so by default the Hybrid spends
 	// its time on kicks; the statistics still start the search from the prior.
 	Samples int
-	// KickLength is the longest segment a Hybrid kick moves; 0 = 50.
+	// Kick is the Hybrid's perturbation: "segment" (default; two adjacent random
+	// segments of up to KickLength nodes trade places, a double bridge) or "walk"
+	// (a double bridge whose cut points come from short random walks on the
+	// neighbour graph). On TSP-500 instances 0–3 at 8000 kicks, segment kicks
+	// gave 0.19 % shorter tours than walk kicks at 1.8× the CPU time, and were
+	// still ahead at equal CPU time.
+	Kick string
+	// KickLength is the longest segment a "segment" kick moves; 0 = 50.
 	KickLength int
 	// Heatmap is the edge prior (n nodes); nil = GT-Prior. It is symmetrised as
 	// the reference codes do on load.
@@ -123,6 +130,11 @@ func (s Settings) validate() error {
 		return fmt.Errorf("tsp: iteration budget %d is negative", s.MaxIterations)
 	case s.Samples < 0 || s.Alpha < 0 || s.Beta < 0 || s.H < 0 || s.MaxCandidates < 0 || s.MaxDepth < 0 || s.Neighbors < 0:
 		return fmt.Errorf("tsp: negative parameter in %+v", s)
+	}
+	switch s.Kick {
+	case "", "segment", "walk":
+	default:
+		return fmt.Errorf("tsp: unknown kick %q (want walk or segment)", s.Kick)
 	}
 	switch s.LocalSearch {
 	case "", "2opt", "2opt-oropt", "lk":

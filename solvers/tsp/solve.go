@@ -323,7 +323,13 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 		s.st.Kicks++
 		before = s.length
 		s.t.mark()
-		for _, v := range s.segmentSwap(maxSeg) {
+		var ends []int32
+		if s.set.Kick == "walk" {
+			ends = s.walkKick()
+		} else {
+			ends = s.segmentSwap(maxSeg)
+		}
+		for _, v := range ends {
 			s.push(v)
 		}
 		s.descend(true, true)
