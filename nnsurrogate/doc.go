@@ -12,7 +12,8 @@
 // lacks; it serves as the cross-check of the fast path.
 //
 // Network builds and trains small graphs in Go (dense, ReLU, tanh, embedding, layer norm,
-// sum/mean pooling over a set, single-head attention with a key mask, concatenation) with
+// residual sums, sum/mean pooling over a set, single-head attention with a key mask,
+// concatenation) with
 // Adam, MSE or policy-gradient losses, and writes them back to ONNX opset 13. BlockGraph views a
 // model or network as Dense/ReLU/SumPool/Concat blocks, the form a MILP encoding needs.
 package nnsurrogate

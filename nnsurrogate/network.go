@@ -240,6 +240,15 @@ func (n *Network) Concat(xs ...Node) Node {
 	return n.add(concatLayer{}, n.node(xs[0]).set, w, xs...)
 }
 
+// Add sums two values of the same shape (residual connections).
+func (n *Network) Add(a, b Node) Node {
+	x, y := n.node(a), n.node(b)
+	if x.set != y.set || x.width != y.width {
+		n.fail("Add of values of different shapes")
+	}
+	return n.add(addLayer{}, x.set, x.width, a, b)
+}
+
 // SetOutput makes x the network's output, named name in ONNX.
 func (n *Network) SetOutput(name string, x Node) { n.node(x); n.output, n.outName = x, name }
 
@@ -638,6 +647,28 @@ func (p poolLayer) backward(in []*tval, out *tval, _ [][]float64) {
 			for j, v := range g {
 				xg[j] += v * scale
 			}
+		}
+	}
+}
+
+type addLayer struct{}
+
+func (addLayer) forward(in []*tval, out *tval) error {
+	if !slices.Equal(in[0].shape, in[1].shape) {
+		return fmt.Errorf("adding shapes %v and %v", in[0].shape, in[1].shape)
+	}
+	out.shape = in[0].shape
+	out.v = grow(out.v, len(in[0].v))
+	for i, v := range in[0].v {
+		out.v[i] = v + in[1].v[i]
+	}
+	return nil
+}
+
+func (addLayer) backward(in []*tval, out *tval, _ [][]float64) {
+	for _, x := range in {
+		for i, g := range out.g {
+			x.g[i] += g
 		}
 	}
 }

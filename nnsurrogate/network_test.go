@@ -61,6 +61,11 @@ var gradCases = []gradCase{
 		return n.Concat(n.Tanh(n.Dense(x, 2, true)), n.Dense(x, 3, false))
 	}, setBatch(3, 1, 5)},
 	{"attention", func(n *Network) Node { return n.Attention(n.SetInput("x", 5), -1) }, setBatch(3, 4, 5)},
+	{"pre-norm residual", func(n *Network) Node {
+		x := n.SetInput("x", 5)
+		h := n.Add(x, n.Attention(n.LayerNorm(x), -1))
+		return n.Add(h, n.Dense(n.ReLU(n.Dense(n.LayerNorm(h), 8, true)), 5, true))
+	}, setBatch(2, 3, 5)},
 	{"attention-masked", func(n *Network) Node {
 		return n.Attention(n.SetInput("x", 5), n.SetInput("mask", 1))
 	}, maskedBatch},

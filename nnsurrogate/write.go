@@ -148,6 +148,8 @@ func (n *Network) ONNX() (*onnx.ModelProto, error) {
 			} else {
 				y = b.op("ReduceSum", []string{in[0], b.ints(1)}, attrI("keepdims", 0))
 			}
+		case addLayer:
+			y = b.op("Add", in)
 		case concatLayer:
 			y = b.op("Concat", in, attrI("axis", -1))
 		case *attentionLayer:
