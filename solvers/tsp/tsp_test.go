@@ -429,3 +429,24 @@ func ExampleSolve() {
 	fmt.Println(len(res.Solution.Tour), err, res.StopReason)
 	// Output: 200 <nil> iteration-limit
 }
+
+func TestRollbackRestoresTour(t *testing.T) {
+	p := uniform(t, 101, 16)
+	s := testSearcher(t, p, Settings{}, nil)
+	orig := s.t.copyOrder(nil)
+	rng := rand.New(rand.NewPCG(4, 4))
+	s.t.mark()
+	for k := 0; k < 50; k++ {
+		s.t.reverse(int32(rng.IntN(101)), int32(rng.IntN(101)))
+	}
+	s.segmentSwap(20)
+	s.t.rollback()
+	if fmt.Sprint(s.t.order) != fmt.Sprint(orig) {
+		t.Fatal("rollback did not restore the order")
+	}
+	for i, v := range s.t.order {
+		if s.t.pos[v] != int32(i) {
+			t.Fatal("rollback did not restore positions")
+		}
+	}
+}
