@@ -59,29 +59,27 @@ func newRollout(env *Env, p Policy) (*rollout, error) {
 // episode resets the environment and dispatches to the end: a rule non-delay, a
 // scored policy by the priority list of its scores (greedy when rng is nil,
 // otherwise Gumbel-top-k sampling of the whole permutation at temperature temp).
-// When stop reports true the rest of the episode is dispatched with FDD/MWKR,
-// which is cheap, so an interrupted episode still yields a schedule; truncated
-// says so.
-func (r *rollout) episode(temp float64, rng *rand.Rand, stop func() bool) (makespan int, truncated bool, err error) {
+// stop is polled before every scored step and every 64 rule dispatches; when it
+// reports true the episode ends early with truncated set, the environment
+// holding the partial schedule (see completeSchedule).
+func (r *rollout) episode(temp float64, rng *rand.Rand, stop func() bool) (truncated bool, err error) {
 	e := r.env
 	e.Reset()
 	var one [1]int
-	for !e.Done() {
-		if r.isRule || truncated {
-			rule := r.rule
-			if truncated {
-				rule = FDDMWKR
+	for n := 0; !e.Done(); n++ {
+		if r.isRule {
+			if n&63 == 63 && stop() {
+				return true, nil
 			}
-			one[0] = rule.pick(e, r.tables)
+			one[0] = r.rule.pick(e, r.tables)
 			e.Step(one[:])
 			continue
 		}
-		if r.steps&7 == 0 && stop() {
-			truncated = true
-			continue
+		if stop() {
+			return true, nil
 		}
 		if err := r.sc.Scores(e, r.scores); err != nil {
-			return 0, false, err
+			return false, err
 		}
 		r.calls++
 		r.order = r.order[:0]
@@ -103,7 +101,39 @@ func (r *rollout) episode(temp float64, rng *rand.Rand, stop func() bool) (makes
 		e.Step(r.acts)
 		r.steps++
 	}
-	return e.Makespan(), truncated, nil
+	return false, nil
+}
+
+// completeSchedule returns the starts of the environment's schedule, finishing
+// an interrupted episode in O(remaining operations): each job in turn appends
+// its remaining operations at the earliest time its previous operation and the
+// machine's last operation allow. The result is feasible, not good; it only
+// guarantees that a run stopped by its deadline still returns a schedule.
+func completeSchedule(e *Env) [][]int {
+	starts := e.Starts()
+	machReady := make([]int, e.M)
+	for j := range starts {
+		for k, s := range starts[j] {
+			op := int(e.off[j]) + k
+			machReady[e.mach[op]] = max(machReady[e.mach[op]], s+e.dur[op])
+		}
+	}
+	for j := range starts {
+		ready := 0
+		if d := len(starts[j]); d > 0 {
+			op := int(e.off[j]) + d - 1
+			ready = starts[j][d-1] + e.dur[op]
+		}
+		for k := len(starts[j]); k < int(e.nops[j]); k++ {
+			op := int(e.off[j]) + k
+			m := e.mach[op]
+			s := max(ready, machReady[m])
+			starts[j] = append(starts[j], s)
+			ready = s + e.dur[op]
+			machReady[m] = ready
+		}
+	}
+	return starts
 }
 
 func gumbel(rng *rand.Rand) float64 {

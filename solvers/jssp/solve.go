@@ -28,8 +28,10 @@ type Settings struct {
 	// and keeps the best. Rules are deterministic and take only 0.
 	Samples int
 	// TimeLimit bounds the run with the context's deadline; 0 means no limit
-	// beyond the context. Rollouts check the clock every 8 steps; an interrupted
-	// rollout is finished with FDD/MWKR and rollouts not yet started are skipped.
+	// beyond the context. Rollouts poll the context before every step (every 64
+	// dispatches for rules); an interrupted rollout is completed by appending each
+	// job's remaining operations (feasible, not good) and rollouts not yet started
+	// are skipped, so a stopped run still returns a schedule.
 	TimeLimit time.Duration
 	// Seed makes sampling reproducible: rollout i draws from its own generator
 	// seeded by (Seed, i), so the result does not depend on Threads.
@@ -51,7 +53,7 @@ type Solution struct {
 type Stats struct {
 	Policy          string
 	Rollouts        int     // episodes run to the end
-	Truncated       int     // episodes finished by FDD/MWKR after the time ran out
+	Truncated       int     // episodes interrupted by the deadline and completed by appending
 	Steps           int     // environment steps taken by scored policies
 	Inferences      int     // Scorer calls
 	BestRollout     int     // index of the rollout that gave the solution
@@ -69,6 +71,16 @@ type Result struct {
 	Status     solvers.Status
 	StopReason solvers.StopReason
 	Stats      Stats
+}
+
+func scheduleMakespan(js *instances.JobShop, starts [][]int) int {
+	ms := 0
+	for j, ops := range js.Jobs {
+		for k, op := range ops {
+			ms = max(ms, starts[j][k]+op.Duration)
+		}
+	}
+	return ms
 }
 
 // LowerBound is max(longest job, most loaded machine).
@@ -154,7 +166,13 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 				temp = Temperature(i, k)
 				rng = rand.New(rand.NewPCG(s.Seed, uint64(i)))
 			}
-			ms, truncated, err := ro.episode(temp, rng, stop)
+			truncated, err := ro.episode(temp, rng, stop)
+			var starts [][]int
+			ms := 0
+			if err == nil {
+				starts = completeSchedule(env)
+				ms = scheduleMakespan(js, starts)
+			}
 			mu.Lock()
 			if err != nil {
 				firstErr = cmpErr(firstErr, err)
@@ -167,7 +185,7 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 			}
 			if global.makespan < 0 || ms < global.makespan || (ms == global.makespan && i < global.index) {
 				improved := global.makespan < 0 || ms < global.makespan
-				global = best{makespan: ms, index: i, starts: env.Starts()}
+				global = best{makespan: ms, index: i, starts: starts}
 				stats.BestRollout, stats.BestTemperature = i, temp
 				if improved && s.OnImprove != nil {
 					s.OnImprove(Solution{Starts: global.starts, Makespan: ms})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
@@ -107,5 +108,54 @@ func TestSolveCanceled(t *testing.T) {
 	}
 	if res.StopReason != solvers.Canceled || res.Stats.Rollouts != 1 || res.Stats.Truncated != 1 || res.Status != solvers.Feasible {
 		t.Errorf("canceled run: %+v", res)
+	}
+}
+
+// TestCompleteSchedule: a partial schedule cut anywhere is completed into a
+// feasible one that keeps every dispatched start.
+func TestCompleteSchedule(t *testing.T) {
+	js := loadNamed(t, "ta01")
+	env, err := NewEnv(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := newRuleTables(env)
+	var one [1]int
+	for cut := 0; cut <= js.NumOperations(); cut += 37 {
+		env.Reset()
+		for n := 0; n < cut && !env.Done(); {
+			one[0] = FDDMWKR.pick(env, tables)
+			n += env.Step(one[:])
+		}
+		partial := env.Starts()
+		full := completeSchedule(env)
+		if _, err := instances.CheckSchedule(js, full); err != nil {
+			t.Fatalf("cut after %d dispatches: %v", cut, err)
+		}
+		for j := range partial {
+			for k, s := range partial[j] {
+				if full[j][k] != s {
+					t.Fatalf("cut %d: job %d op %d moved from %d to %d", cut, j, k, s, full[j][k])
+				}
+			}
+		}
+	}
+}
+
+func TestSolveTimeLimit(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	js := loadNamed(t, "ta71")
+	begin := time.Now()
+	res, err := Solve(context.Background(), js, Settings{Policy: &NetworkPolicy{Net: net}, Samples: 32, TimeLimit: 50 * time.Millisecond, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Generous: the bound is the 50 ms plus one step and the completion, but
+	// the machine may be shared.
+	if el := time.Since(begin); el > 2*time.Second {
+		t.Errorf("a 50 ms limit took %v", el)
+	}
+	if res.StopReason != solvers.TimeLimit || res.Stats.Truncated < 1 || res.Status != solvers.Feasible {
+		t.Errorf("stop %v, %d truncated, status %v", res.StopReason, res.Stats.Truncated, res.Status)
 	}
 }

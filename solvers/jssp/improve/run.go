@@ -187,8 +187,12 @@ func (s *shared) snapshot(dst *Graph) {
 // thread) on instances of at most exactOps operations.
 const (
 	exactOps          = 150
-	exactNodesSingle  = 20000
-	lnsRoundsPerStall = 4
+	exactNodesSingle  = 2000
+	lnsRoundsPerStall = 1
+	// A CP node costs about as much time as 60 tabu iterations; LNS rounds
+	// between tabu runs are skipped while they have used more than a tenth of
+	// the work (counted in iterations, so runs stay deterministic).
+	lnsShare = 600
 )
 
 // Run improves a feasible start schedule of js with the method of Settings and
@@ -395,7 +399,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) St
 			if stall++; !ok || stall >= stallLimit {
 				stall = 0
 				sh.snapshot(elite)
-				if lnsRounds > 0 {
+				if lnsRounds > 0 && (l == nil || l.totalNodes*lnsShare < ts.Iterations) {
 					// A few CP neighbourhoods on the elite schedule between tabu runs.
 					if l == nil {
 						l = newLNS(elite, seed)
