@@ -69,7 +69,7 @@ func TestMethodsImproveAndAreDeterministic(t *testing.T) {
 	budgets := []struct {
 		m    Method
 		iter int64
-	}{{Tabu, 20000}, {LNS, 30}, {Portfolio, 20000}, {Exact, 3000}}
+	}{{Tabu, 20000}, {LNS, 30}, {Portfolio, 20000}, {Exact, 300}}
 	if testing.Short() {
 		budgets = budgets[:2]
 	}
