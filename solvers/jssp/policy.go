@@ -38,6 +38,8 @@ func (s *ruleScorer) Scores(env *Env, scores []float64) error {
 }
 
 // NetworkPolicy runs a Network (the reference architecture) in pure Go.
+// Operation indexes beyond the positional table (jobs of more than 99
+// operations) use its last row, where the reference code would fail.
 type NetworkPolicy struct {
 	Net   *Network
 	Label string // Name(); "network" when empty

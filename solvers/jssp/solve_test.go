@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -157,5 +158,41 @@ func TestSolveTimeLimit(t *testing.T) {
 	}
 	if res.StopReason != solvers.TimeLimit || res.Stats.Truncated < 1 || res.Status != solvers.Feasible {
 		t.Errorf("stop %v, %d truncated, status %v", res.StopReason, res.Stats.Truncated, res.Status)
+	}
+}
+
+// TestRandomInstancesValid: on random shops with zero durations, repeated
+// machines and jobs of different lengths, every policy's schedule passes the
+// checker and never beats the lower bound.
+func TestRandomInstancesValid(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 40; trial++ {
+		js := &instances.JobShop{Name: fmt.Sprint("r", trial), Machines: 1 + rng.IntN(5)}
+		for j := 0; j < 1+rng.IntN(7); j++ {
+			var ops []instances.Operation
+			for k := 0; k < 1+rng.IntN(14); k++ {
+				ops = append(ops, instances.Operation{Machine: rng.IntN(js.Machines), Duration: rng.IntN(6)})
+			}
+			js.Jobs = append(js.Jobs, ops)
+		}
+		policies := []Policy{&NetworkPolicy{Net: net}}
+		for _, r := range Rules {
+			policies = append(policies, r)
+		}
+		for _, p := range policies {
+			for _, k := range []int{0, 3} {
+				if _, isRule := p.(Rule); isRule && k > 0 {
+					continue
+				}
+				res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: k, Seed: uint64(trial)})
+				if err != nil {
+					t.Fatalf("%s %s K=%d: %v", js.Name, p.Name(), k, err)
+				}
+				if res.Objective < res.Bound {
+					t.Fatalf("%s %s: makespan %d below the bound %d", js.Name, p.Name(), res.Objective, res.Bound)
+				}
+			}
+		}
 	}
 }
