@@ -315,3 +315,24 @@ func explicitScale(p *instances.TSP) float64 {
 	}
 	return m / math.Sqrt2
 }
+
+// Permute returns the heatmap of the same instance with its nodes renumbered:
+// new node i is old node perm[i].
+func (h *Heatmap) Permute(perm []int) *Heatmap {
+	inv := make([]int32, h.N)
+	for i, old := range perm {
+		inv[old] = int32(i)
+	}
+	rows := make([][]entry, h.N)
+	sums := make([]float64, h.N)
+	for i, old := range perm {
+		cols, vals := h.Row(old)
+		r := make([]entry, len(cols))
+		for k, j := range cols {
+			r[k] = entry{inv[j], vals[k]}
+		}
+		rows[i] = r
+		sums[i] = h.RowSum[old]
+	}
+	return fromRows(rows, sums)
+}

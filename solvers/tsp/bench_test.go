@@ -24,6 +24,10 @@ func cpuNow() time.Duration {
 func BenchmarkSampleKopt(b *testing.B) {
 	for _, n := range []int{500, 10000} {
 		p := uniform(b, n, 1)
+		if n >= renumberMinN {
+			// As Solve does: Hilbert order keeps neighbours close in memory.
+			p, _ = renumbered(p, hilbertOrder(p))
+		}
 		s := testSearcher(b, p, Settings{Alpha: 1, MaxDepth: 50}, nil)
 		s.initTour(greedyTour(s, s.nb))
 		s.pushAll()

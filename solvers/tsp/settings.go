@@ -81,6 +81,8 @@ type Settings struct {
 	// Heatmap is the edge prior (n nodes); nil = GT-Prior. It is symmetrised as
 	// the reference codes do on load.
 	Heatmap *heatmap.Heatmap
+	// noRenumber is set on the inner call of a renumbered solve.
+	noRenumber bool
 	// LocalSearch for the MCTS method: "2opt" (the reference's passes),
 	// "2opt-oropt", "lk" (2-opt + Or-opt + LK-style); "" = "2opt".
 	LocalSearch string

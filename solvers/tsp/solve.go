@@ -70,6 +70,9 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	if _, ok := ctx.Deadline(); !ok && set.TimeLimit == 0 && set.MaxIterations == 0 {
 		set.MaxIterations = 10 * int64(n)
 	}
+	if n >= renumberMinN && inst.HasCoords() && !set.noRenumber {
+		return solveRenumbered(ctx, inst, set)
+	}
 	res := Result{Bound: math.NaN(), Status: solvers.Feasible}
 	if n <= 9 {
 		s := &searcher{inst: inst, n: int32(n)}
@@ -185,6 +188,42 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	}
 	res.Stats.Setup = setup
 	res.Stats.Search = time.Since(start) - setup
+	return res, nil
+}
+
+// solveRenumbered solves the Hilbert-renumbered instance and maps every tour
+// back to the caller's node numbers.
+func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
+	perm := hilbertOrder(inst)
+	q, err := renumbered(inst, perm)
+	if err != nil {
+		return Result{}, err
+	}
+	if set.Heatmap != nil {
+		if err := set.Heatmap.CheckSize(inst.N()); err != nil {
+			return Result{}, err
+		}
+		if err := set.Heatmap.Validate(); err != nil {
+			return Result{}, err
+		}
+		set.Heatmap = set.Heatmap.Permute(perm)
+	}
+	back := func(s Solution) Solution {
+		t := make([]int, len(s.Tour))
+		for k, v := range s.Tour {
+			t[k] = perm[v]
+		}
+		return Solution{Tour: t, Length: s.Length}
+	}
+	if f := set.OnImprove; f != nil {
+		set.OnImprove = func(s Solution) { f(back(s)) }
+	}
+	set.noRenumber = true
+	res, err := Solve(ctx, q, set)
+	if err != nil {
+		return res, err
+	}
+	res.Solution = back(res.Solution)
 	return res, nil
 }
 

@@ -450,3 +450,31 @@ func TestRollbackRestoresTour(t *testing.T) {
 		}
 	}
 }
+
+// From renumberMinN nodes Solve works on a Hilbert-renumbered copy; tours,
+// streamed tours and heatmaps must be mapped correctly.
+func TestRenumberedSolveMapsBack(t *testing.T) {
+	p := uniform(t, renumberMinN+10, 17)
+	var last Solution
+	for _, set := range []Settings{
+		{MaxIterations: 200, Threads: 1, OnImprove: func(s Solution) { last = s }},
+		{Method: MCTS, MaxDepth: 10, MaxIterations: 3000, Threads: 1, Heatmap: heatmap.GTPrior(p), CandidatesByHeatmap: true, OnImprove: func(s Solution) { last = s }},
+	} {
+		res := solveOK(t, p, set)
+		l, err := instances.CheckTour(p, last.Tour)
+		if err != nil || math.Abs(l-last.Length) > 1e-6*l {
+			t.Fatalf("streamed tour: length %v vs %v, %v", l, last.Length, err)
+		}
+		if res.Objective > l+1e-9 {
+			t.Errorf("result %v worse than the last streamed tour %v", res.Objective, l)
+		}
+	}
+	perm := hilbertOrder(p)
+	seen := make([]bool, len(perm))
+	for _, v := range perm {
+		if seen[v] {
+			t.Fatal("hilbertOrder is not a permutation")
+		}
+		seen[v] = true
+	}
+}

@@ -1,0 +1,78 @@
+package tsp
+
+import (
+	"math"
+	"sort"
+
+	"github.com/cosolve/cosolve/instances"
+)
+
+// renumberMinN is the size from which Solve renumbers nodes along a Hilbert
+// curve: nodes close in the plane become close in memory, so the neighbour
+// walks of the search hit the cache. Below it everything fits in cache anyway.
+const renumberMinN = 2000
+
+// hilbertOrder returns the nodes sorted by their position on a Hilbert curve
+// over the bounding box (2^16 cells a side).
+func hilbertOrder(p *instances.TSP) []int {
+	n := p.N()
+	minX, maxX, minY, maxY := p.X[0], p.X[0], p.Y[0], p.Y[0]
+	for i := 0; i < n; i++ {
+		minX, maxX = math.Min(minX, p.X[i]), math.Max(maxX, p.X[i])
+		minY, maxY = math.Min(minY, p.Y[i]), math.Max(maxY, p.Y[i])
+	}
+	ext := math.Max(maxX-minX, maxY-minY)
+	if ext == 0 {
+		ext = 1
+	}
+	const side = 1 << 16
+	key := make([]uint64, n)
+	for i := 0; i < n; i++ {
+		x := uint32(math.Min((p.X[i]-minX)/ext*side, side-1))
+		y := uint32(math.Min((p.Y[i]-minY)/ext*side, side-1))
+		key[i] = hilbertD(side, x, y)
+	}
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.SliceStable(perm, func(a, b int) bool { return key[perm[a]] < key[perm[b]] })
+	return perm
+}
+
+// hilbertD is the classic xy → distance along the Hilbert curve of side s.
+func hilbertD(s, x, y uint32) uint64 {
+	var d uint64
+	for r := s / 2; r > 0; r /= 2 {
+		var rx, ry uint32
+		if x&r != 0 {
+			rx = 1
+		}
+		if y&r != 0 {
+			ry = 1
+		}
+		d += uint64(r) * uint64(r) * uint64((3*rx)^ry)
+		if ry == 0 {
+			if rx == 1 {
+				x, y = s-1-x, s-1-y
+			}
+			x, y = y, x
+		}
+	}
+	return d
+}
+
+// renumbered is the instance with node i = old node perm[i].
+func renumbered(p *instances.TSP, perm []int) (*instances.TSP, error) {
+	x := make([]float64, len(perm))
+	y := make([]float64, len(perm))
+	for i, old := range perm {
+		x[i], y[i] = p.X[old], p.Y[old]
+	}
+	q, err := instances.NewCoordTSP(p.Name, p.Metric, x, y)
+	if err != nil {
+		return nil, err
+	}
+	q.Comment = p.Comment
+	return q, nil
+}
