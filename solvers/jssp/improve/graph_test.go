@@ -156,8 +156,17 @@ func TestGraphSequencesAndCycles(t *testing.T) {
 }
 
 func TestExactAgreesWithBruteForce(t *testing.T) {
-	for seed := uint64(1); seed <= 12; seed++ {
-		jobs, machines := 3+int(seed%2), 3
+	type size struct{ jobs, machines int }
+	var cases []size
+	for seed := 1; seed <= 12; seed++ {
+		cases = append(cases, size{3 + seed%2, 3})
+	}
+	if !testing.Short() {
+		cases = append(cases, size{4, 4}, size{4, 4}, size{5, 3})
+	}
+	for i, c := range cases {
+		seed := uint64(i + 1)
+		jobs, machines := c.jobs, c.machines
 		js := instances.GenerateJobShop(jobs, machines, seed)
 		want := bruteForceOptimum(t, js)
 		res, err := Run(context.Background(), js, randomStart(js, seed), Settings{Method: Exact, Threads: 1})

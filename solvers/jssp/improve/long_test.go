@@ -136,3 +136,44 @@ func TestLongExactFT10(t *testing.T) {
 	t.Logf("ft10 exact: makespan %d bound %d status %v stop %v, %d nodes, cpu %.1fs wall %.1fs",
 		res.Makespan, res.Bound, res.Status, res.StopReason, res.Stats.Nodes, clock().Seconds(), time.Since(w).Seconds())
 }
+
+// TestLongLarge runs the Da Col & Teppan 1000×10 and 100×100 instances
+// (COSOLVE_LONG_LARGE, default tai_j1000_m10_1,tai_j100_m100_1) with the
+// portfolio for COSOLVE_LONG_LIMIT of CPU time each and logs gaps.
+func TestLongLarge(t *testing.T) {
+	if os.Getenv("COSOLVE_LONG") != "1" {
+		t.Skip("set COSOLVE_LONG=1 to run the large instances")
+	}
+	dir := datadir.ForTest(t)
+	limit := 60 * time.Second
+	if v := os.Getenv("COSOLVE_LONG_LIMIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	names := []string{"tai_j1000_m10_1", "tai_j100_m100_1"}
+	if v := os.Getenv("COSOLVE_LONG_LARGE"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	for _, name := range names {
+		js, err := instances.LoadJobShop(datadir.Path(t, "jssp", "tassel_e2e", "instances_run", name+".data"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := mwkrStart(js)
+		startMS, _ := instances.CheckSchedule(js, start)
+		clock := cpuClock()
+		w := time.Now()
+		res, err := Run(context.Background(), js, start, Settings{Threads: 1, TimeLimit: limit, Seed: 1, clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := strings.Replace(strings.Replace(name, "_j", "_", 1), "_m", "_", 1)
+		ref, _ := instances.JobShopReference(dir, key)
+		t.Logf("%s (%s): start %d → %d, bound %d, reference %.0f, gap %.2f %%, %d iterations, %d LNS rounds, cpu %.1fs wall %.1fs",
+			name, js.Name, startMS, res.Makespan, res.Bound, ref.Value, 100*(float64(res.Makespan)-ref.Value)/ref.Value,
+			res.Stats.Iterations, res.Stats.Neighborhoods, clock().Seconds(), time.Since(w).Seconds())
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jssp
+
+const raceEnabled = false
