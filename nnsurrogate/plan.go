@@ -3,7 +3,6 @@ package nnsurrogate
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/advancedclimatesystems/gonnx/onnx"
@@ -380,5 +379,3 @@ func constFromAttr(k *kctx, a *onnx.AttributeProto) (*value, error) {
 	}
 	return nil, k.unsupported("constant attribute %q", a.GetName())
 }
-
-func isFinite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
