@@ -14,8 +14,9 @@ import (
 
 // EvalSettings configure Evaluate. Zero values are defaults.
 type EvalSettings struct {
-	// LP solves the cutting-plane master (default milp.Default(): CBC in the cbc
-	// build, gonum's dense simplex otherwise, which is slow beyond ~40 items).
+	// LP, when set, solves each cutting-plane LP from scratch through package milp
+	// (a cross-check). By default the LP is solved through its dual by a
+	// warm-started revised simplex in pure Go, which adds each cut as a column.
 	LP milp.Solver
 	// MaxIterations caps the cutting-plane rounds (default 10,000, as Neur2RO).
 	MaxIterations int
@@ -63,8 +64,9 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		return Evaluation{}, err
 	}
 	lpSolver := set.LP
-	if lpSolver == nil {
-		lpSolver = milp.Default()
+	backend := "dual-simplex"
+	if lpSolver != nil {
+		backend = lpSolver.Name()
 	}
 	maxIt := set.MaxIterations
 	if maxIt <= 0 {
@@ -81,7 +83,7 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 	}
 	n := k.N()
 	ss := NewSecondStage(k)
-	ev := Evaluation{Scenario: make([]float64, n), Produce: make([]bool, n), Repair: make([]bool, n), LPBackend: lpSolver.Name()}
+	ev := Evaluation{Scenario: make([]float64, n), Produce: make([]bool, n), Repair: make([]bool, n), LPBackend: backend}
 	base := 0.0
 	// Only selected items with a positive degradation can hurt; ξ of every other
 	// item is 0 without loss.
@@ -140,12 +142,19 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		return ev, nil
 	}
 	lower := math.Inf(-1)
+	dual := &warmLP{lp: newCutLP(len(active), k.Gamma)}
 	for ev.Iterations = 1; ev.Iterations <= maxIt; ev.Iterations++ {
 		if err := ctx.Err(); err != nil {
 			ev.Profit, ev.Witness = lower, witness
 			return ev, fmt.Errorf("%w after %d iterations: %v", ErrNotConverged, ev.Iterations, err)
 		}
-		t, err := solveCutLP(ctx, lpSolver, k.Gamma, active, cuts, xi)
+		var t float64
+		var err error
+		if lpSolver != nil {
+			t, err = solveCutLP(ctx, lpSolver, k.Gamma, active, cuts, xi)
+		} else {
+			t, err = dual.next(cuts, active, xi)
+		}
 		if err != nil {
 			ev.Profit, ev.Witness = lower, witness
 			return ev, err
@@ -229,4 +238,31 @@ func solveCutLP(ctx context.Context, s milp.Solver, gamma float64, active []int,
 		xi[i] = v
 	}
 	return res.X[tv], nil
+}
+
+// warmLP feeds new cuts to the warm-started dual LP.
+type warmLP struct {
+	lp    *cutLP
+	added int
+}
+
+func (w *warmLP) next(cuts []cut, active []int, xi []float64) (float64, error) {
+	for ; w.added < len(cuts); w.added++ {
+		w.lp.addCut(cuts[w.added].constant, cuts[w.added].slope)
+	}
+	t, err := w.lp.solve()
+	if err != nil {
+		return 0, err
+	}
+	clear(xi)
+	for a, i := range active {
+		v := math.Min(1, math.Max(0, w.lp.pi[1+a]))
+		if v < 1e-9 {
+			v = 0
+		} else if v > 1-1e-9 {
+			v = 1
+		}
+		xi[i] = v
+	}
+	return t, nil
 }
