@@ -100,17 +100,16 @@ func (l *encoderLayer) addOut(x *vec, a *vec) {
 }
 
 // addFF adds the pre-norm feed-forward block to x. The second layer runs on
-// the transposed weights with eight running sums, so no row is reloaded.
+// the transposed weights with eight running sums held in registers.
 func (l *encoderLayer) addFF(x *vec) {
 	h := layerNorm(x, &l.n2W, &l.n2B)
 	h0, h1, h2, h3, h4, h5, h6, h7 := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
 	s0, s1, s2, s3, s4, s5, s6, s7 := l.l2B[0], l.l2B[1], l.l2B[2], l.l2B[3], l.l2B[4], l.l2B[5], l.l2B[6], l.l2B[7]
 	for r := 0; r < dFF; r++ {
 		w := &l.l1W[r]
-		v := l.l1B[r] + ((w[0]*h0 + w[1]*h1) + (w[2]*h2 + w[3]*h3)) + ((w[4]*h4 + w[5]*h5) + (w[6]*h6 + w[7]*h7))
-		if v <= 0 {
-			continue
-		}
+		// Branch-free ReLU: the sign of v is a coin flip, a branch on it mostly
+		// mispredicts.
+		v := max(l.l1B[r]+((w[0]*h0+w[1]*h1)+(w[2]*h2+w[3]*h3))+((w[4]*h4+w[5]*h5)+(w[6]*h6+w[7]*h7)), 0)
 		t := &l.l2T[r]
 		s0 += t[0] * v
 		s1 += t[1] * v

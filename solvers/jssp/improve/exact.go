@@ -28,8 +28,7 @@ func (c *cpSearch) rootBound(src *Graph, lb, ub int) int {
 // best. It returns the search counts, the proved lower bound and whether the
 // shared best was proved optimal.
 func runExact(sh *shared, st *stopper, maxNodes int64) (Stats, int, bool) {
-	g := sh.best.Clone()
-	sh.snapshot(g)
+	g := sh.clone()
 	c := newCP(g)
 	c.st, c.maxNode = st, maxNodes
 	bound := c.rootBound(g, int(sh.bound.Load()), g.makespan)

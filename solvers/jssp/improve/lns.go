@@ -98,8 +98,7 @@ func (l *lns) round(st *stopper) bool {
 
 // runLNS is one LNS thread working on the shared best.
 func runLNS(sh *shared, s Settings, seed uint64, st *stopper) Stats {
-	g := sh.best.Clone()
-	sh.snapshot(g)
+	g := sh.clone()
 	l := newLNS(g, seed)
 	for !st.poll(l.rounds) {
 		if sh.makespan() < g.makespan {

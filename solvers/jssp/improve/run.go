@@ -176,6 +176,13 @@ func (s *shared) raise(bound int, optimal bool) {
 
 func (s *shared) done() bool { return s.proved.Load() }
 
+// clone returns a copy of the shared best.
+func (s *shared) clone() *Graph {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.best.Clone()
+}
+
 // snapshot copies the shared best into dst.
 func (s *shared) snapshot(dst *Graph) {
 	s.mu.Lock()
@@ -370,15 +377,14 @@ func (a *Stats) add(b Stats) {
 // runTabu is one tabu thread: search from the shared best, restart from an
 // elite schedule (the thread's own best or the shared best) after a stall.
 func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) Stats {
-	g := sh.best.Clone()
-	sh.snapshot(g)
+	g := sh.clone()
 	ts := NewTabu(g, s.Neighborhood, seed)
 	rng := rand.New(rand.NewPCG(seed, 0xe117e))
 	stallLimit := s.StallIterations
 	if stallLimit == 0 {
 		stallLimit = 2500 + 10*g.n
 	}
-	elite := sh.best.Clone()
+	elite := sh.clone()
 	var l *lns
 	stall := 0
 	for !st.poll(ts.Iterations) {
