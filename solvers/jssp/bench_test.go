@@ -1,10 +1,13 @@
 package jssp
 
 import (
+	"bytes"
 	"context"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cosolve/cosolve/nnsurrogate"
 )
 
 // processCPU is the CPU time of the process so far: the machine is shared, so
@@ -103,6 +106,33 @@ func BenchmarkBestOf4Ta71(b *testing.B) {
 	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
 		if _, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 4, Threads: 1, Seed: uint64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkForwardTa01ONNX is BenchmarkForwardTa01 through nnsurrogate's
+// generic runner on the exported graph, for comparison.
+func BenchmarkForwardTa01ONNX(b *testing.B) {
+	m, err := nnsurrogate.LoadReader(bytes.NewReader(authorsONNX(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env, err := NewEnv(loadNamed(b, "ta01"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := (&ONNXPolicy{Model: m, Label: "generic"}).NewScorer(env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	scores := make([]float64, env.J+1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	for i := 0; i < b.N; i++ {
+		if err := sc.Scores(env, scores); err != nil {
 			b.Fatal(err)
 		}
 	}
