@@ -193,3 +193,21 @@ func TestRunnerPlansAndConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// An input declared without a shape is checked at the first call instead of at load time.
+func TestUnknownRankInput(t *testing.T) {
+	b := mutated(t, func(mp *onnx.ModelProto) { mp.Graph.Input[0].GetType().GetTensorType().Shape = nil })
+	m, err := LoadReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Inputs()[0].Shape; s != nil {
+		t.Errorf("shape %v, want nil", s)
+	}
+	if _, err := m.Run(map[string]Tensor{"x": {Shape: []int{2, 16}, Data: make([]float32, 32)}}); err != nil {
+		t.Error(err)
+	}
+	if _, err := m.Run(map[string]Tensor{"x": {Shape: []int{2, 15}, Data: make([]float32, 30)}}); !errors.Is(err, ErrInput) {
+		t.Errorf("wrong width: %v, want ErrInput", err)
+	}
+}

@@ -43,7 +43,8 @@ type Tensor struct {
 	Data  []float32 `json:"data"`
 }
 
-// ValueInfo describes a model input or output. Dynamic dimensions are -1.
+// ValueInfo describes a model input or output. Dynamic dimensions are -1; Shape is nil when the
+// model does not declare the rank.
 type ValueInfo struct {
 	Name  string
 	Shape []int
@@ -123,14 +124,17 @@ func FromProto(mp *onnx.ModelProto) (m *Model, err error) {
 	m = &Model{g: g}
 	// A trial plan with every dynamic dimension set to 1 catches shape errors and operators
 	// whose shapes depend on data now rather than at the first call.
-	if _, err := newPlan(g, trialShapes(g)); err != nil {
-		switch {
-		case errors.Is(err, ErrInvalidModel):
-			return nil, err
-		case !errors.Is(err, ErrUnsupported):
-			return nil, fmt.Errorf("%w: with every dynamic dimension set to 1: %w", ErrInvalidModel, err)
+	// Inputs of unknown rank leave the check to the first call.
+	if trial, ok := trialShapes(g); ok {
+		if _, err := newPlan(g, trial); err != nil {
+			switch {
+			case errors.Is(err, ErrInvalidModel):
+				return nil, err
+			case !errors.Is(err, ErrUnsupported):
+				return nil, fmt.Errorf("%w: with every dynamic dimension set to 1: %w", ErrInvalidModel, err)
+			}
+			m.fastErr = err
 		}
-		m.fastErr = err
 	}
 	m.interp, m.interpErr = newInterpreter(mp, g)
 	if m.fastErr != nil && m.interpErr != nil {
@@ -139,9 +143,12 @@ func FromProto(mp *onnx.ModelProto) (m *Model, err error) {
 	return m, nil
 }
 
-func trialShapes(g *graph) [][]int {
+func trialShapes(g *graph) ([][]int, bool) {
 	s := make([][]int, len(g.inputs))
 	for i, in := range g.inputs {
+		if in.Shape == nil {
+			return nil, false
+		}
 		s[i] = make([]int, len(in.Shape))
 		for j, d := range in.Shape {
 			if d < 0 {
@@ -150,7 +157,7 @@ func trialShapes(g *graph) [][]int {
 			s[i][j] = d
 		}
 	}
-	return s
+	return s, true
 }
 
 // Inputs lists the inputs a caller provides (initializers excluded).
@@ -263,6 +270,12 @@ func (m *Model) checkInputs(inputs map[string]Tensor) error {
 }
 
 func checkShape(in ValueInfo, data []float32, shape []int) error {
+	if in.Shape == nil {
+		in.Shape = make([]int, len(shape))
+		for i := range in.Shape {
+			in.Shape[i] = -1
+		}
+	}
 	if len(shape) != len(in.Shape) {
 		return fmt.Errorf("%w: input %q has shape %v, want rank %d %v", ErrInput, in.Name, shape, len(in.Shape), in.Shape)
 	}
@@ -504,7 +517,11 @@ func valueInfo(vi *onnx.ValueInfoProto) (ValueInfo, dtype, error) {
 	if err != nil {
 		return ValueInfo{}, 0, fmt.Errorf("%q: %w", vi.GetName(), err)
 	}
-	info := ValueInfo{Name: vi.GetName(), DType: dt.String(), Shape: []int{}}
+	info := ValueInfo{Name: vi.GetName(), DType: dt.String()}
+	if tt.GetShape() == nil {
+		return info, dt, nil // rank unknown: any shape is accepted
+	}
+	info.Shape = []int{}
 	for _, d := range tt.GetShape().GetDim() {
 		v := d.GetDimValue()
 		if v <= 0 || v > maxElements {
