@@ -153,6 +153,10 @@ func weightedTour(s *searcher, order []int32) []int32 {
 	cur := int32(0)
 	lnE := math.Log(st.E)
 	for len(unvisited) > 0 {
+		if !s.budget.Poll() {
+			// Out of time: any valid tour will do.
+			return append(order, unvisited...)
+		}
 		maxW := 0.0
 		for a := st.Start[cur]; a < st.Start[cur+1]; a++ {
 			j := st.Adj[a]

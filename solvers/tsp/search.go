@@ -22,6 +22,7 @@ type searcher struct {
 	mat    []float64 // full matrix for other metrics at small n (shared, read-only)
 	set    *Settings
 	nb     *heatmap.Neighbors // local-search neighbour lists
+	nbDist []float64          // nbDist[a] = d(i, nb.Adj[a]) for the arcs of i
 	stats  *mcts.Stats        // Z statistics on the MCTS candidate graph
 	t      *Tour
 	kp     *kpath
@@ -236,8 +237,9 @@ func (s *searcher) twoOpt(v int32) bool {
 	for _, fwd := range [2]bool{true, false} {
 		succ := s.step(v, fwd)
 		d1 := s.d(v, succ)
-		for _, c := range s.nb.Of(int(v)) {
-			g1 := d1 - s.d(v, c)
+		for arc := s.nb.Start[v]; arc < s.nb.Start[v+1]; arc++ {
+			c := s.nb.Adj[arc]
+			g1 := d1 - s.nbDist[arc]
 			if g1 <= eps {
 				break
 			}
@@ -339,8 +341,8 @@ func (s *searcher) orOpt(v int32) bool {
 var lkBreadth = [...]int{5, 3, 1}
 
 type lkAlt struct {
-	a int32
-	v float64
+	a, bp int32
+	v     float64 // partial gain after joining b to a and cutting (a, bp)
 }
 
 // lk is a Lin–Kernighan-style sequential search from a1 on the segment list:
@@ -378,8 +380,10 @@ func (s *searcher) lkRec(a1 int32, g float64, depth int) (float64, bool) {
 	}
 	var alts [5]lkAlt
 	na := 0
-	for _, a := range s.nb.Of(int(b)) {
-		g1 := g - s.d(b, a)
+	lo, hi := s.nb.Start[b], s.nb.Start[b+1]
+	for arc := lo; arc < hi; arc++ {
+		a := s.nb.Adj[arc]
+		g1 := g - s.nbDist[arc]
 		if g1 <= eps {
 			break
 		}
@@ -390,10 +394,10 @@ func (s *searcher) lkRec(a1 int32, g float64, depth int) (float64, bool) {
 		v := g1 + s.d(a, bp)
 		// Keep the width best by v, sorted descending.
 		if na < width {
-			alts[na] = lkAlt{a, v}
+			alts[na] = lkAlt{a, bp, v}
 			na++
 		} else if v > alts[na-1].v {
-			alts[na-1] = lkAlt{a, v}
+			alts[na-1] = lkAlt{a, bp, v}
 		} else {
 			continue
 		}
@@ -402,10 +406,7 @@ func (s *searcher) lkRec(a1 int32, g float64, depth int) (float64, bool) {
 		}
 	}
 	for i := 0; i < na; i++ {
-		a := alts[i].a
-		bp := s.kp.prev(a)
-		g1 := g - s.d(b, a)
-		gOpen := g1 + s.d(a, bp)
+		a, bp, gOpen := alts[i].a, alts[i].bp, alts[i].v
 		if r := gOpen - s.d(bp, a1); r > eps {
 			s.seq = append(s.seq, a)
 			return r, true

@@ -137,6 +137,7 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	setup := time.Since(start)
 	var wg sync.WaitGroup
 	workers := make([]*searcher, set.Threads)
+	var nbDist []float64 // shared, read-only
 	errs := make([]error, set.Threads)
 	for w := range workers {
 		e := 2.718
@@ -159,6 +160,16 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 		}
 		workers[w] = newSearcher(inst, &set, nb, st, budget)
 		workers[w].mat = mat
+		if nbDist == nil {
+			nbDist = make([]float64, len(nb.Adj))
+			s := workers[w]
+			for i := int32(0); i < int32(n); i++ {
+				for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
+					nbDist[a] = s.d(i, nb.Adj[a])
+				}
+			}
+		}
+		workers[w].nbDist = nbDist
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()

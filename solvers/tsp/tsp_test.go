@@ -48,6 +48,12 @@ func testSearcher(t testing.TB, p *instances.TSP, set Settings, order []int32) *
 		t.Fatal(err)
 	}
 	s := newSearcher(p, &set, nb, st, mcts.NewBudget(context.Background(), time.Hour, 0))
+	s.nbDist = make([]float64, len(nb.Adj))
+	for i := int32(0); i < int32(n); i++ {
+		for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
+			s.nbDist[a] = s.d(i, nb.Adj[a])
+		}
+	}
 	if order == nil {
 		order = make([]int32, n)
 		for i, v := range rand.New(rand.NewPCG(9, 9)).Perm(n) {
