@@ -87,6 +87,18 @@ func TestTorchFixtures(t *testing.T) {
 				}
 				compareOutputs(t, "interpreter vs torch", slow, want, 1e-5)
 				compareOutputs(t, "fast vs interpreter", fast, slow, 1e-5)
+				for _, batch := range []int{1, 7} {
+					in := benchInputs(t, m, name, batch)
+					fast, err := m.RunEngine(Fast, in)
+					if err != nil {
+						t.Fatalf("fast, batch %d: %v", batch, err)
+					}
+					slow, err := m.RunEngine(Interpreter, in)
+					if err != nil {
+						t.Fatalf("interpreter, batch %d: %v", batch, err)
+					}
+					compareOutputs(t, fmt.Sprintf("fast vs interpreter, batch %d", batch), fast, slow, 1e-5)
+				}
 			})
 		}
 	}
