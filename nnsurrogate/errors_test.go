@@ -123,6 +123,10 @@ func TestRunIndexOutOfRange(t *testing.T) {
 	if _, err := m.RunEngine(Interpreter, in); err == nil {
 		t.Errorf("interpreter accepted index 12")
 	}
+	in["idx"].Data[1] = 2.5
+	if _, err := m.Run(in); !errors.Is(err, ErrInput) {
+		t.Errorf("index 2.5: %v, want ErrInput", err)
+	}
 }
 
 // Runner: alternating batch sizes reuse their plans (no allocation) and give the same values as

@@ -297,6 +297,13 @@ func checkShape(in ValueInfo, data []float32, shape []int) error {
 			return fmt.Errorf("%w: input %q holds NaN at index %d", ErrInput, in.Name, i)
 		}
 	}
+	if in.DType == "int64" {
+		for i, v := range data {
+			if v != float32(math.Trunc(float64(v))) || math.Abs(float64(v)) > 1<<24 {
+				return fmt.Errorf("%w: integer input %q holds %v at index %d", ErrInput, in.Name, v, i)
+			}
+		}
+	}
 	return nil
 }
 
