@@ -144,7 +144,13 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 	n := k.N()
 	var scen [][]float64
 	res.StopReason = solvers.IterationLimit
+	evaluated := map[string]bool{}
 	consider := func(x []bool) error {
+		key := instances.FormatFirstStage(x)
+		if evaluated[key] {
+			return nil
+		}
+		evaluated[key] = true
 		t0 := time.Now()
 		// The first proposal is evaluated even past the deadline, so that a run always
 		// returns a first stage with its exact value; later ones only within time.
