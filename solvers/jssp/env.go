@@ -83,7 +83,6 @@ type Env struct {
 	nextLB     []int
 	legal      []bool // J+1 entries, the last is No-Op
 	steps      int
-	dispatched int
 }
 
 // NewEnv builds the environment of a validated instance and resets it.
@@ -170,7 +169,7 @@ func (e *Env) Reset() {
 	e.cons = e.cons[:0]
 	e.cur = e.cur[:0]
 	e.next = e.next[:0]
-	e.steps, e.dispatched = 0, 0
+	e.steps = 0
 	for j := 0; j < e.J; j++ {
 		e.done[j] = 0
 		k := min(int32(lazyOps), e.nops[j])
@@ -392,7 +391,6 @@ func (e *Env) Act(a int) bool {
 	op := e.off[a] + e.done[a]
 	e.addConstraint(constraint{kind: consFix, a: op, value: e.t})
 	e.done[a]++
-	e.dispatched++
 	if k := e.added[a]; k < e.nops[a] {
 		nop := e.off[a] + k
 		e.lists[e.mach[nop]] = append(e.lists[e.mach[nop]], nop)
@@ -445,16 +443,6 @@ func (e *Env) Starts() [][]int {
 		}
 	}
 	return s
-}
-
-// StartsInto writes the starts of a finished episode into dst (shaped like the
-// instance), without allocating.
-func (e *Env) StartsInto(dst [][]int) {
-	for j := range dst {
-		for k := range dst[j] {
-			dst[j][k] = e.lb[int(e.off[j])+k]
-		}
-	}
 }
 
 // idHeap is a binary min-heap of constraint ids (no interface boxing, so pushes
