@@ -359,7 +359,7 @@ func (c *cpSearch) solve(onSolution func()) bool {
 
 func (c *cpSearch) dfs(depth int, onSolution func()) {
 	c.nodes++
-	if c.nodes&255 == 0 && c.st != nil && c.st.poll(0) {
+	if c.st != nil && c.st.poll(0) {
 		c.aborted = true
 	}
 	if c.maxNode > 0 && c.nodes >= c.maxNode {

@@ -161,7 +161,7 @@ func TestExactAgreesWithBruteForce(t *testing.T) {
 	for seed := 1; seed <= 12; seed++ {
 		cases = append(cases, size{3 + seed%2, 3})
 	}
-	if !testing.Short() {
+	if !testing.Short() && !raceEnabled {
 		cases = append(cases, size{4, 4}, size{4, 4}, size{5, 3})
 	}
 	for i, c := range cases {

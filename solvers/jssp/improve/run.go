@@ -353,7 +353,7 @@ func cloneStarts(s [][]int) [][]int {
 // the given node budget (0: none).
 func warmExact(ctx context.Context, sh *shared, s Settings, ops int, st *stopper, nodes int64) Stats {
 	warm := s
-	warm.MaxIterations = int64(20000 + 100*ops)
+	warm.MaxIterations = int64(10000 + 50*ops)
 	wst := newStopper(ctx, s.TimeLimit, warm.MaxIterations, s.clock)
 	stats := runTabu(sh, warm, s.Seed, wst, 0)
 	if st.poll(0) || sh.done() {

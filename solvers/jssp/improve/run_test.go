@@ -29,7 +29,7 @@ func checkResult(t *testing.T, js *instances.JobShop, res Result, startMS int) {
 }
 
 func TestTabuFT10WithinOnePercent(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("a few seconds of tabu search")
 	}
 	js := loadNamed(t, "ft10")
@@ -70,8 +70,11 @@ func TestMethodsImproveAndAreDeterministic(t *testing.T) {
 		m    Method
 		iter int64
 	}{{Tabu, 20000}, {LNS, 30}, {Portfolio, 20000}, {Exact, 300}}
-	if testing.Short() {
-		budgets = budgets[:2]
+	if testing.Short() || raceEnabled {
+		budgets = []struct {
+			m    Method
+			iter int64
+		}{{Tabu, 3000}, {LNS, 10}, {Portfolio, 3000}}
 	}
 	for _, b := range budgets {
 		t.Run(b.m.String(), func(t *testing.T) {
@@ -143,6 +146,9 @@ func TestTimeLimit(t *testing.T) {
 }
 
 func TestExactFT06AndBudget(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("ft10 with a node budget takes seconds")
+	}
 	js := loadNamed(t, "ft10")
 	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Exact, Threads: 1, MaxIterations: 500})
 	if err != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package improve
+
+const raceEnabled = false
