@@ -36,7 +36,7 @@ type Graph struct {
 
 	head  []int32
 	tail  []int32
-	order []int32 // a topological order from the last Update
+	order []int32 // scratch of Update: a topological order
 	indeg []int32
 
 	makespan int
@@ -327,17 +327,27 @@ func (g *Graph) copyFrom(src *Graph) {
 	copy(g.mNext, src.mNext)
 	copy(g.head, src.head)
 	copy(g.tail, src.tail)
-	copy(g.order, src.order)
-	g.order = g.order[:len(src.order)]
 	g.makespan = src.makespan
 }
 
 // Clone returns an independent copy.
 func (g *Graph) Clone() *Graph {
 	c := newEmptyGraph(g.js)
-	c.order = c.order[:g.n]
 	c.copyFrom(g)
 	return c
+}
+
+// applyAndUpdate performs mv and recomputes heads and tails. On a cycle it
+// undoes the move and reports false. (An incremental update over the region the
+// move affects was measured slower: that region is most of the graph.)
+func (g *Graph) applyAndUpdate(mv move) bool {
+	g.apply(mv)
+	if g.Update() {
+		return true
+	}
+	g.apply(mv.inverse())
+	g.Update()
+	return false
 }
 
 // loadStarts replaces the machine sequences by the order of the given start

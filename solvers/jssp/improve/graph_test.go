@@ -178,3 +178,4 @@ func TestExactAgreesWithBruteForce(t *testing.T) {
 		}
 	}
 }
+

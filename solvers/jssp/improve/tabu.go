@@ -156,23 +156,29 @@ func (g *Graph) neighbourhood(dst []move, nh Neighborhood) []move {
 			}
 			continue
 		}
-		for i := int32(1); i < int32(k); i++ { // b_i to the front
+		// Long blocks (many jobs per machine) keep only moves over at most
+		// maxShift operations: each estimate costs the distance moved.
+		near := int32(min(k-1, maxShift))
+		for i := int32(1); i <= near; i++ { // b_i to the front
 			dst = append(dst, move{m, p0 + i, p0})
 		}
 		if k > 2 {
-			for i := int32(0); i <= int32(k-2); i++ { // b_i to the end
+			for i := int32(k-1) - near; i <= int32(k-2); i++ { // b_i to the end
 				dst = append(dst, move{m, p0 + i, pl})
 			}
-			for i := int32(2); i <= int32(k-2); i++ { // b_0 after b_i
+			for i := int32(2); i <= min(int32(k-2), near); i++ { // b_0 after b_i
 				dst = append(dst, move{m, p0, p0 + i})
 			}
-			for i := int32(1); i <= int32(k-3); i++ { // b_{k-1} before b_i
+			for i := max(int32(1), int32(k-1)-near); i <= int32(k-3); i++ { // b_{k-1} before b_i
 				dst = append(dst, move{m, pl, p0 + i})
 			}
 		}
 	}
 	return dst
 }
+
+// maxShift bounds how far an N7 move carries an operation within its block.
+const maxShift = 16
 
 // tabuList forbids re-creating recently reversed precedences: entry (m, a, b)
 // holds the iteration until which job a may not precede job b on machine m
@@ -349,10 +355,7 @@ func (t *TabuSearch) Step() (improved, ok bool) {
 	}
 	t.Iterations++
 	t.forbid(chosen)
-	g.apply(chosen)
-	if !g.Update() {
-		g.apply(chosen.inverse())
-		g.Update()
+	if !g.applyAndUpdate(chosen) {
 		t.Reverted++
 		return false, true
 	}
@@ -382,11 +385,7 @@ func (t *TabuSearch) Perturb(src *Graph, k int) {
 		if !g.feasible(mv, true) {
 			continue
 		}
-		g.apply(mv)
-		if !g.Update() {
-			g.apply(mv.inverse())
-			g.Update()
-		}
+		g.applyAndUpdate(mv)
 	}
 	if g.makespan < t.best.makespan {
 		t.best.copyFrom(g)
