@@ -178,4 +178,3 @@ func TestExactAgreesWithBruteForce(t *testing.T) {
 		}
 	}
 }
-
