@@ -13,26 +13,35 @@ import (
 // it grows when a neighbourhood is exhausted without improvement and shrinks
 // when the node limit cuts the search.
 type lns struct {
-	g, sol  *Graph
-	c       *cpSearch
-	rng     *rand.Rand
-	relaxed []bool
-	nodes   int64 // node limit per neighbourhood
-	width   float64
-	machs   int
+	g, sol   *Graph
+	c        *cpSearch
+	rng      *rand.Rand
+	relaxed  []bool
+	nodes    int64 // node limit per neighbourhood
+	width    float64
+	machs    int
+	machines bool // machine-set neighbourhoods allowed
 
 	rounds, improvements, totalNodes int64
 }
 
 func newLNS(g *Graph, seed uint64) *lns {
 	nm := g.js.Machines
+	longest := 0
+	for _, s := range g.seq {
+		longest = max(longest, len(s))
+	}
 	return &lns{
-		g: g, sol: g.Clone(), c: newCP(g),
+		// Whole machines are relaxed only while a machine holds few operations:
+		// the edge-finding cost grows with the cube of a machine's free part.
+		machines: longest <= 40,
+		g:        g, sol: g.Clone(), c: newCP(g),
 		rng:     rand.New(rand.NewPCG(seed, 0x1a5)),
 		relaxed: make([]bool, nm),
 		nodes:   2000,
-		width:   0.15,
-		machs:   min(nm, 3),
+		// About 80 free operations to start with on large instances.
+		width: min(0.15, 80/float64(g.n)),
+		machs: min(nm, 3),
 	}
 }
 
@@ -42,7 +51,7 @@ func (l *lns) round(st *stopper) bool {
 	g, c := l.g, l.c
 	l.rounds++
 	var t0, t1 int32
-	window := l.rng.IntN(3) != 0
+	window := !l.machines || l.rng.IntN(3) != 0
 	if window {
 		span := float64(g.makespan)
 		w := int32(l.width * span)
@@ -88,7 +97,7 @@ func (l *lns) round(st *stopper) bool {
 		}
 	case !complete: // cut by the node limit: look narrower
 		if window {
-			l.width = max(0.02, l.width*0.95)
+			l.width = max(min(0.02, 10/float64(g.n)), l.width*0.95)
 		} else if l.machs > 2 {
 			l.machs--
 		}
