@@ -101,7 +101,8 @@ func (c *cpSearch) initWindows() {
 	}
 }
 
-// propagate runs to a fixpoint; false means the node is infeasible.
+// propagate runs to a fixpoint; false means the node is infeasible, unless
+// c.aborted is set (the budget ran out).
 func (c *cpSearch) propagate() bool {
 	for {
 		changed := false
@@ -114,6 +115,12 @@ func (c *cpSearch) propagate() bool {
 			}
 			c.dirty[m] = false
 			if !c.machine(m, &changed) {
+				return false
+			}
+			// One propagation of a large instance can take a while: honour the
+			// clock here too. An aborted propagation proves nothing.
+			if c.st != nil && c.st.poll(0) {
+				c.aborted = true
 				return false
 			}
 		}

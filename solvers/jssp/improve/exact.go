@@ -6,14 +6,15 @@ func (c *cpSearch) failsAt(src *Graph, target int) bool {
 	c.reset(src, nil, -1<<30, 1<<30)
 	c.target = int32(target)
 	c.initWindows()
-	return !c.propagate()
+	return !c.propagate() && !c.aborted
 }
 
 // rootBound is a destructive lower bound: the smallest makespan in [lb, ub] that
 // root propagation does not refute, found by bisection (each refuted value is a
 // proof, so the result is a valid bound even where propagation is not monotone).
 func (c *cpSearch) rootBound(src *Graph, lb, ub int) int {
-	for lb < ub {
+	c.aborted = false
+	for lb < ub && !c.aborted {
 		mid := lb + (ub-lb)/2
 		if c.failsAt(src, mid) {
 			lb = mid + 1
