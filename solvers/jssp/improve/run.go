@@ -21,9 +21,13 @@ var ErrSettings = errors.New("invalid settings")
 type Method int
 
 const (
-	// Portfolio (the default) runs tabu search, and with two or more threads
-	// also the CP large-neighbourhood search, all sharing the best schedule;
-	// instances small enough for the exact search get it first.
+	// Portfolio (the default). One thread: on instances of at most 150
+	// operations a short exact search first (2000 nodes, proves small
+	// instances optimal), then tabu search with a CP neighbourhood between tabu
+	// runs (at most a tenth of the work). Two or more threads: thread 0 runs
+	// tabu, thread 1 the exact search (small instances) and then LNS, the
+	// others tabu with LNS rounds; all share the best schedule and stop once
+	// it is proved optimal.
 	Portfolio Method = iota
 	// Tabu runs the tabu search with restarts from elite schedules.
 	Tabu
@@ -63,8 +67,9 @@ type Settings struct {
 	// TimeLimit bounds the run together with the context; 0 means none.
 	TimeLimit time.Duration
 	// MaxIterations bounds the work in machine-independent units: tabu
-	// iterations for Tabu, relaxed neighbourhoods solved for LNS, search nodes
-	// for Exact; for Portfolio it is split between its parts. 0 means none.
+	// iterations per thread for Tabu and Portfolio, relaxed neighbourhoods
+	// solved for LNS, search nodes for Exact (after its fixed warm-up of
+	// 10000 + 50·operations tabu iterations). 0 means none.
 	MaxIterations int64
 	// Seed drives every random choice; with Threads = 1 and MaxIterations the
 	// result is identical on every machine.
