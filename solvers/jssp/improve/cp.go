@@ -25,7 +25,7 @@ type cpSearch struct {
 	// trail: one frame per depth
 	estTrail, lctTrail, loTrail [][]int32
 
-	mid      []int32   // capacity: the longest machine sequence
+	longest  int       // operations on the busiest machine
 	children [][]int32 // per depth: the operations to rank first, in order
 	dirty    []bool    // machines whose windows changed since their last propagation
 	nodes    int64
@@ -50,7 +50,7 @@ func newCP(g *Graph) *cpSearch {
 		c.perm[m] = make([]int32, len(g.seq[m]))
 		longest = max(longest, len(g.seq[m]))
 	}
-	c.mid = make([]int32, 0, longest)
+	c.longest = longest
 	for j := range g.js.Jobs {
 		a, b := g.offset[j], g.offset[j+1]
 		s := int32(0)
@@ -403,7 +403,7 @@ func (c *cpSearch) dfs(depth int, onSolution func()) {
 	// in the middle. The middle of a machine stays the same set below this node,
 	// only its order changes, so the children are listed here once.
 	if depth >= len(c.children) {
-		c.children = append(c.children, make([]int32, 0, cap(c.mid)))
+		c.children = append(c.children, make([]int32, 0, c.longest))
 	}
 	kids := append(c.children[depth][:0], c.perm[m][lo:hi]...)
 	c.children[depth] = kids
