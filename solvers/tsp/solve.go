@@ -86,6 +86,72 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 		}
 		return res, nil
 	}
+	if h := set.Heatmap; h != nil {
+		if err := h.CheckSize(n); err != nil {
+			return Result{}, err
+		}
+		if err := h.Validate(); err != nil {
+			return Result{}, err
+		}
+	}
+	// The search runs in its own goroutine so that the context is honoured even
+	// while a long setup phase (neighbour lists, heatmap, first descent at
+	// n = 10^5) cannot look at it: then Solve returns the best tour so far, or
+	// the identity tour, and the goroutine stops at its next budget check.
+	wctx := ctx
+	if set.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, set.TimeLimit)
+		defer cancel()
+	}
+	sh := &shared{bestLen: math.Inf(1), onImprove: set.OnImprove, inst: inst}
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		r, err := solveCore(ctx, inst, set, start, sh)
+		done <- outcome{r, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-wctx.Done():
+	}
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-time.After(watchdogGrace):
+	}
+	sh.mu.Lock()
+	order := append([]int32(nil), sh.best...)
+	sh.onImprove = nil // nothing is streamed after Solve returns
+	sh.mu.Unlock()
+	if order == nil {
+		order = make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+	}
+	res = Result{Bound: math.NaN(), Status: solvers.Feasible, StopReason: solvers.TimeLimit}
+	if ctx.Err() == context.Canceled {
+		res.StopReason = solvers.Canceled
+	}
+	res.Solution = solution(inst, order)
+	res.Objective = res.Solution.Length
+	res.Stats.Setup = time.Since(start)
+	return res, nil
+}
+
+// watchdogGrace is how long Solve waits, after the context or time limit ends,
+// for the search to return on its own before it returns without it.
+const watchdogGrace = 20 * time.Millisecond
+
+// solveCore is the search proper: heatmap, candidates, statistics, threads.
+func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start time.Time, sh *shared) (Result, error) {
+	n := inst.N()
+	res := Result{Bound: math.NaN(), Status: solvers.Feasible}
 	// The Hybrid without sampling never reads the statistics: skip the
 	// heatmap, which at n = 10^5 costs seconds.
 	needStats := set.Method == MCTS || set.Samples > 0
@@ -95,12 +161,6 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	}
 	var hs *heatmap.Heatmap
 	if h != nil {
-		if err := h.CheckSize(n); err != nil {
-			return Result{}, err
-		}
-		if err := h.Validate(); err != nil {
-			return Result{}, err
-		}
 		hs = h.Symmetrize()
 	}
 	nb := heatmap.KNearest(inst, set.Neighbors)
@@ -133,7 +193,6 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 			}
 		}
 	}
-	sh := &shared{bestLen: math.Inf(1), onImprove: set.OnImprove, inst: inst}
 	setup := time.Since(start)
 	var wg sync.WaitGroup
 	workers := make([]*searcher, set.Threads)
@@ -205,7 +264,38 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 // solveRenumbered solves the Hilbert-renumbered instance and maps every tour
 // back to the caller's node numbers.
 func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
-	perm := hilbertOrder(inst)
+	// Sorting 10^5 curve keys takes a while; the context must not wait for it.
+	wctx := ctx
+	if set.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, set.TimeLimit)
+		defer cancel()
+	}
+	start := time.Now()
+	permCh := make(chan []int, 1)
+	go func() { permCh <- hilbertOrder(inst) }()
+	var perm []int
+	select {
+	case perm = <-permCh:
+	case <-wctx.Done():
+		res := Result{Bound: math.NaN(), Status: solvers.Feasible, StopReason: solvers.TimeLimit}
+		if ctx.Err() == context.Canceled {
+			res.StopReason = solvers.Canceled
+		}
+		order := make([]int32, inst.N())
+		for i := range order {
+			order[i] = int32(i)
+		}
+		res.Solution = solution(inst, order)
+		res.Objective = res.Solution.Length
+		return res, nil
+	}
+	if set.TimeLimit > 0 {
+		set.TimeLimit -= time.Since(start)
+		if set.TimeLimit <= 0 {
+			set.TimeLimit = time.Nanosecond
+		}
+	}
 	q, err := renumbered(inst, perm)
 	if err != nil {
 		return Result{}, err
