@@ -1,10 +1,21 @@
 // Package tsp solves the symmetric travelling-salesman problem with the
 // heatmap + Monte Carlo tree search method of Fu et al. (2021) as tuned by Pan
-// et al. (2024), and with our own extension of it: sampled sequential k-opt
-// moves guided by the bandit statistics of package mcts, evaluated on a segment
-// list so their cost does not grow with n, combined with 2-opt, Or-opt and
-// Lin–Kernighan-style descent on neighbour lists with don't-look bits.
+// et al. (2024), and with our own method built from the same parts.
 //
-// Solve is the entry point; Settings carries every published parameter, and
-// Presets holds the published configurations by name.
+// Solve is the entry point. Settings carries every published parameter, and
+// Presets holds the published configurations by name: "reference" reproduces
+// the reference code's semantics, quirks included; "fu-default" and "pan-…"
+// hold Fu et al.'s defaults and Pan et al.'s tuned values (Method MCTS). The
+// zero Settings is our Hybrid method: greedy construction, then 2-opt, Or-opt
+// and Lin–Kernighan-style descent on neighbour lists with don't-look bits,
+// then iterated double-bridge kicks, each repaired by the same descent and
+// undone from a journal when it does not pay.
+//
+// Sampled sequential k-opt actions (the MCTS of Fu et al.) are evaluated on a
+// segment list of the unchanged tour, so their cost grows with the depth of the
+// action, not with n; instances from 2000 nodes are renumbered along a Hilbert
+// curve so the walks stay in cache. With Threads > 1 independent searches share
+// the best tour every few thousand kicks. The context and TimeLimit are
+// honoured within a few tens of milliseconds even during setup: a watchdog
+// returns the best tour so far while the search goroutines wind down.
 package tsp

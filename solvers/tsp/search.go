@@ -35,7 +35,6 @@ type searcher struct {
 	zs          []float64
 	ids         []int32
 	thr         []int32
-	reference   bool
 	fullDepth   bool // benchmarks: walk to maxDepth even past an improving closure
 	zFilter     bool
 	discretised bool

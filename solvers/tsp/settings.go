@@ -46,7 +46,7 @@ type Settings struct {
 	Alpha float64
 	// Beta is β of the back-propagation W += β(e^{Δ/L} − 1); 0 = 10.
 	Beta float64
-	// H: an MCTS step samples up to H·n actions; 0 = 10 (MCTS), 2 (Hybrid: a round).
+	// H: an MCTS step samples up to H·n actions; 0 = 10. The Hybrid uses Samples.
 	H float64
 	// MaxCandidates caps the MCTS candidate set per node; 0 = 1000 with
 	// CandidatesByHeatmap, else 10.
@@ -93,11 +93,7 @@ func (s Settings) withDefaults(n int) Settings {
 		s.Beta = 10
 	}
 	if s.H == 0 {
-		if s.Method == MCTS {
-			s.H = 10
-		} else {
-			s.H = 2
-		}
+		s.H = 10
 	}
 	if s.MaxCandidates == 0 {
 		if s.CandidatesByHeatmap {

@@ -386,7 +386,6 @@ func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *
 		zs:          make([]float64, 0, maxCand),
 		ids:         make([]int32, 0, maxCand),
 		thr:         make([]int32, maxCand+1),
-		reference:   set.Reference,
 		zFilter:     set.Reference,
 		discretised: set.Reference,
 		inQueue:     make([]bool, n),
