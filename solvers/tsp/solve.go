@@ -144,6 +144,15 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	return res, nil
 }
 
+// base is the e of Z's logarithm and of the rewards: the reference code's
+// constant 2.718, or math.E.
+func base(set Settings) float64 {
+	if set.Reference {
+		return 2.718
+	}
+	return math.E
+}
+
 // watchdogGrace is how long Solve waits, after the context or time limit ends,
 // for the search to return on its own before it returns without it.
 const watchdogGrace = 20 * time.Millisecond
@@ -199,10 +208,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	var nbDist []float64 // shared, read-only
 	errs := make([]error, set.Threads)
 	for w := range workers {
-		e := 2.718
-		if !set.Reference {
-			e = math.E
-		}
+		e := base(set)
 		var st *mcts.Stats
 		if needStats {
 			var err error

@@ -39,11 +39,7 @@ func testSearcher(t testing.TB, p *instances.TSP, set Settings, order []int32) *
 			prior[a] = hs.At(i, int(nb.Adj[a]))
 		}
 	}
-	e := math.E
-	if set.Reference {
-		e = 2.718
-	}
-	st, err := mcts.NewStats(nb.Start, nb.Adj, prior, hs.RowSum, 100, set.Alpha, e)
+	st, err := mcts.NewStats(nb.Start, nb.Adj, prior, hs.RowSum, 100, set.Alpha, base(set))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,5 +481,26 @@ func TestRenumberedSolveMapsBack(t *testing.T) {
 			t.Fatal("hilbertOrder is not a permutation")
 		}
 		seen[v] = true
+	}
+}
+
+// The reference preset switches on every quirk of the reference code.
+func TestReferencePresetQuirks(t *testing.T) {
+	p := uniform(t, 50, 18)
+	set := Presets["reference"].Settings
+	s := testSearcher(t, p, set, nil)
+	if !s.zFilter || !s.discretised || s.stats.E != 2.718 || set.Method != MCTS || set.LocalSearch != "" {
+		t.Errorf("reference searcher: filter %v, discretised %v, e %v, method %v", s.zFilter, s.discretised, s.stats.E, set.Method)
+	}
+	// W starts at 100·H on every candidate arc.
+	hs := heatmap.GTPrior(p).Symmetrize()
+	for a := s.stats.Start[3]; a < s.stats.Start[4]; a++ {
+		if want := 100 * hs.At(3, int(s.stats.Adj[a])); s.stats.W[a] != want {
+			t.Fatalf("W = %v, want 100·H = %v", s.stats.W[a], want)
+		}
+	}
+	d := testSearcher(t, p, Presets["cosolve"].Settings, nil)
+	if d.zFilter || d.discretised || d.stats.E != math.E {
+		t.Error("the default must use exact sampling and e")
 	}
 }
