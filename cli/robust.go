@@ -63,7 +63,7 @@ func robustCommand() *ucli.Command {
 					"exact second-stage values from the dynamic programme. The defaults reproduce the shipped model.",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "out", Required: true, Usage: "write the ONNX model to `FILE`"},
-					&ucli.IntFlag{Name: "instances", Value: 200, Usage: "generated instances `N`"},
+					&ucli.IntFlag{Name: "instances", Value: 250, Usage: "generated instances `N`"},
 					&ucli.IntFlag{Name: "first-stages", Value: 10, Usage: "first-stage samples per instance"},
 					&ucli.IntFlag{Name: "scenarios", Value: 20, Usage: "scenarios per first stage"},
 					&ucli.IntFlag{Name: "epochs", Value: 60, Usage: "training epochs"},

@@ -3,6 +3,7 @@ package robust
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cosolve/cosolve/nnsurrogate"
@@ -69,5 +70,43 @@ func TestParseNetworkRejectsOtherShapes(t *testing.T) {
 	}
 	if _, err := parseNetwork(g); err == nil {
 		t.Fatal("accepted a network without the set-encoder structure")
+	}
+}
+
+func TestDefaultModel(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckModel(m); err != nil {
+		t.Fatal(err)
+	}
+	// The ONNX runtime and the Go encoding path agree on the shipped weights.
+	g, _ := m.Blocks()
+	enc, err := parseNetwork(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := randomKnapsack(rand.New(rand.NewPCG(2, 3)), 12)
+	feats := itemFeatures(k)
+	x := []bool{true, false, true, true, false, true, true, true, false, true, true, false}
+	xi := randomScenario(rand.New(rand.NewPCG(4, 5)), k)
+	rows := func(d []float64) nnsurrogate.Tensor {
+		data := make([]float32, 0, len(d)*ItemFeatures)
+		for i, v := range d {
+			data = append(data, float32(v))
+			for _, f := range feats[6*i : 6*i+6] {
+				data = append(data, float32(f))
+			}
+		}
+		return nnsurrogate.Tensor{Shape: []int{1, len(d), ItemFeatures}, Data: data}
+	}
+	out, err := m.Run(map[string]nnsurrogate.Tensor{InputX: rows(boolsToFloats(x)), InputXi: rows(xi)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := enc.value(enc.x.embed(boolsToFloats(x), feats), enc.xi.embed(xi, feats))
+	if want := float64(out[Output].Data[0]); math.Abs(got-want) > 1e-4*math.Max(1, math.Abs(want)) {
+		t.Fatalf("Go path %v, ONNX runtime %v", got, want)
 	}
 }

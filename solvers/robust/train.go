@@ -15,7 +15,7 @@ import (
 
 // DataSettings configure GenerateData. Zero values are defaults.
 type DataSettings struct {
-	Instances   int    // generated instances (default 200)
+	Instances   int    // generated instances (default 250)
 	FirstStages int    // first-stage samples per instance (default 10)
 	Scenarios   int    // scenarios per first stage (default 20)
 	Sizes       []int  // item counts drawn from (default 20, 30, …, 80)
@@ -48,7 +48,7 @@ type Dataset struct {
 // the adversarial problem's optima lie.
 func GenerateData(ctx context.Context, s DataSettings) (*Dataset, error) {
 	if s.Instances <= 0 {
-		s.Instances = 200
+		s.Instances = 250
 	}
 	if s.FirstStages <= 0 {
 		s.FirstStages = 10
