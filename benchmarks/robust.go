@@ -57,7 +57,8 @@ func RobustModel(path string) (*nnsurrogate.Model, error) {
 
 // runRobust options: model (ONNX path, default the shipped network), backend
 // ("auto" = the best built in, "cbc", or "heuristic" for the sampling adversary and
-// scenario-DP main problem), samples, max_iterations.
+// scenario-DP main problem), samples, max_iterations, polish (exact 1-flip local
+// search after the CCG).
 func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	o := Options(t.Config.Options)
 	modelPath, err := o.String("model", "")
@@ -73,6 +74,10 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 		return Outcome{}, err
 	}
 	maxIt, err := o.Int("max_iterations", 0)
+	if err != nil {
+		return Outcome{}, err
+	}
+	polish, err := o.Bool("polish", false)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -105,6 +110,7 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	}
 	res, err := robust.Solve(ctx, k, robust.Settings{
 		TimeLimit: t.TimeLimit, Model: model, MILP: solver, Samples: samples, MaxIterations: maxIt, Seed: t.Seed, Threads: t.Threads,
+		Polish: polish,
 	})
 	if err != nil {
 		if errors.Is(err, robust.ErrModel) || errors.Is(err, instances.ErrInvalidInstance) {
@@ -133,6 +139,8 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 			"milp_timeouts":    res.Stats.MILPTimeouts,
 			"scenarios":        len(res.Scenarios),
 			"predicted_ss":     res.Stats.LastPredicted,
+			"polish_evals":     res.Stats.PolishEvals,
+			"polish_gain":      res.Stats.PolishGain,
 		},
 		Extra: map[string]any{"iterations": res.Iterations, "backend": res.Backend, "n": k.N()},
 	}

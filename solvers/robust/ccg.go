@@ -35,6 +35,10 @@ type Settings struct {
 	Seed uint64
 	// Threads is passed to the MILP backend.
 	Threads int
+	// Polish, after the CCG, runs a first-improvement local search over single-item
+	// flips of the best x, judged by exact evaluation (with early rejection), until
+	// no flip improves or time runs out. Off by default, which is Neur2RO's method.
+	Polish bool
 }
 
 // Result of Solve. Objective is always the exact worst-case profit of FirstStage.
@@ -66,6 +70,9 @@ type Stats struct {
 	LastPredicted float64
 	// MILPTimeouts counts MILP solves stopped by the time limit.
 	MILPTimeouts int
+	// PolishEvals and PolishGain describe the optional local search.
+	PolishEvals int
+	PolishGain  float64
 }
 
 // ErrEncoding reports a MILP optimum that disagrees with the network's forward pass,
@@ -232,6 +239,12 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 			res.StopReason = solvers.Canceled
 		}
 	}
+	if s.Polish && res.FirstStage != nil && ctx.Err() == nil {
+		polish(ctx, k, &res)
+		if ctx.Err() != nil {
+			res.StopReason = solvers.TimeLimit
+		}
+	}
 	res.Scenarios = scen
 	if res.FirstStage == nil {
 		// Not even one main problem finished: fall back to the empty selection, whose
@@ -331,4 +344,32 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 		}
 	}
 	return bestX, bestA
+}
+
+// polish improves res.FirstStage by single flips judged by exact evaluation.
+func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result) {
+	t0 := time.Now()
+	start := res.Objective
+	x := append([]bool(nil), res.FirstStage...)
+	for improved := true; improved && ctx.Err() == nil; {
+		improved = false
+		for i := range x {
+			if ctx.Err() != nil {
+				break
+			}
+			x[i] = !x[i]
+			cut := res.Objective + 1e-9*math.Max(1, math.Abs(res.Objective))
+			ev, err := Evaluate(ctx, k, x, EvalSettings{Cutoff: &cut})
+			res.Stats.PolishEvals++
+			if err == nil && ev.Converged && !ev.CutOff && ev.Profit > cut {
+				res.Objective = ev.Profit
+				res.FirstStage = append(res.FirstStage[:0], x...)
+				improved = true
+				continue
+			}
+			x[i] = !x[i]
+		}
+	}
+	res.Stats.PolishGain = res.Objective - start
+	res.Stats.EvalTime += time.Since(t0)
 }

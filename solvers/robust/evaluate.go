@@ -25,6 +25,10 @@ type EvalSettings struct {
 	RelTol float64
 	// TimeLimit bounds the evaluation (0 = only the context).
 	TimeLimit time.Duration
+	// Cutoff, when set, stops the evaluation as soon as a scenario brings the profit
+	// to *Cutoff or below (Evaluation.CutOff is then set and Profit is only an upper
+	// bound): a caller comparing candidates needs no more.
+	Cutoff *float64
 }
 
 // Evaluation is the exact worst case of a first-stage decision.
@@ -40,6 +44,7 @@ type Evaluation struct {
 	Produce, Repair []bool
 	Iterations      int
 	Converged       bool
+	CutOff          bool
 	LPBackend       string
 }
 
@@ -141,6 +146,16 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		ev.Profit, ev.Witness, ev.Converged = witness, witness, true
 		return ev, nil
 	}
+	cutOff := func() bool {
+		if set.Cutoff != nil && witness <= *set.Cutoff {
+			ev.Profit, ev.Witness, ev.CutOff = witness, witness, true
+			return true
+		}
+		return false
+	}
+	if cutOff() {
+		return ev, nil
+	}
 	lower := math.Inf(-1)
 	dual := &warmLP{lp: newCutLP(len(active), k.Gamma)}
 	for ev.Iterations = 1; ev.Iterations <= maxIt; ev.Iterations++ {
@@ -163,7 +178,11 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		if converged(lower, witness, relTol) {
 			break
 		}
-		if _, fresh := addCut(); !fresh || converged(lower, witness, relTol) {
+		_, fresh := addCut()
+		if cutOff() {
+			return ev, nil
+		}
+		if !fresh || converged(lower, witness, relTol) {
 			break
 		}
 	}

@@ -205,3 +205,25 @@ func TestEvaluateReproducesNeur2RO(t *testing.T) {
 		t.Fatalf("only %d of %d within 1e-4", within, len(rels))
 	}
 }
+
+func TestEvaluateCutoff(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for trial := 0; trial < 30; trial++ {
+		k := randomKnapsack(rng, 6)
+		x := []bool{true, true, true, true, false, true}
+		full, err := Evaluate(context.Background(), k, x, EvalSettings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		above := full.Profit + 1
+		ev, err := Evaluate(context.Background(), k, x, EvalSettings{Cutoff: &above})
+		if err != nil || !ev.CutOff || ev.Profit > above {
+			t.Fatalf("cutoff above the worst case: %+v, %v", ev, err)
+		}
+		below := full.Profit - 1
+		ev, err = Evaluate(context.Background(), k, x, EvalSettings{Cutoff: &below})
+		if err != nil || ev.CutOff || math.Abs(ev.Profit-full.Profit) > 1e-9 {
+			t.Fatalf("cutoff below the worst case: %+v, %v", ev, err)
+		}
+	}
+}
