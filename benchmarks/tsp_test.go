@@ -33,7 +33,7 @@ func TestTSPAdapter(t *testing.T) {
 	// Generated instance, MCTS preset with SoftDist.
 	task = Task{
 		Source:  Source{Generator: "uniform", N: 200, GenSeed: 2},
-		Config:  Config{Name: "p", Solver: "tsp", Options: map[string]any{"preset": "pan-softdist-500", "iterations": int64(2000)}},
+		Config:  Config{Name: "p", Solver: "tsp", Options: map[string]any{"preset": "pan-softdist-500", "iterations": int64(400)}},
 		Threads: 1,
 	}
 	if _, err := Run(context.Background(), task); err != nil {
