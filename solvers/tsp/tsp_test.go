@@ -504,3 +504,32 @@ func TestReferencePresetQuirks(t *testing.T) {
 		t.Error("the default must use exact sampling and e")
 	}
 }
+
+// Small and degenerate instances (duplicate points, collinear points) through
+// every method: the tour must always be valid and its length exact.
+func TestDegenerateInstancesStayValid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 19))
+	for trial := 0; trial < 18; trial++ {
+		n := 10 + rng.IntN(40)
+		x, y := make([]float64, n), make([]float64, n)
+		for i := range x {
+			switch trial % 3 {
+			case 0: // many duplicates
+				x[i], y[i] = float64(rng.IntN(4)), float64(rng.IntN(4))
+			case 1: // collinear
+				x[i] = float64(rng.IntN(1000))
+			default:
+				x[i], y[i] = rng.Float64(), rng.Float64()
+			}
+		}
+		p, err := instances.NewCoordTSP("d", instances.Euclidean, x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"cosolve", "reference", "pan-gt-500"} {
+			set := Presets[name].Settings
+			set.MaxIterations, set.Threads, set.Seed = 100, 1, uint64(trial)
+			solveOK(t, p, set)
+		}
+	}
+}
