@@ -89,6 +89,9 @@ func TestGenWritesFilesAtomically(t *testing.T) {
 	if err != nil || p.N() != 50 {
 		t.Fatalf("written file: %v", err)
 	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("written file has mode %v, want 0644", st.Mode().Perm())
+	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("temporary files left behind: %v", entries)

@@ -43,6 +43,15 @@ func writeFileAtomic(stdout io.Writer, path string, write func(io.Writer) error)
 		return badInput(err)
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file private; a written result is an ordinary file.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
 		return err
