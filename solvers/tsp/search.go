@@ -3,6 +3,7 @@ package tsp
 import (
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/instances"
@@ -46,7 +47,34 @@ type searcher struct {
 	lkState []kstate
 	lkDepth int
 
-	st Stats
+	st  Stats
+	pub *published
+}
+
+// published is a searcher's counters as last published, readable while it
+// runs (Solve's watchdog reports them when it cannot wait for the search).
+type published struct {
+	iterations, samples, executed, kicks, accepted, restarts, moves atomic.Int64
+}
+
+// publish copies the counters for the watchdog; called once per kick or MCTS
+// step, so the atomic stores cost nothing measurable.
+func (s *searcher) publish() {
+	p := s.pub
+	p.iterations.Store(s.budget.Iter())
+	p.samples.Store(s.st.Samples)
+	p.executed.Store(s.st.Executed)
+	p.kicks.Store(s.st.Kicks)
+	p.accepted.Store(s.st.Accepted)
+	p.restarts.Store(s.st.Restarts)
+	p.moves.Store(s.st.Moves)
+}
+
+func (p *published) stats() Stats {
+	return Stats{
+		Iterations: p.iterations.Load(), Samples: p.samples.Load(), Executed: p.executed.Load(),
+		Kicks: p.kicks.Load(), Accepted: p.accepted.Load(), Restarts: p.restarts.Load(), Moves: p.moves.Load(),
+	}
 }
 
 // d is the instance distance, with the unrounded Euclidean metric of the

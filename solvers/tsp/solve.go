@@ -127,6 +127,7 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	sh.mu.Lock()
 	order := append([]int32(nil), sh.best...)
 	sh.onImprove = nil // nothing is streamed after Solve returns
+	pubs := sh.pubs
 	sh.mu.Unlock()
 	if order == nil {
 		order = make([]int32, n)
@@ -140,7 +141,10 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	}
 	res.Solution = solution(inst, order)
 	res.Objective = res.Solution.Length
-	res.Stats.Setup = time.Since(start)
+	for _, p := range pubs {
+		res.Stats.add(p.stats())
+	}
+	res.Stats.Search = time.Since(start)
 	return res, nil
 }
 
@@ -224,6 +228,9 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 			budget = mcts.NewBudget(ctx, time.Nanosecond, set.MaxIterations)
 		}
 		workers[w] = newSearcher(inst, &set, nb, st, budget)
+		sh.mu.Lock()
+		sh.pubs = append(sh.pubs, workers[w].pub)
+		sh.mu.Unlock()
 		workers[w].mat = mat
 		if nbDist == nil {
 			nbDist = make([]float64, len(nb.Adj))
@@ -357,6 +364,7 @@ func solution(inst *instances.TSP, order []int32) Solution {
 // shared is the best tour over all threads.
 type shared struct {
 	mu        sync.Mutex
+	pubs      []*published
 	best      []int32
 	bestLen   float64
 	onImprove func(Solution)
@@ -398,6 +406,7 @@ func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *
 		queue:       make([]int32, 0, n),
 		seq:         make([]int32, 0, 64),
 		lkDepth:     lkDepthDefault,
+		pub:         &published{},
 	}
 	s.lkState = make([]kstate, s.lkDepth)
 	if inst.Metric == instances.Euclidean {
@@ -491,6 +500,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 		if s.set.Threads > 1 && s.st.Kicks%adoptEvery == 0 {
 			s.adoptBest(sh)
 		}
+		s.publish()
 	}
 }
 
@@ -572,7 +582,9 @@ func (s *searcher) runMCTS(sh *shared, order []int32) {
 			s.length -= g
 			s.st.Executed++
 			s.report(sh)
+			s.publish()
 		}
+		s.publish()
 	}
 }
 

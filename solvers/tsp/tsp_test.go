@@ -533,3 +533,28 @@ func TestDegenerateInstancesStayValid(t *testing.T) {
 		}
 	}
 }
+
+// A context that ends during setup (neighbour lists of 60,000 nodes) must not
+// wait for it: Solve returns a valid tour at once.
+func TestWatchdogDuringSetup(t *testing.T) {
+	p := uniform(t, 60000, 20)
+	for _, renumber := range []bool{true, false} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		set := Settings{Threads: 1, noRenumber: !renumber}
+		start := time.Now()
+		res, err := Solve(ctx, p, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("renumber=%v: returned after %v", renumber, took)
+		}
+		if res.StopReason != solvers.Canceled {
+			t.Errorf("stop reason %v", res.StopReason)
+		}
+		if _, err := instances.CheckTour(p, res.Solution.Tour); err != nil {
+			t.Error(err)
+		}
+	}
+}
