@@ -65,9 +65,10 @@ type Settings struct {
 	// construction at every restart.
 	Reference bool
 	// Samples is the number of Z-sampled actions the Hybrid method draws between
-	// two kicks; 0 = none. After LK-style descent the sampled actions almost never
-	// improve (measured on TSP-500: 1 of 19,000), so by default the Hybrid spends
-	// its time on kicks; the statistics still start the search from the prior.
+	// two kicks; 0 = none. After LK-style descent the sampled actions rarely
+	// improve the tour: on TSP-500 instances 12–43 at 5 s, 20 samples per kick
+	// gave a mean gap of 0.258 % against 0.183 % without (better on 6 of 32), so
+	// by default the Hybrid spends its time on kicks.
 	Samples int
 	// Kick is the Hybrid's perturbation: "segment" (default; two adjacent random
 	// segments of up to KickLength nodes trade places, a double bridge) or "walk"
