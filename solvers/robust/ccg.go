@@ -37,8 +37,13 @@ type Settings struct {
 	Threads int
 	// Polish, after the CCG, runs a first-improvement local search over single-item
 	// flips of the best x, judged by exact evaluation (with early rejection), until
-	// no flip improves or time runs out. Off by default, which is Neur2RO's method.
+	// no flip improves or time runs out. Off by default, which is Neur2RO's method;
+	// the command line turns it on.
 	Polish bool
+	// OnImprove, when set, receives each first stage whose exact worst-case profit
+	// beats every earlier one, as soon as it is known (from the solving goroutine;
+	// the slice is the caller's to keep).
+	OnImprove func(firstStage []bool, objective float64)
 }
 
 // Result of Solve. Objective is always the exact worst-case profit of FirstStage.
@@ -173,6 +178,9 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		if ev.Profit > res.Objective {
 			res.Objective = ev.Profit
 			res.FirstStage = append([]bool(nil), x...)
+			if s.OnImprove != nil {
+				s.OnImprove(append([]bool(nil), x...), ev.Profit)
+			}
 		}
 		return nil
 	}
@@ -240,7 +248,7 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		}
 	}
 	if s.Polish && res.FirstStage != nil && ctx.Err() == nil {
-		polish(ctx, k, &res)
+		polish(ctx, k, &res, s.OnImprove)
 		if ctx.Err() != nil {
 			res.StopReason = solvers.TimeLimit
 		}
@@ -347,7 +355,7 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 }
 
 // polish improves res.FirstStage by single flips judged by exact evaluation.
-func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result) {
+func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, onImprove func([]bool, float64)) {
 	t0 := time.Now()
 	start := res.Objective
 	x := append([]bool(nil), res.FirstStage...)
@@ -364,6 +372,9 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result) {
 			if err == nil && ev.Converged && !ev.CutOff && ev.Profit > cut {
 				res.Objective = ev.Profit
 				res.FirstStage = append(res.FirstStage[:0], x...)
+				if onImprove != nil {
+					onImprove(append([]bool(nil), x...), ev.Profit)
+				}
 				improved = true
 				continue
 			}

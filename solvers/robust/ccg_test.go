@@ -33,3 +33,36 @@ func TestSolvePublishedSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestOnImproveStreamsEveryImprovement checks that the callback sees a strictly
+// increasing sequence of exact objectives ending at the returned one.
+func TestOnImproveStreamsEveryImprovement(t *testing.T) {
+	dir := datadir.Path(t, instances.RKPInstanceDir)
+	k, err := instances.LoadRobustKnapsack(filepath.Join(dir, "RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []float64
+	var last []bool
+	res, err := Solve(context.Background(), k, Settings{
+		TimeLimit: 20 * time.Second, Samples: 300, Polish: true,
+		OnImprove: func(x []bool, obj float64) { seen = append(seen, obj); last = x },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 {
+		t.Fatal("OnImprove never called")
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("objectives not increasing: %v", seen)
+		}
+	}
+	if seen[len(seen)-1] != res.Objective || instances.FormatFirstStage(last) != instances.FormatFirstStage(res.FirstStage) {
+		t.Fatalf("last streamed %v (%s), result %v (%s)", seen[len(seen)-1], instances.FormatFirstStage(last), res.Objective, instances.FormatFirstStage(res.FirstStage))
+	}
+	if res.Stats.PolishGain > 0 && len(seen) < 2 {
+		t.Fatalf("polish improved by %v but streamed %d solutions", res.Stats.PolishGain, len(seen))
+	}
+}
