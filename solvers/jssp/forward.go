@@ -78,72 +78,40 @@ func layerNorm(x *vec, w, b *[dModel]float32) vec {
 	return y
 }
 
-// qkvOf projects a normalised state into query, key and value. The input is
-// held in locals so it stays in registers across the rows.
+// qkvOf projects a normalised state into query, key and value.
 func (l *encoderLayer) qkvOf(h *vec, dst *[3 * dModel]float32) {
-	h0, h1, h2, h3, h4, h5, h6, h7 := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
-	for r := 0; r < 3*dModel; r++ {
-		w := &l.inW[r]
-		dst[r] = l.inB[r] + ((w[0]*h0 + w[1]*h1) + (w[2]*h2 + w[3]*h3)) + ((w[4]*h4 + w[5]*h5) + (w[6]*h6 + w[7]*h7))
-	}
+	matvec(&dst[0], &l.inW[0], &l.inB[0], h, 3*dModel)
 }
 
 // vOf is the value rows of qkvOf alone.
 func (l *encoderLayer) vOf(h *vec, dst *vec) {
-	h0, h1, h2, h3, h4, h5, h6, h7 := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
-	for r := 0; r < dModel; r++ {
-		w := &l.inW[2*dModel+r]
-		dst[r] = l.inB[2*dModel+r] + ((w[0]*h0 + w[1]*h1) + (w[2]*h2 + w[3]*h3)) + ((w[4]*h4 + w[5]*h5) + (w[6]*h6 + w[7]*h7))
-	}
+	matvec(&dst[0], &l.inW[2*dModel], &l.inB[2*dModel], h, dModel)
 }
 
 // addOut adds the attention output projection of a to x.
 func (l *encoderLayer) addOut(x *vec, a *vec) {
-	a0, a1, a2, a3, a4, a5, a6, a7 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
-	for r := 0; r < dModel; r++ {
-		w := &l.outW[r]
-		x[r] += l.outB[r] + ((w[0]*a0 + w[1]*a1) + (w[2]*a2 + w[3]*a3)) + ((w[4]*a4 + w[5]*a5) + (w[6]*a6 + w[7]*a7))
+	var o vec
+	matvec(&o[0], &l.outW[0], &l.outB[0], a, dModel)
+	for r := range x {
+		x[r] += o[r]
 	}
 }
 
-// addFF adds the pre-norm feed-forward block to x. The second layer runs on
-// the transposed weights with eight running sums held in registers.
+// addFF adds the pre-norm feed-forward block to x; the second layer runs on
+// the transposed weights.
 func (l *encoderLayer) addFF(x *vec) {
 	h := layerNorm(x, &l.n2W, &l.n2B)
-	h0, h1, h2, h3, h4, h5, h6, h7 := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
-	s0, s1, s2, s3, s4, s5, s6, s7 := l.l2B[0], l.l2B[1], l.l2B[2], l.l2B[3], l.l2B[4], l.l2B[5], l.l2B[6], l.l2B[7]
-	for r := 0; r < dFF; r++ {
-		w := &l.l1W[r]
-		// Branch-free ReLU: the sign of v is a coin flip, a branch on it mostly
-		// mispredicts.
-		v := max(l.l1B[r]+((w[0]*h0+w[1]*h1)+(w[2]*h2+w[3]*h3))+((w[4]*h4+w[5]*h5)+(w[6]*h6+w[7]*h7)), 0)
-		t := &l.l2T[r]
-		s0 += t[0] * v
-		s1 += t[1] * v
-		s2 += t[2] * v
-		s3 += t[3] * v
-		s4 += t[4] * v
-		s5 += t[5] * v
-		s6 += t[6] * v
-		s7 += t[7] * v
-	}
-	x[0] += s0
-	x[1] += s1
-	x[2] += s2
-	x[3] += s3
-	x[4] += s4
-	x[5] += s5
-	x[6] += s6
-	x[7] += s7
+	var hid [dFF]float32
+	matvec(&hid[0], &l.l1W[0], &l.l1B[0], &h, dFF)
+	ffAcc(x, &l.l2T, (*vec)(&l.l2B), &hid)
 }
 
 func (m *mlpHead) eval(x *vec) float32 {
-	x0, x1, x2, x3, x4, x5, x6, x7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+	var a [dHead]float32
+	matvec(&a[0], &m.w1[0], &m.b1[0], x, dHead)
 	s := m.b2
-	for r := 0; r < dHead; r++ {
-		w := &m.w1[r]
-		a := m.b1[r] + ((w[0]*x0 + w[1]*x1) + (w[2]*x2 + w[3]*x3)) + ((w[4]*x4 + w[5]*x5) + (w[6]*x6 + w[7]*x7))
-		s += m.w2[r] * tanh32(a)
+	for r, v := range a {
+		s += m.w2[r] * tanh32(v)
 	}
 	return s
 }
