@@ -81,7 +81,10 @@ func JobShopPolicy(name, dataDir string) (jssp.Policy, error) {
 }
 
 // runJSSP options: policy (default "fdd-mwkr"; see JobShopPolicy), samples (0 =
-// greedy, K = best of K sampled rollouts).
+// greedy, K = best of K sampled rollouts), method (what follows dispatching:
+// dispatch, tabu, lns, exact or portfolio; default auto: portfolio when the task
+// has a time limit or iterations, else dispatch), iterations (the
+// improvement's machine-independent budget).
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	o := Options(t.Config.Options)
 	policyName, err := o.String("policy", "fdd-mwkr")
@@ -95,6 +98,21 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	if samples < 0 {
 		return Outcome{}, fmt.Errorf("%w: samples %d must not be negative", ErrBadInput, samples)
 	}
+	methodName, err := o.String("method", "auto")
+	if err != nil {
+		return Outcome{}, err
+	}
+	method, ok := jssp.ParseMethod(methodName)
+	if !ok {
+		return Outcome{}, fmt.Errorf("%w: method %q (want dispatch, tabu, lns, exact or portfolio)", ErrBadInput, methodName)
+	}
+	iterations, err := o.Int("iterations", 0)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if iterations < 0 {
+		return Outcome{}, fmt.Errorf("%w: iterations %d must not be negative", ErrBadInput, iterations)
+	}
 	js, err := LoadJobShopSource(t.Source)
 	if err != nil {
 		return Outcome{}, err
@@ -105,6 +123,7 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	}
 	res, err := jssp.Solve(ctx, js, jssp.Settings{
 		Policy: policy, Samples: samples, TimeLimit: t.TimeLimit, Seed: t.Seed, Threads: t.Threads,
+		Method: method, MaxIterations: int64(iterations),
 	})
 	if err != nil {
 		if errors.Is(err, jssp.ErrSettings) || errors.Is(err, jssp.ErrPolicyContract) || errors.Is(err, instances.ErrInvalidInstance) ||
@@ -130,15 +149,21 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 		StopReason: res.StopReason.String(),
 		Starts:     res.Solution.Starts,
 		Stats: map[string]any{
-			"rollouts":         st.Rollouts,
-			"truncated":        st.Truncated,
-			"steps":            st.Steps,
-			"inferences":       st.Inferences,
-			"best_rollout":     st.BestRollout,
-			"best_temperature": st.BestTemperature,
-			"solve_s":          st.Elapsed.Seconds(),
+			"rollouts":          st.Rollouts,
+			"truncated":         st.Truncated,
+			"steps":             st.Steps,
+			"inferences":        st.Inferences,
+			"best_rollout":      st.BestRollout,
+			"best_temperature":  st.BestTemperature,
+			"solve_s":           st.Elapsed.Seconds(),
+			"dispatch_makespan": st.DispatchMakespan,
+			"tabu_iterations":   st.Improvement.Iterations,
+			"moves_evaluated":   st.Improvement.MovesEvaluated,
+			"restarts":          st.Improvement.Restarts,
+			"cp_nodes":          st.Improvement.Nodes,
+			"neighborhoods":     st.Improvement.Neighborhoods,
 		},
-		Extra: map[string]any{"policy": st.Policy, "samples": samples, "jobs": js.NumJobs(), "machines": js.Machines,
+		Extra: map[string]any{"policy": st.Policy, "samples": samples, "method": methodName, "jobs": js.NumJobs(), "machines": js.Machines,
 			"size": fmt.Sprintf("%dx%d", js.NumJobs(), js.Machines)},
 	}
 	if t.DataDir != "" {

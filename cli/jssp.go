@@ -19,13 +19,17 @@ import (
 
 func init() { register(jsspCommand) }
 
-const defaultJSSPLimit = 60 * time.Second
+// defaultJSSPLimit keeps a plain `cosolve jssp solve FILE` interactive; the
+// portfolio keeps improving for as long as it is given.
+const defaultJSSPLimit = 10 * time.Second
 
 func jsspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultJSSPLimit),
 		&ucli.StringFlag{Name: "policy", Value: "fdd-mwkr", Usage: "dispatching `P`: spt, mwkr, mopnr, fdd-mwkr, fifo, or an ONNX policy file (see import-weights)"},
 		&ucli.IntFlag{Name: "samples", Usage: "`K`: 0 = greedy; K > 0 = best of K rollouts sampled at temperatures 0.5 + 1.5·i/K (ONNX policies only)"},
 		&ucli.StringFlag{Name: "gantt", Usage: "draw the schedule as an SVG Gantt chart into `FILE`"},
+		&ucli.StringFlag{Name: "method", Value: "portfolio", Usage: "after dispatching: `M` = dispatch (stop there), tabu, lns, exact (CP branch and bound; proves optimality on small instances) or portfolio (tabu + LNS)"},
+		&ucli.Int64Flag{Name: "iterations", Usage: "machine-independent budget `N` of the improvement (tabu iterations, LNS neighbourhoods or CP nodes); with --threads 1 runs repeat exactly"},
 	)
 	return &ucli.Command{
 		Name:  "jssp",
@@ -33,8 +37,10 @@ func jsspCommand() *ucli.Command {
 		Commands: []*ucli.Command{
 			{
 				Name:  "solve",
-				Usage: "build a schedule by dispatching",
-				UsageText: "cosolve jssp solve ta01.txt --policy fdd-mwkr --gantt ta01.svg\n" +
+				Usage: "build a schedule by dispatching, then improve it for the rest of the time limit",
+				UsageText: "cosolve jssp solve ta01.txt --time-limit 30s --gantt ta01.svg\n" +
+					"   cosolve jssp solve ft10.txt --method exact --time-limit 10m\n" +
+					"   cosolve jssp solve ta01.txt --policy fdd-mwkr --method dispatch\n" +
 					"   cosolve jssp import-weights checkpoint_model_state_dict.json --out tassel.onnx\n" +
 					"   cosolve jssp solve ta01.txt --policy tassel.onnx --samples 32 --seed 3 --json --out ta01.json\n\n" +
 					"An ONNX policy takes float32 inputs interval_rep [B,J,5,4], start_end_tokens [B,J,5],\n" +
@@ -65,7 +71,14 @@ func jsspSolve(ctx context.Context, cmd *ucli.Command) error {
 	if _, isRule := jssp.ParseRule(policy); isRule && samples > 0 {
 		return usageErr("--samples %d: rule %s is deterministic; sampling needs an ONNX policy", samples, policy)
 	}
-	task, err := solveTask(cmd, "jssp", map[string]any{"policy": policy, "samples": samples})
+	method := cmd.String("method")
+	if _, ok := jssp.ParseMethod(method); !ok || method == "auto" {
+		return usageErr("--method %q: want dispatch, tabu, lns, exact or portfolio", method)
+	}
+	if cmd.Int64("iterations") < 0 {
+		return usageErr("--iterations %d: must be 0 or more", cmd.Int64("iterations"))
+	}
+	task, err := solveTask(cmd, "jssp", map[string]any{"policy": policy, "samples": samples, "method": method, "iterations": int(cmd.Int64("iterations"))})
 	if err != nil {
 		return err
 	}

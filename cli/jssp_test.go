@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func TestJSSPSolveAndGantt(t *testing.T) {
 	ft10 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft10")
 	tmp := t.TempDir()
 	sched, svg := filepath.Join(tmp, "ft10.json"), filepath.Join(tmp, "ft10.svg")
-	code, out, errOut := run(t, "", "jssp", "solve", ft10, "--json", "--out", sched, "--gantt", svg)
+	code, out, errOut := run(t, "", "jssp", "solve", ft10, "--method", "dispatch", "--json", "--out", sched, "--gantt", svg)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -55,6 +56,42 @@ func TestJSSPSolveAndGantt(t *testing.T) {
 	}
 }
 
+// TestJSSPPortfolioImprovesOnDispatch runs the default method with an iteration
+// budget (identical on every machine) and checks it beats its own dispatched start.
+func TestJSSPPortfolioImprovesOnDispatch(t *testing.T) {
+	ft10 := datadir.Path(t, "jssp", "jsplib", "instances", "ft10")
+	args := []string{"jssp", "solve", ft10, "--iterations", "20000", "--time-limit", "5m", "--json"}
+	code, out, errOut := run(t, "", args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var env struct {
+		Objective float64 `json:"objective"`
+		Method    string  `json:"method"`
+		Starts    [][]int `json:"starts"`
+		Stats     struct {
+			Dispatch float64 `json:"dispatch_makespan"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &env); err != nil {
+		t.Fatal(err)
+	}
+	if env.Method != "portfolio" || env.Stats.Dispatch != 1097 || env.Objective >= 1097 || env.Objective < 930 {
+		t.Fatalf("portfolio on ft10: %+v (dispatch start 1097, optimum 930)", env)
+	}
+	_, out2, _ := run(t, "", args...)
+	var again struct {
+		Starts [][]int `json:"starts"`
+	}
+	json.Unmarshal([]byte(out2), &again)
+	if fmt.Sprint(again.Starts) != fmt.Sprint(env.Starts) {
+		t.Errorf("same seed, one thread and an iteration budget gave different results")
+	}
+	if code, _, _ := run(t, "", "jssp", "solve", ft10, "--method", "annealing"); code != ExitUsage {
+		t.Errorf("unknown method: exit %d, want 2", code)
+	}
+}
+
 func TestJSSPImportWeightsAndPolicy(t *testing.T) {
 	dir := datadir.ForTest(t)
 	weights := filepath.Join(dir, "jssp", "tassel_e2e", "pretrained", "checkpoint_model_state_dict.json")
@@ -63,11 +100,11 @@ func TestJSSPImportWeightsAndPolicy(t *testing.T) {
 	if code, _, errOut := run(t, "", "jssp", "import-weights", weights, "--out", model); code != ExitOK {
 		t.Fatalf("import-weights: exit %d: %s", code, errOut)
 	}
-	code, out, errOut := run(t, "", "jssp", "solve", ft10, "--policy", model)
+	code, out, errOut := run(t, "", "jssp", "solve", ft10, "--policy", model, "--method", "dispatch")
 	if code != ExitOK || !strings.Contains(out, "objective 1102") {
 		t.Errorf("greedy authors' policy on ft10: exit %d, %q %q", code, out, errOut)
 	}
-	code, out, errOut = run(t, "", "jssp", "solve", ft10, "--policy", model, "--samples", "4", "--seed", "2", "--json")
+	code, out, errOut = run(t, "", "jssp", "solve", ft10, "--policy", model, "--samples", "4", "--seed", "2", "--json", "--method", "dispatch")
 	if code != ExitOK || !strings.Contains(out, `"rollouts":4`) {
 		t.Errorf("sampled: exit %d, %q %q", code, out, errOut)
 	}

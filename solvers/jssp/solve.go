@@ -12,13 +12,49 @@ import (
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
+	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
 
 // ErrSettings reports settings that cannot be used (negative sample count,
 // sampling with a rule).
 var ErrSettings = errors.New("invalid settings")
 
-// Settings of Solve. The zero value dispatches greedily with FDD/MWKR.
+// Method says what Solve does after dispatching.
+type Method int
+
+const (
+	// Auto improves the dispatched schedule with the portfolio when the run has a
+	// budget (TimeLimit, MaxIterations or a context deadline), and stops after
+	// dispatching otherwise.
+	Auto Method = iota
+	Dispatch  // dispatching only
+	Tabu      // dispatching, then tabu search (N7)
+	LNS       // dispatching, then CP large-neighbourhood search
+	Exact     // dispatching, then CP branch and bound (proves optimality on small instances)
+	Portfolio // dispatching, then tabu search and LNS sharing the time and threads
+)
+
+var methodNames = [...]string{"auto", "dispatch", "tabu", "lns", "exact", "portfolio"}
+
+func (m Method) String() string {
+	if m < 0 || int(m) >= len(methodNames) {
+		return fmt.Sprintf("Method(%d)", int(m))
+	}
+	return methodNames[m]
+}
+
+// ParseMethod reads the names String gives.
+func ParseMethod(s string) (Method, bool) {
+	for i, name := range methodNames {
+		if name == s {
+			return Method(i), true
+		}
+	}
+	return 0, false
+}
+
+// Settings of Solve. The zero value dispatches greedily with FDD/MWKR and, when
+// the run has a budget, improves the schedule with the portfolio.
 type Settings struct {
 	// Policy scores the dispatching decisions; nil means FDDMWKR.
 	Policy Policy
@@ -39,8 +75,17 @@ type Settings struct {
 	// Threads is the number of rollout goroutines; 0 means GOMAXPROCS.
 	Threads int
 	// OnImprove, when set, receives each better schedule found (called from the
-	// rollout goroutines, one call at a time).
+	// solving goroutines, one call at a time).
 	OnImprove func(Solution)
+	// Method is what follows dispatching (default Auto).
+	Method Method
+	// MaxIterations bounds the improvement phase in machine-independent units (see
+	// improve.Settings.MaxIterations); with Threads = 1 and a fixed Seed it makes
+	// runs identical on every machine. 0 means no bound beyond the time.
+	MaxIterations int64
+	// DispatchShare is the part of TimeLimit the dispatching phase may use before
+	// the improvement starts (default 0.2); greedy dispatching needs far less.
+	DispatchShare float64
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
@@ -59,11 +104,15 @@ type Stats struct {
 	BestRollout     int     // index of the rollout that gave the solution
 	BestTemperature float64 // its temperature (0 for greedy)
 	Elapsed         time.Duration
+	// DispatchMakespan is the makespan of the dispatched start; Improvement holds
+	// the counts of the improvement phase (zero when it did not run).
+	DispatchMakespan int
+	Improvement      improve.Stats
 }
 
-// Result of Solve. Objective is the makespan; Bound is a lower bound computed
-// here (the larger of the longest job and the most loaded machine). Status is
-// Optimal when the two meet.
+// Result of Solve. Objective is the makespan; Bound is the lower bound our own
+// search proved (at least the larger of the longest job and the most loaded
+// machine; raised by the exact search). Status is Optimal only when the two meet.
 type Result struct {
 	Solution   Solution
 	Objective  int
@@ -102,10 +151,94 @@ func LowerBound(js *instances.JobShop) int {
 }
 
 // Solve builds a schedule by dispatching in the CP environment with
-// Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts.
-// Every returned schedule has passed instances.CheckSchedule.
+// Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts,
+// then, depending on Settings.Method, improves it by local search on the
+// disjunctive graph and CP search (package improve) for the rest of the time.
+// The result is never worse than the dispatched start, and every returned
+// schedule has passed instances.CheckSchedule.
 func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, error) {
 	begin := time.Now()
+	if s.DispatchShare < 0 || s.DispatchShare > 1 {
+		return Result{}, fmt.Errorf("%w: dispatch share %v (want 0…1)", ErrSettings, s.DispatchShare)
+	}
+	if s.MaxIterations < 0 {
+		return Result{}, fmt.Errorf("%w: %d iterations", ErrSettings, s.MaxIterations)
+	}
+	method := s.Method
+	if method < Auto || method > Portfolio {
+		return Result{}, fmt.Errorf("%w: unknown method %d", ErrSettings, int(method))
+	}
+	if s.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
+		defer cancel()
+	}
+	_, hasDeadline := ctx.Deadline()
+	if method == Auto {
+		method = Dispatch
+		if hasDeadline || s.MaxIterations > 0 {
+			method = Portfolio
+		}
+	}
+	if method != Dispatch && !hasDeadline && s.MaxIterations == 0 {
+		return Result{}, fmt.Errorf("%w: method %v needs a time limit, a context deadline or MaxIterations", ErrSettings, method)
+	}
+	dispatchCtx := ctx
+	if method != Dispatch && s.TimeLimit > 0 {
+		share := s.DispatchShare
+		if share == 0 {
+			share = 0.2
+		}
+		var cancel context.CancelFunc
+		dispatchCtx, cancel = context.WithTimeout(ctx, time.Duration(share*float64(s.TimeLimit)))
+		defer cancel()
+	}
+	res, err := dispatch(dispatchCtx, js, s, begin)
+	if err != nil || method == Dispatch || res.Status != solvers.Feasible {
+		if err == nil && method != Dispatch && res.Status == solvers.Optimal {
+			res.StopReason = solvers.Completed
+		}
+		return res, err
+	}
+	res.Stats.DispatchMakespan = res.Objective
+	var onImprove func([][]int, int)
+	if s.OnImprove != nil {
+		onImprove = func(starts [][]int, makespan int) { s.OnImprove(Solution{Starts: starts, Makespan: makespan}) }
+	}
+	imp, err := improve.Run(ctx, js, res.Solution.Starts, improve.Settings{
+		Method:        improveMethod[method],
+		MaxIterations: s.MaxIterations,
+		Seed:          s.Seed,
+		Threads:       s.Threads,
+		OnImprove:     onImprove,
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("jssp: improvement: %w", err)
+	}
+	ms, err := instances.CheckSchedule(js, imp.Starts)
+	if err != nil || ms != imp.Makespan {
+		return Result{}, fmt.Errorf("jssp: improved schedule failed the check (makespan %d, checker %d): %v", imp.Makespan, ms, err)
+	}
+	if ms <= res.Objective {
+		res.Solution = Solution{Starts: imp.Starts, Makespan: ms}
+		res.Objective = ms
+	}
+	res.Bound = max(res.Bound, imp.Bound)
+	res.Status = solvers.Feasible
+	if res.Objective == res.Bound {
+		res.Status = solvers.Optimal
+	}
+	res.StopReason = imp.StopReason
+	res.Stats.Improvement = imp.Stats
+	res.Stats.Elapsed = time.Since(begin)
+	return res, nil
+}
+
+var improveMethod = map[Method]improve.Method{Tabu: improve.Tabu, LNS: improve.LNS, Exact: improve.Exact, Portfolio: improve.Portfolio}
+
+// dispatch is the dispatching phase: greedy or best-of-K rollouts in the CP
+// environment.
+func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time.Time) (Result, error) {
 	env, err := NewEnv(js)
 	if err != nil {
 		return Result{}, err
@@ -119,11 +252,6 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	}
 	if _, isRule := p.(Rule); isRule && s.Samples > 0 {
 		return Result{}, fmt.Errorf("%w: sampling needs a neural policy; rule %s is deterministic", ErrSettings, p.Name())
-	}
-	if s.TimeLimit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
-		defer cancel()
 	}
 	stop := func() bool { return ctx.Err() != nil }
 
