@@ -132,23 +132,6 @@ func scheduleMakespan(js *instances.JobShop, starts [][]int) int {
 	return ms
 }
 
-// LowerBound is max(longest job, most loaded machine).
-func LowerBound(js *instances.JobShop) int {
-	load := make([]int, js.Machines)
-	lb := 0
-	for _, ops := range js.Jobs {
-		s := 0
-		for _, op := range ops {
-			s += op.Duration
-			load[op.Machine] += op.Duration
-		}
-		lb = max(lb, s)
-	}
-	for _, l := range load {
-		lb = max(lb, l)
-	}
-	return lb
-}
 
 // Solve builds a schedule by dispatching in the CP environment with
 // Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts,
@@ -341,7 +324,7 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 	if firstErr != nil {
 		return Result{}, firstErr
 	}
-	res := Result{Bound: LowerBound(js), Stats: stats, Status: solvers.NoSolution}
+	res := Result{Bound: improve.TrivialBound(js), Stats: stats, Status: solvers.NoSolution}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		res.StopReason = solvers.TimeLimit
