@@ -26,12 +26,12 @@ const (
 	// Auto improves the dispatched schedule with the portfolio when the run has a
 	// budget (TimeLimit, MaxIterations or a context deadline), and stops after
 	// dispatching otherwise.
-	Auto Method = iota
-	Dispatch  // dispatching only
-	Tabu      // dispatching, then tabu search (N7)
-	LNS       // dispatching, then CP large-neighbourhood search
-	Exact     // dispatching, then CP branch and bound (proves optimality on small instances)
-	Portfolio // dispatching, then tabu search and LNS sharing the time and threads
+	Auto      Method = iota
+	Dispatch         // dispatching only
+	Tabu             // dispatching, then tabu search (N7)
+	LNS              // dispatching, then CP large-neighbourhood search
+	Exact            // dispatching, then CP branch and bound (proves optimality on small instances)
+	Portfolio        // dispatching, then tabu search and LNS sharing the time and threads
 )
 
 var methodNames = [...]string{"auto", "dispatch", "tabu", "lns", "exact", "portfolio"}
@@ -131,7 +131,6 @@ func scheduleMakespan(js *instances.JobShop, starts [][]int) int {
 	}
 	return ms
 }
-
 
 // Solve builds a schedule by dispatching in the CP environment with
 // Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts,
