@@ -8,8 +8,11 @@
 // ONNX graph through nnsurrogate), and Solve the greedy or best-of-K sampled
 // decoding with the shared Settings/Result conventions.
 //
-// The forward pass is scalar float32 code. Built with GOAMD64=v3 the compiler
-// fuses its multiply-adds, which makes it about a quarter faster; the logits then
-// differ from a default build in the last bits, so sampled schedules of the two
-// builds may differ for the same seed.
+// The forward pass is float32 code. On amd64 its matrix-vector products and
+// feed-forward accumulations run in SSE assembly (the amd64 baseline) doing the
+// same float32 operations in the same order as their portable Go forms, which
+// other architectures run; a test checks that both agree bit for bit. Where the
+// compiler fuses multiply-adds in the rest of the pass (GOAMD64=v3, arm64) the
+// logits differ from a default amd64 build in the last bits, so sampled
+// schedules may differ for the same seed.
 package jssp
