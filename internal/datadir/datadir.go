@@ -14,7 +14,8 @@ import (
 var ErrNotFound = errors.New("benchmark data not found: set COSOLVE_DATA or place shared/data beside the repository")
 
 // Find returns the data directory, searching upward from start for go.mod when
-// $COSOLVE_DATA is unset.
+// $COSOLVE_DATA is unset; a start inside the data directory itself (an instance
+// file's folder) finds it too.
 func Find(start string) (string, error) {
 	if env := os.Getenv("COSOLVE_DATA"); env != "" {
 		if isDir(env) {
@@ -27,6 +28,9 @@ func Find(start string) (string, error) {
 		return "", err
 	}
 	for {
+		if looksLikeData(dir) {
+			return dir, nil
+		}
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			candidate := filepath.Join(filepath.Dir(dir), "shared", "data")
 			if isDir(candidate) {
@@ -57,6 +61,16 @@ func ForTest(tb testing.TB) string {
 func Path(tb testing.TB, elem ...string) string {
 	tb.Helper()
 	return filepath.Join(append([]string{ForTest(tb)}, elem...)...)
+}
+
+// looksLikeData recognises the benchmark data directory by its problem folders.
+func looksLikeData(dir string) bool {
+	for _, sub := range []string{"tsp", "tsplib", "jssp", "robust"} {
+		if !isDir(filepath.Join(dir, sub)) {
+			return false
+		}
+	}
+	return true
 }
 
 func isDir(p string) bool {
