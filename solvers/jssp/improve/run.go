@@ -336,6 +336,10 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		res.StopReason = solvers.Canceled
 	case s.TimeLimit > 0 && s.clock != nil && s.clock() >= s.TimeLimit:
 		res.StopReason = solvers.TimeLimit
+	// The workers' own clock checks can see the limit pass a moment before the
+	// context's timer fires.
+	case s.TimeLimit > 0 && s.clock == nil && time.Since(begin) >= s.TimeLimit:
+		res.StopReason = solvers.TimeLimit
 	case s.MaxIterations > 0:
 		res.StopReason = solvers.IterationLimit
 	default:
