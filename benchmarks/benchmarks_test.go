@@ -176,6 +176,29 @@ func TestSweepResumesWithoutRepeating(t *testing.T) {
 	}
 }
 
+func TestConfigThreadsOverrideTheSpec(t *testing.T) {
+	spec, err := LoadSpec(writeSpec(t, `
+time_limit = "1s"
+threads = 1
+[[instances]]
+path = "x"
+[[configs]]
+name = "one"
+solver = "test-fake"
+[[configs]]
+name = "two"
+solver = "test-fake"
+threads = 2
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := spec.Tasks("")
+	if len(tasks) != 2 || tasks[0].Threads != 1 || tasks[1].Threads != 2 {
+		t.Fatalf("threads per task: %+v", tasks)
+	}
+}
+
 func TestSweepShardsPartitionTheRuns(t *testing.T) {
 	spec, _ := LoadSpec(writeSpec(t, threeInstanceSpec), "")
 	tasks := spec.Tasks("")

@@ -46,6 +46,9 @@ type Config struct {
 	Name    string         `toml:"name"`
 	Solver  string         `toml:"solver"`
 	Options map[string]any `toml:"options"`
+	// Threads, when set, overrides the spec's threads for this configuration, so
+	// one sweep can compare thread counts under the same conditions.
+	Threads *int `toml:"threads" json:"threads,omitempty"`
 }
 
 // Task is one run.

@@ -95,6 +95,9 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 		if c.Name == "" || c.Solver == "" {
 			return nil, fmt.Errorf("%w: %s: configs[%d] needs a name and a solver", ErrBadSpec, path, i)
 		}
+		if c.Threads != nil && *c.Threads < 0 {
+			return nil, fmt.Errorf("%w: %s: config %q: threads %d: must be 0 (all cores) or more", ErrBadSpec, path, c.Name, *c.Threads)
+		}
 		if names[c.Name] {
 			return nil, fmt.Errorf("%w: %s: config name %q used twice", ErrBadSpec, path, c.Name)
 		}
@@ -183,8 +186,12 @@ func (s *Spec) Tasks(dataDir string) []Task {
 		}
 		for _, src := range sources {
 			for _, c := range s.Configs {
+				threads := s.Threads
+				if c.Threads != nil {
+					threads = *c.Threads
+				}
 				for _, seed := range s.Seeds {
-					tasks = append(tasks, Task{Source: src, Config: c, Seed: seed, TimeLimit: s.timeLimit, Threads: s.Threads, DataDir: dataDir})
+					tasks = append(tasks, Task{Source: src, Config: c, Seed: seed, TimeLimit: s.timeLimit, Threads: threads, DataDir: dataDir})
 				}
 			}
 		}
