@@ -31,6 +31,7 @@ import (
 //	name = "pan-5s"
 //	solver = "tsp"
 //	options = { preset = "pan-softdist-500", heatmap = "softdist" }
+//	threads = 2                                  # optional: overrides the spec's threads
 //
 // Relative paths are relative to the spec file.
 type Spec struct {
