@@ -176,13 +176,13 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 		defer cancel()
 	}
 	res, err := dispatch(dispatchCtx, js, s, begin)
+	res.Stats.DispatchMakespan = res.Objective
 	if err != nil || method == Dispatch || res.Status != solvers.Feasible {
 		if err == nil && method != Dispatch && res.Status == solvers.Optimal {
 			res.StopReason = solvers.Completed
 		}
 		return res, err
 	}
-	res.Stats.DispatchMakespan = res.Objective
 	var onImprove func([][]int, int)
 	if s.OnImprove != nil {
 		onImprove = func(starts [][]int, makespan int) { s.OnImprove(Solution{Starts: starts, Makespan: makespan}) }
