@@ -136,8 +136,13 @@ func TestCBCOvershoot(t *testing.T) {
 		if res.Elapsed > limit+2*time.Second {
 			t.Errorf("seed %d: returned after %v with a %v limit", seed, res.Elapsed, limit)
 		}
-		if !res.TimedOut || res.X != nil {
-			t.Errorf("seed %d: an abandoned solve must report TimedOut and no solution", seed)
+		if !res.TimedOut {
+			t.Errorf("seed %d: a solve stopped by the limit must report TimedOut", seed)
+		}
+		// On a quiet machine CBC may stop itself within the grace period and hand
+		// back its incumbent; only a solve Go abandoned must come back empty.
+		if res.X != nil && res.Overshoot > (Limits{}).grace() {
+			t.Errorf("seed %d: abandoned %v past the deadline, yet a solution came back", seed, res.Overshoot)
 		}
 	}
 	t.Logf("CBC's own elapsed − limit: %v; with Go enforcement: %v", own, enforced)
