@@ -57,7 +57,7 @@ func RobustModel(path string) (*nnsurrogate.Model, error) {
 
 // runRobust options: model (ONNX path, default the shipped network), backend
 // ("auto" = the best built in, "cbc", or "heuristic" for the sampling adversary and
-// scenario-DP main problem), samples, max_iterations, polish (exact 1-flip local
+// scenario-DP main problem), samples, max_iterations, polish (exact flip-and-swap local
 // search after the CCG; on unless polish = false, which leaves Neur2RO alone).
 func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	o := Options(t.Config.Options)

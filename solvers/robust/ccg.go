@@ -36,9 +36,9 @@ type Settings struct {
 	// Threads is passed to the MILP backend.
 	Threads int
 	// Polish, after the CCG, runs a first-improvement local search over single-item
-	// flips of the best x, judged by exact evaluation (with early rejection), until
-	// no flip improves or time runs out. Off by default, which is Neur2RO's method;
-	// the command line turns it on.
+	// flips and swaps of the best x, judged by exact evaluation (with early
+	// rejection), until no move improves or time runs out. Off by default, which
+	// is Neur2RO's method; the command line turns it on.
 	Polish bool
 	// OnImprove, when set, receives each first stage whose exact worst-case profit
 	// beats every earlier one, as soon as it is known (from the solving goroutine;
@@ -354,31 +354,68 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 	return bestX, bestA
 }
 
-// polish improves res.FirstStage by single flips judged by exact evaluation.
+// polish improves res.FirstStage by local search judged by exact evaluation:
+// single flips until none improves, then swaps (one chosen item out, one other
+// in, the move a capacity-bound selection needs), going back to flips after
+// every improving swap. Each candidate is evaluated with the incumbent as
+// cutoff, so a worse one is rejected as soon as one scenario proves it.
 func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, onImprove func([]bool, float64)) {
 	t0 := time.Now()
 	start := res.Objective
 	x := append([]bool(nil), res.FirstStage...)
-	for improved := true; improved && ctx.Err() == nil; {
-		improved = false
+	better := func() bool {
+		cut := res.Objective + 1e-9*math.Max(1, math.Abs(res.Objective))
+		ev, err := Evaluate(ctx, k, x, EvalSettings{Cutoff: &cut})
+		res.Stats.PolishEvals++
+		if err != nil || !ev.Converged || ev.CutOff || ev.Profit <= cut {
+			return false
+		}
+		res.Objective = ev.Profit
+		res.FirstStage = append(res.FirstStage[:0], x...)
+		if onImprove != nil {
+			onImprove(append([]bool(nil), x...), ev.Profit)
+		}
+		return true
+	}
+	flips := func() bool {
+		improved := false
 		for i := range x {
 			if ctx.Err() != nil {
 				break
 			}
 			x[i] = !x[i]
-			cut := res.Objective + 1e-9*math.Max(1, math.Abs(res.Objective))
-			ev, err := Evaluate(ctx, k, x, EvalSettings{Cutoff: &cut})
-			res.Stats.PolishEvals++
-			if err == nil && ev.Converged && !ev.CutOff && ev.Profit > cut {
-				res.Objective = ev.Profit
-				res.FirstStage = append(res.FirstStage[:0], x...)
-				if onImprove != nil {
-					onImprove(append([]bool(nil), x...), ev.Profit)
-				}
+			if better() {
 				improved = true
 				continue
 			}
 			x[i] = !x[i]
+		}
+		return improved
+	}
+	swaps := func() bool {
+		for i := range x {
+			if !x[i] {
+				continue
+			}
+			for j := range x {
+				if x[j] {
+					continue
+				}
+				if ctx.Err() != nil {
+					return false
+				}
+				x[i], x[j] = false, true
+				if better() {
+					return true
+				}
+				x[i], x[j] = true, false
+			}
+		}
+		return false
+	}
+	for ctx.Err() == nil {
+		if !flips() && !swaps() {
+			break
 		}
 	}
 	res.Stats.PolishGain = res.Objective - start

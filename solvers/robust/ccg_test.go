@@ -2,6 +2,8 @@ package robust
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -64,5 +66,53 @@ func TestOnImproveStreamsEveryImprovement(t *testing.T) {
 	}
 	if res.Stats.PolishGain > 0 && len(seen) < 2 {
 		t.Fatalf("polish improved by %v but streamed %d solutions", res.Stats.PolishGain, len(seen))
+	}
+}
+
+// TestPolishEndsAtLocalOptimum starts the polish from the empty selection and
+// checks, by exact evaluation of every neighbour, that no single flip and no
+// swap improves what it returns.
+func TestPolishEndsAtLocalOptimum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	ctx := context.Background()
+	worstCase := func(k *instances.RobustKnapsack, x []bool) float64 {
+		ev, err := Evaluate(ctx, k, x, EvalSettings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Profit
+	}
+	for trial := 0; trial < 30; trial++ {
+		n := 3 + rng.IntN(6)
+		k := randomKnapsack(rng, n)
+		res := Result{FirstStage: make([]bool, n)}
+		res.Objective = worstCase(k, res.FirstStage)
+		start := res.Objective
+		polish(ctx, k, &res, nil)
+		if got := worstCase(k, res.FirstStage); math.Abs(got-res.Objective) > 1e-9*math.Max(1, math.Abs(got)) {
+			t.Fatalf("trial %d: polish reports %v, exact %v", trial, res.Objective, got)
+		}
+		if res.Objective < start {
+			t.Fatalf("trial %d: polish went from %v down to %v", trial, start, res.Objective)
+		}
+		tol := 1e-6 * math.Max(1, math.Abs(res.Objective))
+		x := append([]bool(nil), res.FirstStage...)
+		for i := range x {
+			x[i] = !x[i]
+			if v := worstCase(k, x); v > res.Objective+tol {
+				t.Fatalf("trial %d: flipping item %d gives %v > %v", trial, i, v, res.Objective)
+			}
+			x[i] = !x[i]
+			for j := range x {
+				if !x[i] || x[j] {
+					continue
+				}
+				x[i], x[j] = false, true
+				if v := worstCase(k, x); v > res.Objective+tol {
+					t.Fatalf("trial %d: swapping item %d out and %d in gives %v > %v", trial, i, j, v, res.Objective)
+				}
+				x[i], x[j] = true, false
+			}
+		}
 	}
 }
