@@ -18,7 +18,9 @@
 // returned by the deadline plus Limits.Grace, Solve returns with TimedOut set and no
 // solution, and the abandoned call finishes (and frees its memory) in the background.
 // CBC honours its own limit only between nodes and cut rounds: on market-split models
-// it cannot finish (TestCBCOvershoot) CBC 2.10.8 returned 5.8–8.6 s after a 0.7 s
-// limit, while Solve returned 0.1 s after it (up to 0.9 s on a loaded 2-core
-// machine). An abandoned solve keeps a core busy until CBC stops on its own.
+// it cannot finish (TestCBCOvershoot) CBC 2.10.8 returned 0.05–0.18 s after a 0.7 s
+// limit on an idle machine but 5.8–8.6 s after it on a heavily loaded one, while
+// Solve returned at most the 0.1 s grace after it (up to 0.9 s under that load). An
+// abandoned solve keeps a core busy until CBC stops on its own; one that comes back
+// right at the end of the grace period is returned with its incumbent.
 package milp
