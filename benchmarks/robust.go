@@ -57,8 +57,8 @@ func RobustModel(path string) (*nnsurrogate.Model, error) {
 
 // runRobust options: model (ONNX path, default the shipped network), backend
 // ("auto" = the best built in, "cbc", or "heuristic" for the sampling adversary and
-// scenario-DP main problem), samples, max_iterations, polish (exact flip-and-swap local
-// search after the CCG; on unless polish = false, which leaves Neur2RO alone).
+// scenario-DP main problem), samples, max_iterations, polish (exact iterated flip-and-swap
+// local search after the CCG; on unless polish = false, which leaves Neur2RO alone).
 func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	o := Options(t.Config.Options)
 	modelPath, err := o.String("model", "")
@@ -140,6 +140,7 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 			"scenarios":        len(res.Scenarios),
 			"predicted_ss":     res.Stats.LastPredicted,
 			"polish_evals":     res.Stats.PolishEvals,
+			"polish_kicks":     res.Stats.PolishKicks,
 			"polish_gain":      res.Stats.PolishGain,
 		},
 		Extra: map[string]any{"iterations": res.Iterations, "backend": res.Backend, "n": k.N()},

@@ -37,7 +37,7 @@ func robustCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "model", Usage: "value network `PATH.onnx` (default: the shipped model)"},
 					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in), cbc, or heuristic"},
 					&ucli.IntFlag{Name: "samples", Usage: "scenarios `N` scored by the sampling adversary (0 = 4000)"},
-					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips and swaps judged by exact evaluation (--polish=false: Neur2RO alone)"},
+					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone)"},
 					&ucli.IntFlag{Name: "max-iterations", Usage: "scenarios `K` added at most (0 = 20, as Neur2RO)"},
 				),
 				Action: robustSolve,

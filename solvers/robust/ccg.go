@@ -35,10 +35,11 @@ type Settings struct {
 	Seed uint64
 	// Threads is passed to the MILP backend.
 	Threads int
-	// Polish, after the CCG, runs a first-improvement local search over single-item
-	// flips and swaps of the best x, judged by exact evaluation (with early
-	// rejection), until no move improves or time runs out. Off by default, which
-	// is Neur2RO's method; the command line turns it on.
+	// Polish, after the CCG, runs an iterated first-improvement local search over
+	// single-item flips and swaps of the best x, judged by exact evaluation (with
+	// early rejection), until 20 random kicks in a row bring nothing better or
+	// time runs out. Off by default, which is Neur2RO's method; the command line
+	// turns it on.
 	Polish bool
 	// OnImprove, when set, receives each first stage whose exact worst-case profit
 	// beats every earlier one, as soon as it is known (from the solving goroutine;
@@ -75,9 +76,9 @@ type Stats struct {
 	LastPredicted float64
 	// MILPTimeouts counts MILP solves stopped by the time limit.
 	MILPTimeouts int
-	// PolishEvals and PolishGain describe the optional local search.
-	PolishEvals int
-	PolishGain  float64
+	// PolishEvals, PolishKicks and PolishGain describe the optional local search.
+	PolishEvals, PolishKicks int
+	PolishGain               float64
 }
 
 // ErrEncoding reports a MILP optimum that disagrees with the network's forward pass,
@@ -248,7 +249,7 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		}
 	}
 	if s.Polish && res.FirstStage != nil && ctx.Err() == nil {
-		polish(ctx, k, &res, s.OnImprove)
+		polish(ctx, k, &res, s.Seed, s.OnImprove)
 		if ctx.Err() != nil {
 			res.StopReason = solvers.TimeLimit
 		}
@@ -354,27 +355,41 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 	return bestX, bestA
 }
 
-// polish improves res.FirstStage by local search judged by exact evaluation:
-// single flips until none improves, then swaps (one chosen item out, one other
-// in, the move a capacity-bound selection needs), going back to flips after
-// every improving swap. Each candidate is evaluated with the incumbent as
-// cutoff, so a worse one is rejected as soon as one scenario proves it.
-func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, onImprove func([]bool, float64)) {
+// polishStaleKicks is how many kicks in a row the polish tries without a new best
+// before it stops on its own (a time limit or the context may stop it earlier).
+const polishStaleKicks = 20
+
+// polish improves res.FirstStage by an iterated local search judged by exact
+// evaluation. The descent tries single flips until none improves, then swaps
+// (one chosen item out, one other in, the move a capacity-bound selection
+// needs), going back to flips after every improving swap; each candidate is
+// evaluated with the current value as cutoff, so a worse one is rejected as soon
+// as one scenario proves it. A descent ends in a local optimum long before a
+// typical time limit, so the rest of the budget goes to kicks: a few random flips
+// of the best selection, then a new descent.
+func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed uint64, onImprove func([]bool, float64)) {
 	t0 := time.Now()
 	start := res.Objective
 	x := append([]bool(nil), res.FirstStage...)
+	cur := res.Objective
+	accept := func(v float64) {
+		cur = v
+		if v > res.Objective+1e-9*math.Max(1, math.Abs(res.Objective)) {
+			res.Objective = v
+			res.FirstStage = append(res.FirstStage[:0], x...)
+			if onImprove != nil {
+				onImprove(append([]bool(nil), x...), v)
+			}
+		}
+	}
 	better := func() bool {
-		cut := res.Objective + 1e-9*math.Max(1, math.Abs(res.Objective))
+		cut := cur + 1e-9*math.Max(1, math.Abs(cur))
 		ev, err := Evaluate(ctx, k, x, EvalSettings{Cutoff: &cut})
 		res.Stats.PolishEvals++
 		if err != nil || !ev.Converged || ev.CutOff || ev.Profit <= cut {
 			return false
 		}
-		res.Objective = ev.Profit
-		res.FirstStage = append(res.FirstStage[:0], x...)
-		if onImprove != nil {
-			onImprove(append([]bool(nil), x...), ev.Profit)
-		}
+		accept(ev.Profit)
 		return true
 	}
 	flips := func() bool {
@@ -413,9 +428,32 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, onImp
 		}
 		return false
 	}
-	for ctx.Err() == nil {
-		if !flips() && !swaps() {
-			break
+	descend := func() {
+		for ctx.Err() == nil {
+			if !flips() && !swaps() {
+				return
+			}
+		}
+	}
+	descend()
+	rng := rand.New(rand.NewPCG(seed, 0x9011))
+	for stale := 0; stale < polishStaleKicks && ctx.Err() == nil; stale++ {
+		copy(x, res.FirstStage)
+		for f := 2 + rng.IntN(3); f > 0; f-- {
+			i := rng.IntN(len(x))
+			x[i] = !x[i]
+		}
+		ev, err := Evaluate(ctx, k, x, EvalSettings{})
+		res.Stats.PolishEvals++
+		res.Stats.PolishKicks++
+		if err != nil || !ev.Converged {
+			continue
+		}
+		best := res.Objective
+		accept(ev.Profit)
+		descend()
+		if res.Objective > best {
+			stale = -1
 		}
 	}
 	res.Stats.PolishGain = res.Objective - start

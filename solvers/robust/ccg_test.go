@@ -71,7 +71,7 @@ func TestOnImproveStreamsEveryImprovement(t *testing.T) {
 
 // TestPolishEndsAtLocalOptimum starts the polish from the empty selection and
 // checks, by exact evaluation of every neighbour, that no single flip and no
-// swap improves what it returns.
+// swap improves what it returns, and that the same seed repeats the run.
 func TestPolishEndsAtLocalOptimum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	ctx := context.Background()
@@ -88,12 +88,21 @@ func TestPolishEndsAtLocalOptimum(t *testing.T) {
 		res := Result{FirstStage: make([]bool, n)}
 		res.Objective = worstCase(k, res.FirstStage)
 		start := res.Objective
-		polish(ctx, k, &res, nil)
+		polish(ctx, k, &res, uint64(trial), nil)
 		if got := worstCase(k, res.FirstStage); math.Abs(got-res.Objective) > 1e-9*math.Max(1, math.Abs(got)) {
 			t.Fatalf("trial %d: polish reports %v, exact %v", trial, res.Objective, got)
 		}
 		if res.Objective < start {
 			t.Fatalf("trial %d: polish went from %v down to %v", trial, start, res.Objective)
+		}
+		if res.Stats.PolishKicks < polishStaleKicks {
+			t.Fatalf("trial %d: stopped after %d kicks", trial, res.Stats.PolishKicks)
+		}
+		again := Result{FirstStage: make([]bool, n), Objective: start}
+		polish(ctx, k, &again, uint64(trial), nil)
+		if again.Objective != res.Objective || again.Stats.PolishEvals != res.Stats.PolishEvals {
+			t.Fatalf("trial %d: same seed gave %v after %d evaluations, then %v after %d", trial,
+				res.Objective, res.Stats.PolishEvals, again.Objective, again.Stats.PolishEvals)
 		}
 		tol := 1e-6 * math.Max(1, math.Abs(res.Objective))
 		x := append([]bool(nil), res.FirstStage...)
