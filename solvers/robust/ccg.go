@@ -407,8 +407,13 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed 
 		}
 		return improved
 	}
+	// The swap scan resumes after the item of the last improving swap rather than
+	// at item 0, where it would re-evaluate the pairs it has just found wanting.
+	next := 0
 	swaps := func() bool {
-		for i := range x {
+		n := len(x)
+		for r := 0; r < n; r++ {
+			i := (next + r) % n
 			if !x[i] {
 				continue
 			}
@@ -421,6 +426,7 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed 
 				}
 				x[i], x[j] = false, true
 				if better() {
+					next = i + 1
 					return true
 				}
 				x[i], x[j] = true, false
