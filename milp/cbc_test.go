@@ -128,7 +128,8 @@ func TestCBCOvershoot(t *testing.T) {
 	own := res.Elapsed - limit
 	var enforced []time.Duration
 	for seed := uint64(1); seed <= 3; seed++ {
-		res, err := CBC{}.Solve(context.Background(), marketSplit(5, 50, seed), Limits{TimeLimit: limit, RelGap: 1e-12})
+		m := marketSplit(5, 50, seed)
+		res, err := CBC{}.Solve(context.Background(), m, Limits{TimeLimit: limit, RelGap: 1e-12})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +148,6 @@ func TestCBCOvershoot(t *testing.T) {
 		case res.X == nil && res.Status != NoSolution:
 			t.Errorf("seed %d: no solution, yet status %v", seed, res.Status)
 		case res.X != nil:
-			m := marketSplit(5, 50, seed)
 			if v := m.Violation(res.X); v > 1e-6 {
 				t.Errorf("seed %d: returned a solution violating the model by %v", seed, v)
 			}
