@@ -1,11 +1,11 @@
 package mcts
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"testing"
-	"time"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // A 3-node graph: 0→{1,2}, 1→{0}, 2→{0,1}.
@@ -101,7 +101,7 @@ func TestBadGraphs(t *testing.T) {
 }
 
 func TestSampleDiscrete1000Thresholds(t *testing.T) {
-	rng := NewRand(1)
+	rng := solvers.NewRand(1, "test", 0)
 	scratch := make([]int32, 4)
 	SampleDiscrete1000(rng, []float64{1, 1, 1}, scratch)
 	if scratch[0] != 333 || scratch[1] != 666 || scratch[2] != 1000 {
@@ -129,7 +129,7 @@ func TestSampleDiscrete1000Thresholds(t *testing.T) {
 }
 
 func TestSampleProportional(t *testing.T) {
-	rng := NewRand(2)
+	rng := solvers.NewRand(2, "test", 0)
 	counts := [3]int{}
 	for i := 0; i < 30000; i++ {
 		counts[SampleProportional(rng, []float64{1, 0, 2})]++
@@ -142,42 +142,11 @@ func TestSampleProportional(t *testing.T) {
 	}
 }
 
-func TestBudget(t *testing.T) {
-	b := NewBudget(context.Background(), 0, 10)
-	n := 0
-	for b.Spend() {
-		n++
-	}
-	if n != 10 || b.Stopped() != Iterations || b.Iter() != 10 {
-		t.Errorf("ran %d iterations, stop %v, iter %d; want 10, Iterations, 10", n, b.Stopped(), b.Iter())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	b = NewBudget(ctx, 0, 0)
-	cancel()
-	if b.Check() || b.Stopped() != Canceled {
-		t.Errorf("cancelled context: stop %v", b.Stopped())
-	}
-	b = NewBudget(context.Background(), time.Millisecond, 0)
-	start := time.Now()
-	for b.Poll() {
-	}
-	if b.Stopped() != Deadline || time.Since(start) > 2*time.Second {
-		t.Errorf("deadline: stop %v after %v", b.Stopped(), time.Since(start))
-	}
-	dctx, dcancel := context.WithTimeout(context.Background(), time.Millisecond)
-	defer dcancel()
-	b = NewBudget(dctx, time.Hour, 0)
-	if b.Remaining() > time.Second {
-		t.Errorf("the context deadline must bound the budget, remaining %v", b.Remaining())
-	}
-}
-
 func TestHotPathsDoNotAllocate(t *testing.T) {
 	s := tiny(t, 1, math.E)
-	rng := NewRand(3)
+	rng := solvers.NewRand(3, "test", 0)
 	w := []float64{1, 2, 3}
 	scratch := make([]int32, 3)
-	b := NewBudget(context.Background(), time.Hour, 0)
 	allocs := testing.AllocsPerRun(1000, func() {
 		om := s.Omega(0)
 		_ = s.Z(0, om)
@@ -185,7 +154,6 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		s.Reward(0, 2, 0.1)
 		SampleDiscrete1000(rng, w, scratch)
 		SampleProportional(rng, w)
-		b.Spend()
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per step, want 0", allocs)

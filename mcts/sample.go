@@ -2,12 +2,6 @@ package mcts
 
 import "math/rand/v2"
 
-// NewRand is the seeded generator every search uses: PCG, so a seed gives the
-// same stream on every machine and Go version that keeps math/rand/v2's PCG.
-func NewRand(seed uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-}
-
 // SampleDiscrete1000 picks an index with probability about proportional to
 // weights the way Fu et al.'s code does: per-item shares are truncated to
 // thousandths, accumulated into integer thresholds, the last threshold is forced

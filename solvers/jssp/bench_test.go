@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/nnsurrogate"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // processCPU is the CPU time of the process so far: the machine is shared, so
@@ -28,7 +29,7 @@ func benchBestOf32(b *testing.B, name string) {
 	cpu0 := processCPU()
 	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
-		res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 32, Threads: 1, Seed: uint64(i)})
+		res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: uint64(i)}, Policy: p, Samples: 32})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -106,7 +107,7 @@ func BenchmarkBestOf4Ta71(b *testing.B) {
 	cpu0 := processCPU()
 	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
-		if _, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 4, Threads: 1, Seed: uint64(i)}); err != nil {
+		if _, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: uint64(i)}, Policy: p, Samples: 4}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // Temperature is the sampling temperature of rollout i of k in the reference
@@ -59,23 +61,23 @@ func newRollout(env *Env, p Policy) (*rollout, error) {
 // episode resets the environment and dispatches to the end: a rule non-delay, a
 // scored policy by the priority list of its scores (greedy when rng is nil,
 // otherwise Gumbel-top-k sampling of the whole permutation at temperature temp).
-// stop is polled before every scored step and every 64 rule dispatches; when it
-// reports true the episode ends early with truncated set, the environment
+// The budget is checked before every scored step and every 64 rule dispatches;
+// when it has run out the episode ends early with truncated set, the environment
 // holding the partial schedule (see completeSchedule).
-func (r *rollout) episode(temp float64, rng *rand.Rand, stop func() bool) (truncated bool, err error) {
+func (r *rollout) episode(temp float64, rng *rand.Rand, b *solvers.Budget) (truncated bool, err error) {
 	e := r.env
 	e.Reset()
 	var one [1]int
 	for n := 0; !e.Done(); n++ {
 		if r.isRule {
-			if n&63 == 63 && stop() {
+			if n&63 == 63 && !b.Check() {
 				return true, nil
 			}
 			one[0] = r.rule.pick(e, r.tables)
 			e.Step(one[:])
 			continue
 		}
-		if stop() {
+		if !b.Check() {
 			return true, nil
 		}
 		if err := r.sc.Scores(e, r.scores); err != nil {

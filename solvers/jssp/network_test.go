@@ -1,12 +1,14 @@
 package jssp
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 func loadAuthorsNetwork(t testing.TB) *Network {
@@ -121,7 +123,7 @@ func TestNoAllocations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		never := func() bool { return false }
+		never := solvers.NewBudget(context.Background(), 0)
 		ro.episode(0, nil, never)
 		if n := testing.AllocsPerRun(3, func() { ro.episode(0, nil, never) }); n != 0 {
 			t.Errorf("%s: %.1f allocations per episode", p.Name(), n)

@@ -76,8 +76,8 @@ func TestONNXPolicyGreedy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Objective != 1102 {
-			t.Errorf("%s: greedy ft10 makespan %d, want 1102", pol.Name(), res.Objective)
+		if res.Solution.Makespan != 1102 {
+			t.Errorf("%s: greedy ft10 makespan %d, want 1102", pol.Name(), res.Solution.Makespan)
 		}
 	}
 }

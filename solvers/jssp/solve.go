@@ -1,8 +1,8 @@
 package jssp
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -14,10 +14,6 @@ import (
 	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
-
-// ErrSettings reports settings that cannot be used (negative sample count,
-// sampling with a rule).
-var ErrSettings = errors.New("invalid settings")
 
 // Method says what Solve does after dispatching.
 type Method int
@@ -56,80 +52,72 @@ func ParseMethod(s string) (Method, bool) {
 // Settings of Solve. The zero value dispatches greedily with FDD/MWKR and, when
 // the run has a budget, improves the schedule with the portfolio.
 type Settings struct {
+	// Limits: TimeLimit covers dispatching and improvement; MaxIterations
+	// bounds the improvement phase in machine-independent units (see
+	// improve.Settings). Rollout i samples from its own stream of Seed, so the
+	// dispatched schedule does not depend on Threads.
+	solvers.Limits
+	// OnImprove, when set, receives each better schedule found (called from the
+	// solving goroutines, one call at a time).
+	OnImprove func(Solution)
 	// Policy scores the dispatching decisions; nil means FDDMWKR.
 	Policy Policy
 	// Samples is K: 0 decodes greedily (the priority list is the argsort of the
 	// scores), K > 0 runs the reference protocol, K rollouts with temperatures
 	// 0.5 + 1.5·i/K sampling a whole priority permutation per step (Gumbel-top-k),
-	// and keeps the best. Rules are deterministic and take only 0.
+	// and keeps the best. Rules are deterministic and take only 0. Rollouts check
+	// the budget before every step (every 64 dispatches for rules); an
+	// interrupted rollout is completed by appending each job's remaining
+	// operations (feasible, not good) and rollouts not yet started are skipped,
+	// so a stopped run still returns a schedule.
 	Samples int
-	// TimeLimit bounds the run with the context's deadline; 0 means no limit
-	// beyond the context. Rollouts poll the context before every step (every 64
-	// dispatches for rules); an interrupted rollout is completed by appending each
-	// job's remaining operations (feasible, not good) and rollouts not yet started
-	// are skipped, so a stopped run still returns a schedule.
-	TimeLimit time.Duration
-	// Seed makes sampling reproducible: rollout i draws from its own generator
-	// seeded by (Seed, i), so the result does not depend on Threads.
-	Seed uint64
-	// Threads is the number of rollout goroutines; 0 means GOMAXPROCS.
-	Threads int
-	// OnImprove, when set, receives each better schedule found (called from the
-	// solving goroutines, one call at a time).
-	OnImprove func(Solution)
 	// Method is what follows dispatching (default Auto).
 	Method Method
-	// MaxIterations bounds the improvement phase in machine-independent units (see
-	// improve.Settings.MaxIterations); with Threads = 1 and a fixed Seed it makes
-	// runs identical on every machine. 0 means no bound beyond the time.
-	MaxIterations int64
 	// DispatchShare is the part of TimeLimit the dispatching phase may use before
 	// the improvement starts (default 0.2); greedy dispatching needs far less.
 	DispatchShare float64
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
-type Solution struct {
-	Starts   [][]int
-	Makespan int
-}
+type Solution = improve.Solution
 
 // Stats are the counts of one Solve call.
 type Stats struct {
-	Policy          string
-	Rollouts        int     // episodes run to the end
-	Truncated       int     // episodes interrupted by the deadline and completed by appending
-	Steps           int     // environment steps taken by scored policies
-	Inferences      int     // Scorer calls
-	BestRollout     int     // index of the rollout that gave the solution
-	BestTemperature float64 // its temperature (0 for greedy)
-	Elapsed         time.Duration
+	Policy          string        `json:"policy"`
+	Rollouts        int           `json:"rollouts"`         // episodes run to the end
+	Truncated       int           `json:"truncated"`        // episodes interrupted by the deadline and completed by appending
+	Steps           int           `json:"steps"`            // environment steps taken by scored policies
+	Inferences      int           `json:"inferences"`       // Scorer calls
+	BestRollout     int           `json:"best_rollout"`     // index of the rollout that gave the solution
+	BestTemperature float64       `json:"best_temperature"` // its temperature (0 for greedy)
+	Elapsed         time.Duration `json:"elapsed_ns"`
 	// DispatchMakespan is the makespan of the dispatched start; Improvement holds
 	// the counts of the improvement phase (zero when it did not run).
-	DispatchMakespan int
-	Improvement      improve.Stats
+	DispatchMakespan int           `json:"dispatch_makespan"`
+	Improvement      improve.Stats `json:"improvement"`
 }
 
 // Result of Solve. Objective is the makespan; Bound is the lower bound our own
 // search proved (at least the larger of the longest job and the most loaded
 // machine; raised by the exact search). Status is Optimal only when the two meet.
-type Result struct {
-	Solution   Solution
-	Objective  int
-	Bound      int
-	Status     solvers.Status
-	StopReason solvers.StopReason
-	Stats      Stats
-}
+type Result = solvers.Result[Solution, Stats]
 
-func scheduleMakespan(js *instances.JobShop, starts [][]int) int {
-	ms := 0
-	for j, ops := range js.Jobs {
-		for k, op := range ops {
-			ms = max(ms, starts[j][k]+op.Duration)
-		}
+func (s Settings) validate() error {
+	if err := s.Limits.Validate(); err != nil {
+		return err
 	}
-	return ms
+	switch {
+	case s.DispatchShare < 0 || s.DispatchShare > 1:
+		return solvers.InvalidSetting("DispatchShare", "%v (want 0…1)", s.DispatchShare)
+	case s.Method < Auto || s.Method > Portfolio:
+		return solvers.InvalidSetting("Method", "unknown method %d", int(s.Method))
+	case s.Samples < 0:
+		return solvers.InvalidSetting("Samples", "%d (want 0 for greedy or K > 0)", s.Samples)
+	}
+	if _, isRule := s.Policy.(Rule); isRule && s.Samples > 0 {
+		return solvers.InvalidSetting("Samples", "sampling needs a neural policy; rule %s is deterministic", s.Policy.Name())
+	}
+	return nil
 }
 
 // Solve builds a schedule by dispatching in the CP environment with
@@ -140,70 +128,49 @@ func scheduleMakespan(js *instances.JobShop, starts [][]int) int {
 // schedule has passed instances.CheckSchedule.
 func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, error) {
 	begin := time.Now()
-	if s.DispatchShare < 0 || s.DispatchShare > 1 {
-		return Result{}, fmt.Errorf("%w: dispatch share %v (want 0…1)", ErrSettings, s.DispatchShare)
-	}
-	if s.MaxIterations < 0 {
-		return Result{}, fmt.Errorf("%w: %d iterations", ErrSettings, s.MaxIterations)
+	if err := s.validate(); err != nil {
+		return Result{}, err
 	}
 	method := s.Method
-	if method < Auto || method > Portfolio {
-		return Result{}, fmt.Errorf("%w: unknown method %d", ErrSettings, int(method))
-	}
-	if s.TimeLimit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
-		defer cancel()
-	}
-	_, hasDeadline := ctx.Deadline()
 	if method == Auto {
 		method = Dispatch
-		if hasDeadline || s.MaxIterations > 0 {
+		if s.Limits.Bounded(ctx) {
 			method = Portfolio
 		}
 	}
-	if method != Dispatch && !hasDeadline && s.MaxIterations == 0 {
-		return Result{}, fmt.Errorf("%w: method %v needs a time limit, a context deadline or MaxIterations", ErrSettings, method)
+	if method != Dispatch && !s.Limits.Bounded(ctx) {
+		return Result{}, solvers.InvalidSetting("Method", "%v needs a time limit, a context deadline or MaxIterations", method)
 	}
+	ctx, cancel := s.Limits.Context(ctx)
+	defer cancel()
 	dispatchCtx := ctx
 	if method != Dispatch && s.TimeLimit > 0 {
-		share := s.DispatchShare
-		if share == 0 {
-			share = 0.2
-		}
+		share := cmp.Or(s.DispatchShare, 0.2)
 		var cancel context.CancelFunc
 		dispatchCtx, cancel = context.WithTimeout(ctx, time.Duration(share*float64(s.TimeLimit)))
 		defer cancel()
 	}
 	res, err := dispatch(dispatchCtx, js, s, begin)
-	res.Stats.DispatchMakespan = res.Objective
+	res.Stats.DispatchMakespan = res.Solution.Makespan
 	if err != nil || method == Dispatch || res.Status != solvers.Feasible {
 		if err == nil && method != Dispatch && res.Status == solvers.Optimal {
 			res.StopReason = solvers.Completed
 		}
 		return res, err
 	}
-	var onImprove func([][]int, int)
-	if s.OnImprove != nil {
-		onImprove = func(starts [][]int, makespan int) { s.OnImprove(Solution{Starts: starts, Makespan: makespan}) }
-	}
 	imp, err := improve.Run(ctx, js, res.Solution.Starts, improve.Settings{
-		Method:        improveMethod[method],
-		MaxIterations: s.MaxIterations,
-		Seed:          s.Seed,
-		Threads:       s.Threads,
-		OnImprove:     onImprove,
+		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
+		Method:    improveMethod[method],
+		OnImprove: s.OnImprove,
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("jssp: improvement: %w", err)
 	}
-	// improve.Run has already passed its schedule through instances.CheckSchedule.
-	if imp.Makespan <= res.Objective {
-		res.Solution = Solution{Starts: imp.Starts, Makespan: imp.Makespan}
-		res.Objective = imp.Makespan
-	}
+	// improve.Run has already passed its schedule through instances.CheckSchedule
+	// and never returns one worse than its start.
+	res.Solution, res.Objective = imp.Solution, imp.Objective
 	res.Bound = max(res.Bound, imp.Bound)
-	res.Status = solvers.Feasible
+	res.Status = imp.Status
 	if res.Objective == res.Bound {
 		res.Status = solvers.Optimal
 	}
@@ -222,17 +189,10 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 	if err != nil {
 		return Result{}, err
 	}
-	if s.Samples < 0 {
-		return Result{}, fmt.Errorf("%w: %d samples (want 0 for greedy or K > 0)", ErrSettings, s.Samples)
-	}
 	p := s.Policy
 	if p == nil {
 		p = FDDMWKR
 	}
-	if _, isRule := p.(Rule); isRule && s.Samples > 0 {
-		return Result{}, fmt.Errorf("%w: sampling needs a neural policy; rule %s is deterministic", ErrSettings, p.Name())
-	}
-	stop := func() bool { return ctx.Err() != nil }
 
 	k := max(s.Samples, 1)
 	threads := s.Threads
@@ -255,6 +215,7 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 	)
 	worker := func(env *Env) {
 		defer wg.Done()
+		b := solvers.NewBudget(ctx, 0)
 		ro, err := newRollout(env, p)
 		if err != nil {
 			mu.Lock()
@@ -264,21 +225,23 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 		}
 		for {
 			i := int(next.Add(1)) - 1
-			if i >= k || (i > 0 && stop()) {
+			if i >= k || (i > 0 && !b.Check()) {
 				break
 			}
 			var rng *rand.Rand
 			temp := 0.0
 			if s.Samples > 0 {
 				temp = Temperature(i, k)
-				rng = rand.New(rand.NewPCG(s.Seed, uint64(i)))
+				rng = solvers.NewRand(s.Seed, "jssp/rollout", uint64(i))
 			}
-			truncated, err := ro.episode(temp, rng, stop)
+			truncated, err := ro.episode(temp, rng, b)
 			var starts [][]int
 			ms := 0
 			if err == nil {
 				starts = completeSchedule(env)
-				ms = scheduleMakespan(js, starts)
+				if ms, err = instances.CheckSchedule(js, starts); err != nil {
+					err = fmt.Errorf("jssp: bug: the schedule of rollout %d fails the checker: %w", i, err)
+				}
 			}
 			mu.Lock()
 			if err != nil {
@@ -320,29 +283,16 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 	if firstErr != nil {
 		return Result{}, firstErr
 	}
-	res := Result{Bound: improve.TrivialBound(js), Stats: stats, Status: solvers.NoSolution}
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		res.StopReason = solvers.TimeLimit
-	case ctx.Err() != nil:
-		res.StopReason = solvers.Canceled
-	default:
-		res.StopReason = solvers.Completed
-	}
+	res := Result{Bound: float64(improve.TrivialBound(js)), Stats: stats, Status: solvers.NoSolution}
+	res.StopReason, _ = solvers.ContextStop(ctx)
 	if global.makespan < 0 {
 		return res, nil
 	}
-	ms, err := instances.CheckSchedule(js, global.starts)
-	if err != nil {
-		return Result{}, fmt.Errorf("jssp: schedule of rollout %d failed the check: %w", global.index, err)
-	}
-	if ms != global.makespan {
-		return Result{}, fmt.Errorf("jssp: rollout %d reported makespan %d, the checker %d", global.index, global.makespan, ms)
-	}
+	ms := global.makespan
 	res.Solution = Solution{Starts: global.starts, Makespan: ms}
-	res.Objective = ms
+	res.Objective = float64(ms)
 	res.Status = solvers.Feasible
-	if ms == res.Bound {
+	if res.Objective == res.Bound {
 		res.Status = solvers.Optimal
 	}
 	return res, nil

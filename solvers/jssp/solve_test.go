@@ -41,8 +41,8 @@ func TestAuthorsPolicyGreedy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := int(ref[name]["measured_tassel_greedy"]); res.Objective != want {
-				t.Errorf("greedy makespan %d, the authors' code %d", res.Objective, want)
+			if want := int(ref[name]["measured_tassel_greedy"]); res.Solution.Makespan != want {
+				t.Errorf("greedy makespan %d, the authors' code %d", res.Solution.Makespan, want)
 			}
 		})
 	}
@@ -56,20 +56,20 @@ func TestSolveRulesAndBound(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Status != solvers.Feasible || res.StopReason != solvers.Completed || res.Bound != 655 {
-			t.Errorf("%s: status %v stop %v bound %d", r, res.Status, res.StopReason, res.Bound)
+			t.Errorf("%s: status %v stop %v bound %v", r, res.Status, res.StopReason, res.Bound)
 		}
-		if ms, err := instances.CheckSchedule(js, res.Solution.Starts); err != nil || ms != res.Objective {
-			t.Errorf("%s: checker %d %v, objective %d", r, ms, err, res.Objective)
+		if ms, err := instances.CheckSchedule(js, res.Solution.Starts); err != nil || ms != res.Solution.Makespan {
+			t.Errorf("%s: checker %d %v, objective %d", r, ms, err, res.Solution.Makespan)
 		}
 	}
 }
 
 func TestSolveBadSettings(t *testing.T) {
 	js := loadNamed(t, "ft10")
-	if _, err := Solve(context.Background(), js, Settings{Samples: -1}); !errors.Is(err, ErrSettings) {
+	if _, err := Solve(context.Background(), js, Settings{Samples: -1}); !errors.Is(err, solvers.ErrInvalidSettings) {
 		t.Errorf("K < 0: %v", err)
 	}
-	if _, err := Solve(context.Background(), js, Settings{Samples: 4, Policy: SPT}); !errors.Is(err, ErrSettings) {
+	if _, err := Solve(context.Background(), js, Settings{Samples: 4, Policy: SPT}); !errors.Is(err, solvers.ErrInvalidSettings) {
 		t.Errorf("sampling a rule: %v", err)
 	}
 	bad := &instances.JobShop{Name: "bad", Machines: 1, Jobs: [][]instances.Operation{{{Machine: 3, Duration: 1}}}}
@@ -86,7 +86,7 @@ func TestSamplingDeterministic(t *testing.T) {
 	p := &NetworkPolicy{Net: net}
 	var results []Result
 	for _, threads := range []int{1, 3} {
-		res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 8, Seed: 7, Threads: threads})
+		res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Seed: 7, Threads: threads}, Policy: p, Samples: 8})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,9 +96,9 @@ func TestSamplingDeterministic(t *testing.T) {
 		results = append(results, res)
 	}
 	if fmt.Sprint(results[0].Solution.Starts) != fmt.Sprint(results[1].Solution.Starts) {
-		t.Errorf("1 and 3 threads differ: %d vs %d", results[0].Objective, results[1].Objective)
+		t.Errorf("1 and 3 threads differ: %d vs %d", results[0].Solution.Makespan, results[1].Solution.Makespan)
 	}
-	other, err := Solve(context.Background(), js, Settings{Policy: p, Samples: 8, Seed: 8, Threads: 1})
+	other, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Seed: 8, Threads: 1}, Policy: p, Samples: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestSolveTimeLimit(t *testing.T) {
 	net := loadAuthorsNetwork(t)
 	js := loadNamed(t, "ta71")
 	begin := time.Now()
-	res, err := Solve(context.Background(), js, Settings{Policy: &NetworkPolicy{Net: net}, Samples: 32, TimeLimit: 50 * time.Millisecond, Threads: 1})
+	res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{TimeLimit: 50 * time.Millisecond, Threads: 1}, Policy: &NetworkPolicy{Net: net}, Samples: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,12 +200,12 @@ func TestRandomInstancesValid(t *testing.T) {
 				if _, isRule := p.(Rule); isRule && k > 0 {
 					continue
 				}
-				res, err := Solve(context.Background(), js, Settings{Policy: p, Samples: k, Seed: uint64(trial)})
+				res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Seed: uint64(trial)}, Policy: p, Samples: k})
 				if err != nil {
 					t.Fatalf("%s %s K=%d: %v", js.Name, p.Name(), k, err)
 				}
 				if res.Objective < res.Bound {
-					t.Fatalf("%s %s: makespan %d below the bound %d", js.Name, p.Name(), res.Objective, res.Bound)
+					t.Fatalf("%s %s: makespan %d below the bound %v", js.Name, p.Name(), res.Solution.Makespan, res.Bound)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,69 +17,91 @@ import (
 
 // Settings configure Solve. Zero values are the documented defaults.
 type Settings struct {
-	// TimeLimit bounds the whole run, exact evaluations included (0 = context only).
-	TimeLimit time.Duration
-	// MaxIterations caps the scenarios added (default 20, Neur2RO's max_n_models).
-	MaxIterations int
+	// Limits: TimeLimit covers the whole run, exact evaluations included;
+	// MaxIterations bounds the exact evaluations (CCG proposals and polish
+	// moves), the unit of work that makes a run repeatable; Threads is passed
+	// to the MILP backend; Seed drives the sampling adversary and the polish's
+	// kicks.
+	solvers.Limits
+	// OnImprove, when set, receives each first stage whose exact worst-case profit
+	// beats every earlier one, as soon as it is known (from the solving goroutine;
+	// the solution is the callee's to keep).
+	OnImprove func(Solution)
+	// MaxScenarios caps the scenarios the CCG adds (default 20, Neur2RO's
+	// max_n_models).
+	MaxScenarios int
 	// Model is the value network (default: DefaultModel, the shipped one).
 	Model *nnsurrogate.Model
 	// MILP solves the main and adversarial problems (default milp.Default()). When it
 	// cannot solve integer models (the pure-Go build), the adversary samples
-	// scenarios and the main problem uses the scenario-DP heuristic; Result.Backend
-	// says which ran.
+	// scenarios and the main problem uses the scenario-DP heuristic;
+	// Stats.Backend says which ran.
 	MILP milp.Solver
 	// Samples is the number of scenarios the sampling adversary scores (default 4000).
 	Samples int
 	// Tol is the relative termination tolerance of Neur2RO (default 1e-4).
 	Tol float64
-	// Seed drives the sampling adversary.
-	Seed uint64
-	// Threads is passed to the MILP backend.
-	Threads int
-	// Polish, after the CCG, runs an iterated first-improvement local search over
-	// single-item flips and swaps of the best x, judged by exact evaluation (with
-	// early rejection), until 20 random kicks in a row bring nothing better or
-	// time runs out. Off by default, which is Neur2RO's method; the command line
-	// turns it on.
-	Polish bool
-	// OnImprove, when set, receives each first stage whose exact worst-case profit
-	// beats every earlier one, as soon as it is known (from the solving goroutine;
-	// the slice is the caller's to keep).
-	OnImprove func(firstStage []bool, objective float64)
+	// NoPolish stops after the CCG, which is Neur2RO's method alone. By default
+	// an iterated first-improvement local search over single-item flips and
+	// swaps of the best x follows, judged by exact evaluation (with early
+	// rejection), until 20 random kicks in a row bring nothing better or the
+	// budget ends.
+	NoPolish bool
 }
 
-// Result of Solve. Objective is always the exact worst-case profit of FirstStage.
-type Result struct {
+// Solution is a first stage (the items chosen) and its exact worst-case profit.
+type Solution struct {
 	FirstStage []bool
-	Objective  float64
-	// Bound is NaN: the method proves no bound on the robust optimum.
-	Bound      float64
-	Status     solvers.Status
-	StopReason solvers.StopReason
-	Iterations int
-	// Backend is "milp:<solver>" or "heuristic" (sampling adversary, scenario-DP main).
-	Backend   string
-	Scenarios [][]float64
-	Stats     Stats
+	Profit     float64
+}
+
+// Result of Solve. Objective is always the exact worst-case profit of the
+// first stage. Bound is NaN: the method proves no bound on the robust optimum.
+type Result = solvers.Result[Solution, Stats]
+
+func (s Settings) validate() error {
+	if err := s.Limits.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case s.MaxScenarios < 0:
+		return solvers.InvalidSetting("MaxScenarios", "%d is negative", s.MaxScenarios)
+	case s.Samples < 0:
+		return solvers.InvalidSetting("Samples", "%d is negative", s.Samples)
+	case s.Tol < 0 || math.IsNaN(s.Tol):
+		return solvers.InvalidSetting("Tol", "%v (want ≥ 0)", s.Tol)
+	}
+	return nil
 }
 
 // Stats are the counts a user tunes by.
 type Stats struct {
-	MainSolves, AdversarySolves int
-	MainTime, AdversaryTime     time.Duration
-	EvalTime                    time.Duration
+	// Backend is "milp:<solver>" or "heuristic" (sampling adversary, scenario-DP main).
+	Backend string `json:"backend"`
+	// Iterations is the number of CCG iterations; Scenarios the scenarios found.
+	Iterations      int           `json:"ccg_iterations"`
+	Scenarios       [][]float64   `json:"-"`
+	MainSolves      int           `json:"main_solves"`
+	AdversarySolves int           `json:"adversary_solves"`
+	MainTime        time.Duration `json:"main_ns"`
+	AdversaryTime   time.Duration `json:"adversary_ns"`
+	EvalTime        time.Duration `json:"eval_ns"`
+	// Evaluations counts the exact evaluations (the unit of MaxIterations).
+	Evaluations int `json:"evaluations"`
 	// Binaries and stable neurons of the last adversarial encoding.
-	AdvBinaries, AdvStable int
+	AdvBinaries int `json:"adv_binaries"`
+	AdvStable   int `json:"adv_stable"`
 	// EncodingChecks counts the MILP optima compared with the forward pass.
-	EncodingChecks int
+	EncodingChecks int `json:"encoding_checks"`
 	// LastPredicted is the network's estimate at the last adversarial optimum, in
 	// profit units (an estimate, never reported as the objective).
-	LastPredicted float64
+	LastPredicted float64 `json:"predicted_ss"`
 	// MILPTimeouts counts MILP solves stopped by the time limit.
-	MILPTimeouts int
-	// PolishEvals, PolishKicks and PolishGain describe the optional local search.
-	PolishEvals, PolishKicks int
-	PolishGain               float64
+	MILPTimeouts int `json:"milp_timeouts"`
+	// PolishEvals, PolishKicks and PolishGain describe the local search.
+	PolishEvals int     `json:"polish_evals"`
+	PolishKicks int     `json:"polish_kicks"`
+	PolishGain  float64 `json:"polish_gain"`
 }
 
 // ErrEncoding reports a MILP optimum that disagrees with the network's forward pass,
@@ -117,18 +140,15 @@ func (p *predictor) pxi(xi []float64) []float64 {
 // main problem proposes is evaluated exactly, and the best is returned with its
 // exact worst-case profit.
 func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result, error) {
+	if err := s.validate(); err != nil {
+		return Result{}, err
+	}
 	if err := k.Validate(); err != nil {
 		return Result{}, err
 	}
-	if s.MaxIterations <= 0 {
-		s.MaxIterations = 20
-	}
-	if s.Samples <= 0 {
-		s.Samples = 4000
-	}
-	if s.Tol <= 0 {
-		s.Tol = 1e-4
-	}
+	s.MaxScenarios = cmp.Or(s.MaxScenarios, 20)
+	s.Samples = cmp.Or(s.Samples, 4000)
+	s.Tol = cmp.Or(s.Tol, 1e-4)
 	if s.Model == nil {
 		m, err := DefaultModel()
 		if err != nil {
@@ -139,130 +159,169 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 	if s.MILP == nil {
 		s.MILP = milp.Default()
 	}
-	if s.TimeLimit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
-		defer cancel()
-	}
+	ctx, cancel := s.Limits.Context(ctx)
+	defer cancel()
 	pred, err := newPredictor(k, s.Model)
 	if err != nil {
 		return Result{}, err
 	}
 	useMILP := supportsIntegers(s.MILP)
-	res := Result{Bound: math.NaN(), Objective: math.Inf(-1), Backend: "heuristic"}
+	r := &run{k: k, s: s, budget: solvers.NewBudget(ctx, s.MaxIterations), best: math.Inf(-1)}
+	r.stats.Backend = "heuristic"
 	if useMILP {
-		res.Backend = "milp:" + s.MILP.Name()
+		r.stats.Backend = "milp:" + s.MILP.Name()
 	}
-	rng := rand.New(rand.NewPCG(s.Seed, 0x43434))
-	n := k.N()
+	rng := solvers.NewRand(s.Seed, "robust/adversary", 0)
 	var scen [][]float64
-	res.StopReason = solvers.IterationLimit
-	evaluated := map[string]bool{}
-	consider := func(x []bool) error {
-		key := instances.FormatFirstStage(x)
-		if evaluated[key] {
-			return nil
-		}
-		evaluated[key] = true
-		t0 := time.Now()
-		// The first proposal is evaluated even past the deadline, so that a run always
-		// returns a first stage with its exact value; later ones only within time.
-		ectx := ctx
-		if res.FirstStage == nil {
-			ectx = context.WithoutCancel(ctx)
-		}
-		ev, err := Evaluate(ectx, k, x, EvalSettings{})
-		res.Stats.EvalTime += time.Since(t0)
-		if err != nil {
-			return err
-		}
-		if ev.Profit > res.Objective {
-			res.Objective = ev.Profit
-			res.FirstStage = append([]bool(nil), x...)
-			if s.OnImprove != nil {
-				s.OnImprove(append([]bool(nil), x...), ev.Profit)
-			}
-		}
-		return nil
-	}
-	for it := 0; it <= s.MaxIterations; it++ {
-		if ctx.Err() != nil {
+	reason := solvers.IterationLimit // MaxScenarios reached
+	for it := 0; it <= s.MaxScenarios; it++ {
+		if r.stopped(ctx) {
 			break
 		}
 		t0 := time.Now()
 		var x []bool
 		var aMain float64
 		if useMILP {
-			x, aMain, err = mainMILP(ctx, k, pred, scen, s, &res.Stats)
+			x, aMain, err = mainMILP(ctx, k, pred, scen, s, &r.stats)
 		} else {
 			x, aMain = mainHeuristic(k, pred, scen)
 		}
-		res.Stats.MainSolves++
-		res.Stats.MainTime += time.Since(t0)
+		r.stats.MainSolves++
+		r.stats.MainTime += time.Since(t0)
 		if err != nil {
 			if errors.Is(err, errTimedOut) {
 				break
 			}
-			return res, err
+			return Result{}, err
 		}
-		if err := consider(x); err != nil {
+		if err := r.consider(ctx, x); err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			return res, err
+			return Result{}, err
 		}
-		res.Iterations = it
-		if it == s.MaxIterations {
+		r.stats.Iterations = it
+		if it == s.MaxScenarios {
 			break
 		}
 		t0 = time.Now()
 		var xi []float64
 		var phi float64
 		if useMILP {
-			xi, phi, err = adversaryMILP(ctx, k, pred, x, s, &res.Stats)
+			xi, phi, err = adversaryMILP(ctx, k, pred, x, s, &r.stats)
 		} else {
 			xi, phi = adversarySample(k, pred, x, scen, s.Samples, rng)
 		}
-		res.Stats.AdversarySolves++
-		res.Stats.AdversaryTime += time.Since(t0)
+		r.stats.AdversarySolves++
+		r.stats.AdversaryTime += time.Since(t0)
 		if err != nil {
 			if errors.Is(err, errTimedOut) {
 				break
 			}
-			return res, err
+			return Result{}, err
 		}
-		res.Stats.LastPredicted = phi * pred.scale
-		if len(scen) > 0 && math.Abs(phi-aMain) <= s.Tol*math.Max(math.Abs(phi), 1e-9) {
-			res.StopReason = solvers.Completed
-			break
-		}
-		if seenScenario(scen, xi) {
-			res.StopReason = solvers.Completed
+		r.stats.LastPredicted = phi * pred.scale
+		if len(scen) > 0 && math.Abs(phi-aMain) <= s.Tol*math.Max(math.Abs(phi), 1e-9) || seenScenario(scen, xi) {
+			reason = solvers.Completed
 			break
 		}
 		scen = append(scen, xi)
 	}
-	if ctx.Err() != nil && res.StopReason != solvers.Completed {
-		res.StopReason = solvers.TimeLimit
-		if errors.Is(ctx.Err(), context.Canceled) {
-			res.StopReason = solvers.Canceled
+	if r.budget.Stopped() {
+		reason = r.budget.Reason()
+	} else if cr, ok := solvers.ContextStop(ctx); ok && reason != solvers.Completed {
+		reason = cr
+	}
+	if !s.NoPolish && r.x != nil && !r.stopped(ctx) {
+		r.polish(ctx)
+		if r.budget.Stopped() {
+			reason = r.budget.Reason()
+		} else if cr, ok := solvers.ContextStop(ctx); ok {
+			reason = cr
 		}
 	}
-	if s.Polish && res.FirstStage != nil && ctx.Err() == nil {
-		polish(ctx, k, &res, s.Seed, s.OnImprove)
-		if ctx.Err() != nil {
-			res.StopReason = solvers.TimeLimit
-		}
-	}
-	res.Scenarios = scen
-	if res.FirstStage == nil {
+	r.stats.Scenarios = scen
+	if r.x == nil {
 		// Not even one main problem finished: fall back to the empty selection, whose
 		// worst case is 0 and needs no LP.
-		res.FirstStage = make([]bool, n)
-		res.Objective = 0
+		r.x, r.best = make([]bool, k.N()), 0
 	}
-	res.Status = solvers.Feasible
-	return res, nil
+	if err := instances.CheckFirstStage(k, r.x); err != nil {
+		return Result{}, fmt.Errorf("robust: bug: the first stage fails the checker: %w", err)
+	}
+	return Result{
+		Solution:   Solution{FirstStage: r.x, Profit: r.best},
+		Objective:  r.best,
+		Bound:      math.NaN(),
+		Status:     solvers.Feasible,
+		StopReason: reason,
+		Stats:      r.stats,
+	}, nil
+}
+
+// run is the state of one Solve: the best first stage by exact value, the
+// first stages already evaluated, and the evaluation budget.
+type run struct {
+	k         *instances.RobustKnapsack
+	s         Settings
+	budget    *solvers.Budget
+	x         []bool
+	best      float64
+	evaluated map[string]bool
+	stats     Stats
+}
+
+// stopped reports whether the context or the evaluation budget has ended the run.
+func (r *run) stopped(ctx context.Context) bool {
+	return ctx.Err() != nil || r.budget.Stopped()
+}
+
+// evaluate is the exact evaluation of x, counted against the budget; ok is
+// false when the budget had run out. The first proposal is evaluated even past
+// the deadline, so that a run always returns a first stage with its exact value.
+func (r *run) evaluate(ctx context.Context, x []bool, set EvalSettings) (ev Evaluation, ok bool, err error) {
+	if r.x != nil && !r.budget.Spend() {
+		return Evaluation{}, false, nil
+	}
+	if r.x == nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	t0 := time.Now()
+	ev, err = Evaluate(ctx, r.k, x, set)
+	r.stats.EvalTime += time.Since(t0)
+	r.stats.Evaluations++
+	return ev, true, err
+}
+
+// accept records x with exact value v when it beats the best.
+func (r *run) accept(x []bool, v float64) bool {
+	if r.x != nil && v <= r.best+1e-9*math.Max(1, math.Abs(r.best)) {
+		return false
+	}
+	r.best = v
+	r.x = append(r.x[:0], x...)
+	if r.s.OnImprove != nil {
+		r.s.OnImprove(Solution{FirstStage: append([]bool(nil), x...), Profit: v})
+	}
+	return true
+}
+
+// consider evaluates a CCG proposal exactly, once per distinct first stage.
+func (r *run) consider(ctx context.Context, x []bool) error {
+	key := instances.FormatFirstStage(x)
+	if r.evaluated == nil {
+		r.evaluated = map[string]bool{}
+	}
+	if r.evaluated[key] {
+		return nil
+	}
+	r.evaluated[key] = true
+	ev, ok, err := r.evaluate(ctx, x, EvalSettings{})
+	if err != nil || !ok {
+		return err
+	}
+	r.accept(x, ev.Profit)
+	return nil
 }
 
 var errTimedOut = errors.New("robust: MILP stopped by the time limit")
@@ -359,43 +418,34 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 // before it stops on its own (a time limit or the context may stop it earlier).
 const polishStaleKicks = 20
 
-// polish improves res.FirstStage by an iterated local search judged by exact
-// evaluation. The descent tries single flips until none improves, then swaps
-// (one chosen item out, one other in, the move a capacity-bound selection
+// polish improves the best first stage by an iterated local search judged by
+// exact evaluation. The descent tries single flips until none improves, then
+// swaps (one chosen item out, one other in, the move a capacity-bound selection
 // needs), going back to flips after every improving swap; each candidate is
 // evaluated with the current value as cutoff, so a worse one is rejected as soon
 // as one scenario proves it. A descent ends in a local optimum long before a
 // typical time limit, so the rest of the budget goes to kicks: a few random flips
 // of the best selection, then a new descent.
-func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed uint64, onImprove func([]bool, float64)) {
-	t0 := time.Now()
-	start := res.Objective
-	x := append([]bool(nil), res.FirstStage...)
-	cur := res.Objective
-	accept := func(v float64) {
-		cur = v
-		if v > res.Objective+1e-9*math.Max(1, math.Abs(res.Objective)) {
-			res.Objective = v
-			res.FirstStage = append(res.FirstStage[:0], x...)
-			if onImprove != nil {
-				onImprove(append([]bool(nil), x...), v)
-			}
-		}
-	}
+func (r *run) polish(ctx context.Context) {
+	start := r.best
+	x := append([]bool(nil), r.x...)
+	cur := r.best
+	halt := func() bool { return r.stopped(ctx) }
 	better := func() bool {
 		cut := cur + 1e-9*math.Max(1, math.Abs(cur))
-		ev, err := Evaluate(ctx, k, x, EvalSettings{Cutoff: &cut})
-		res.Stats.PolishEvals++
-		if err != nil || !ev.Converged || ev.CutOff || ev.Profit <= cut {
+		ev, ok, err := r.evaluate(ctx, x, EvalSettings{Cutoff: &cut})
+		r.stats.PolishEvals++
+		if err != nil || !ok || !ev.Converged || ev.CutOff || ev.Profit <= cut {
 			return false
 		}
-		accept(ev.Profit)
+		cur = ev.Profit
+		r.accept(x, ev.Profit)
 		return true
 	}
 	flips := func() bool {
 		improved := false
 		for i := range x {
-			if ctx.Err() != nil {
+			if halt() {
 				break
 			}
 			x[i] = !x[i]
@@ -412,8 +462,8 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed 
 	next := 0
 	swaps := func() bool {
 		n := len(x)
-		for r := 0; r < n; r++ {
-			i := (next + r) % n
+		for k := 0; k < n; k++ {
+			i := (next + k) % n
 			if !x[i] {
 				continue
 			}
@@ -421,7 +471,7 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed 
 				if x[j] {
 					continue
 				}
-				if ctx.Err() != nil {
+				if halt() {
 					return false
 				}
 				x[i], x[j] = false, true
@@ -435,33 +485,33 @@ func polish(ctx context.Context, k *instances.RobustKnapsack, res *Result, seed 
 		return false
 	}
 	descend := func() {
-		for ctx.Err() == nil {
+		for !halt() {
 			if !flips() && !swaps() {
 				return
 			}
 		}
 	}
 	descend()
-	rng := rand.New(rand.NewPCG(seed, 0x9011))
-	for stale := 0; stale < polishStaleKicks && ctx.Err() == nil; stale++ {
-		copy(x, res.FirstStage)
+	rng := solvers.NewRand(r.s.Seed, "robust/polish", 0)
+	for stale := 0; stale < polishStaleKicks && !halt(); stale++ {
+		copy(x, r.x)
 		for f := 2 + rng.IntN(3); f > 0; f-- {
 			i := rng.IntN(len(x))
 			x[i] = !x[i]
 		}
-		ev, err := Evaluate(ctx, k, x, EvalSettings{})
-		res.Stats.PolishEvals++
-		res.Stats.PolishKicks++
-		if err != nil || !ev.Converged {
+		ev, ok, err := r.evaluate(ctx, x, EvalSettings{})
+		r.stats.PolishEvals++
+		r.stats.PolishKicks++
+		if err != nil || !ok || !ev.Converged {
 			continue
 		}
-		best := res.Objective
-		accept(ev.Profit)
+		best := r.best
+		cur = ev.Profit
+		r.accept(x, ev.Profit)
 		descend()
-		if res.Objective > best {
+		if r.best > best {
 			stale = -1
 		}
 	}
-	res.Stats.PolishGain = res.Objective - start
-	res.Stats.EvalTime += time.Since(t0)
+	r.stats.PolishGain = r.best - start
 }

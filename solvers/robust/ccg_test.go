@@ -11,6 +11,7 @@ import (
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadir"
 	"github.com/cosolve/cosolve/milp"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 func TestSolvePublishedSmall(t *testing.T) {
@@ -21,17 +22,17 @@ func TestSolvePublishedSmall(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, backend := range milp.Backends() {
-			res, err := Solve(context.Background(), k, Settings{TimeLimit: 30 * time.Second, MILP: backend, Samples: 500})
+			res, err := Solve(context.Background(), k, Settings{Limits: solvers.Limits{TimeLimit: 30 * time.Second}, MILP: backend, Samples: 500})
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, backend.Name(), err)
 			}
-			ev, err := Evaluate(context.Background(), k, res.FirstStage, EvalSettings{})
+			ev, err := Evaluate(context.Background(), k, res.Solution.FirstStage, EvalSettings{})
 			if err != nil || ev.Profit != res.Objective {
 				t.Fatalf("%s: reported %v, exact %v (%v)", name, res.Objective, ev.Profit, err)
 			}
 			ref, _, _ := instances.RobustKnapsackReference(datadir.ForTest(t), name)
-			t.Logf("%s %s: %v (BP %v, gap %.2f%%), %d iterations, stop %v, %+v", name, res.Backend, res.Objective, ref.Value,
-				100*(ref.Value-res.Objective)/ref.Value, res.Iterations, res.StopReason, res.Stats)
+			t.Logf("%s %s: %v (BP %v, gap %.2f%%), %d iterations, stop %v, %+v", name, res.Stats.Backend, res.Objective, ref.Value,
+				100*(ref.Value-res.Objective)/ref.Value, res.Stats.Iterations, res.StopReason, res.Stats)
 		}
 	}
 }
@@ -47,9 +48,8 @@ func TestOnImproveStreamsEveryImprovement(t *testing.T) {
 	var seen []float64
 	var last []bool
 	res, err := Solve(context.Background(), k, Settings{
-		TimeLimit: 20 * time.Second, Samples: 300, Polish: true,
-		OnImprove: func(x []bool, obj float64) { seen = append(seen, obj); last = x },
-	})
+		Limits: solvers.Limits{TimeLimit: 20 * time.Second}, Samples: 300,
+		OnImprove: func(s Solution) { seen = append(seen, s.Profit); last = s.FirstStage }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +61,8 @@ func TestOnImproveStreamsEveryImprovement(t *testing.T) {
 			t.Fatalf("objectives not increasing: %v", seen)
 		}
 	}
-	if seen[len(seen)-1] != res.Objective || instances.FormatFirstStage(last) != instances.FormatFirstStage(res.FirstStage) {
-		t.Fatalf("last streamed %v (%s), result %v (%s)", seen[len(seen)-1], instances.FormatFirstStage(last), res.Objective, instances.FormatFirstStage(res.FirstStage))
+	if seen[len(seen)-1] != res.Objective || instances.FormatFirstStage(last) != instances.FormatFirstStage(res.Solution.FirstStage) {
+		t.Fatalf("last streamed %v (%s), result %v (%s)", seen[len(seen)-1], instances.FormatFirstStage(last), res.Objective, instances.FormatFirstStage(res.Solution.FirstStage))
 	}
 	if res.Stats.PolishGain > 0 && len(seen) < 2 {
 		t.Fatalf("polish improved by %v but streamed %d solutions", res.Stats.PolishGain, len(seen))
@@ -85,31 +85,34 @@ func TestPolishEndsAtLocalOptimum(t *testing.T) {
 	for trial := 0; trial < 30; trial++ {
 		n := 3 + rng.IntN(6)
 		k := randomKnapsack(rng, n)
-		res := Result{FirstStage: make([]bool, n)}
-		res.Objective = worstCase(k, res.FirstStage)
-		start := res.Objective
-		polish(ctx, k, &res, uint64(trial), nil)
-		if got := worstCase(k, res.FirstStage); math.Abs(got-res.Objective) > 1e-9*math.Max(1, math.Abs(got)) {
-			t.Fatalf("trial %d: polish reports %v, exact %v", trial, res.Objective, got)
+		polished := func() *run {
+			r := &run{k: k, s: Settings{Limits: solvers.Limits{Seed: uint64(trial)}}, budget: solvers.NewBudget(ctx, 0)}
+			r.accept(make([]bool, n), worstCase(k, make([]bool, n)))
+			r.polish(ctx)
+			return r
 		}
-		if res.Objective < start {
-			t.Fatalf("trial %d: polish went from %v down to %v", trial, start, res.Objective)
+		start := worstCase(k, make([]bool, n))
+		res := polished()
+		if got := worstCase(k, res.x); math.Abs(got-res.best) > 1e-9*math.Max(1, math.Abs(got)) {
+			t.Fatalf("trial %d: polish reports %v, exact %v", trial, res.best, got)
 		}
-		if res.Stats.PolishKicks < polishStaleKicks {
-			t.Fatalf("trial %d: stopped after %d kicks", trial, res.Stats.PolishKicks)
+		if res.best < start {
+			t.Fatalf("trial %d: polish went from %v down to %v", trial, start, res.best)
 		}
-		again := Result{FirstStage: make([]bool, n), Objective: start}
-		polish(ctx, k, &again, uint64(trial), nil)
-		if again.Objective != res.Objective || again.Stats.PolishEvals != res.Stats.PolishEvals {
+		if res.stats.PolishKicks < polishStaleKicks {
+			t.Fatalf("trial %d: stopped after %d kicks", trial, res.stats.PolishKicks)
+		}
+		again := polished()
+		if again.best != res.best || again.stats.PolishEvals != res.stats.PolishEvals {
 			t.Fatalf("trial %d: same seed gave %v after %d evaluations, then %v after %d", trial,
-				res.Objective, res.Stats.PolishEvals, again.Objective, again.Stats.PolishEvals)
+				res.best, res.stats.PolishEvals, again.best, again.stats.PolishEvals)
 		}
-		tol := 1e-6 * math.Max(1, math.Abs(res.Objective))
-		x := append([]bool(nil), res.FirstStage...)
+		tol := 1e-6 * math.Max(1, math.Abs(res.best))
+		x := append([]bool(nil), res.x...)
 		for i := range x {
 			x[i] = !x[i]
-			if v := worstCase(k, x); v > res.Objective+tol {
-				t.Fatalf("trial %d: flipping item %d gives %v > %v", trial, i, v, res.Objective)
+			if v := worstCase(k, x); v > res.best+tol {
+				t.Fatalf("trial %d: flipping item %d gives %v > %v", trial, i, v, res.best)
 			}
 			x[i] = !x[i]
 			for j := range x {
@@ -117,8 +120,8 @@ func TestPolishEndsAtLocalOptimum(t *testing.T) {
 					continue
 				}
 				x[i], x[j] = false, true
-				if v := worstCase(k, x); v > res.Objective+tol {
-					t.Fatalf("trial %d: swapping item %d out and %d in gives %v > %v", trial, i, j, v, res.Objective)
+				if v := worstCase(k, x); v > res.best+tol {
+					t.Fatalf("trial %d: swapping item %d out and %d in gives %v > %v", trial, i, j, v, res.best)
 				}
 				x[i], x[j] = true, false
 			}

@@ -1,10 +1,12 @@
 package tsp
 
 import (
+	"context"
 	"math"
 	"sort"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // renumberMinN is the size from which Solve renumbers nodes along a Hilbert
@@ -75,4 +77,42 @@ func renumbered(p *instances.TSP, perm []int) (*instances.TSP, error) {
 	}
 	q.Comment = p.Comment
 	return q, nil
+}
+
+// solveRenumbered solves the Hilbert-renumbered instance and maps every tour
+// back to the caller's node numbers.
+func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
+	// Sorting 10^5 curve keys takes a while; the context must not wait for it.
+	permCh := make(chan []int, 1)
+	go func() { permCh <- hilbertOrder(inst) }()
+	var perm []int
+	select {
+	case perm = <-permCh:
+	case <-ctx.Done():
+		reason, _ := solvers.ContextStop(ctx)
+		return Result{Solution: solution(inst, identity(inst.N())), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
+	}
+	q, err := renumbered(inst, perm)
+	if err != nil {
+		return Result{}, err
+	}
+	if set.Heatmap != nil {
+		set.Heatmap = set.Heatmap.Permute(perm)
+	}
+	back := func(s Solution) Solution {
+		t := make([]int, len(s.Tour))
+		for k, v := range s.Tour {
+			t[k] = perm[v]
+		}
+		return Solution{Tour: t, Length: s.Length}
+	}
+	if f := set.OnImprove; f != nil {
+		set.OnImprove = func(s Solution) { f(back(s)) }
+	}
+	res, err := solveWatched(ctx, q, set)
+	if err != nil {
+		return res, err
+	}
+	res.Solution = back(res.Solution)
+	return res, nil
 }

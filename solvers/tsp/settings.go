@@ -3,10 +3,10 @@ package tsp
 import (
 	"fmt"
 	"runtime"
+	"sort"
 
 	"github.com/cosolve/cosolve/heatmap"
-	"sort"
-	"time"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // Method selects the search loop.
@@ -27,18 +27,12 @@ const (
 // Settings configures Solve. The zero value is our default method with the
 // GT-Prior heatmap; the presets hold the published configurations.
 type Settings struct {
-	// TimeLimit bounds the run together with the context deadline; 0 = none.
-	TimeLimit time.Duration
-	// MaxIterations bounds the sampled actions plus kicks; 0 = none. With
-	// Threads = 1 it makes runs identical across machines.
-	MaxIterations int64
-	// Seed seeds the random stream; thread i uses Seed + i.
-	Seed uint64
-	// Threads is the number of independent searches (0 = GOMAXPROCS); the best
-	// tour wins.
-	Threads int
+	// Limits: MaxIterations counts sampled actions plus kicks; Threads
+	// independent searches share the best tour. With none of TimeLimit,
+	// MaxIterations or a context deadline, Solve stops after 10·n iterations.
+	solvers.Limits
 	// OnImprove receives every new best tour (called from the solving goroutines,
-	// serialised).
+	// one call at a time; the tour is the callee's to keep).
 	OnImprove func(Solution)
 
 	Method Method
@@ -82,7 +76,7 @@ type Settings struct {
 	// Heatmap is the edge prior (n nodes); nil = GT-Prior. It is symmetrised as
 	// the reference codes do on load.
 	Heatmap *heatmap.Heatmap
-	// noRenumber is set on the inner call of a renumbered solve.
+	// noRenumber keeps the caller's node order (tests compare both).
 	noRenumber bool
 	// LocalSearch for the MCTS method: "2opt" (the reference's passes),
 	// "2opt-oropt", "lk" (2-opt + Or-opt + LK-style); "" = "2opt".
@@ -122,23 +116,30 @@ func (s Settings) withDefaults(n int) Settings {
 }
 
 func (s Settings) validate() error {
-	switch {
-	case s.TimeLimit < 0:
-		return fmt.Errorf("tsp: time limit %v is negative", s.TimeLimit)
-	case s.MaxIterations < 0:
-		return fmt.Errorf("tsp: iteration budget %d is negative", s.MaxIterations)
-	case s.Samples < 0 || s.Alpha < 0 || s.Beta < 0 || s.H < 0 || s.MaxCandidates < 0 || s.MaxDepth < 0 || s.Neighbors < 0:
-		return fmt.Errorf("tsp: negative parameter in %+v", s)
+	if err := s.Limits.Validate(); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name  string
+		value float64
+	}{
+		{"Samples", float64(s.Samples)}, {"Alpha", s.Alpha}, {"Beta", s.Beta}, {"H", s.H},
+		{"MaxCandidates", float64(s.MaxCandidates)}, {"MaxDepth", float64(s.MaxDepth)},
+		{"Neighbors", float64(s.Neighbors)}, {"KickLength", float64(s.KickLength)},
+	} {
+		if f.value < 0 {
+			return solvers.InvalidSetting(f.name, "%v is negative", f.value)
+		}
 	}
 	switch s.Kick {
 	case "", "segment", "walk":
 	default:
-		return fmt.Errorf("tsp: unknown kick %q (want walk or segment)", s.Kick)
+		return solvers.InvalidSetting("Kick", "unknown kick %q (want walk or segment)", s.Kick)
 	}
 	switch s.LocalSearch {
 	case "", "2opt", "2opt-oropt", "lk":
 	default:
-		return fmt.Errorf("tsp: unknown local search %q (want 2opt, 2opt-oropt or lk)", s.LocalSearch)
+		return solvers.InvalidSetting("LocalSearch", "unknown local search %q (want 2opt, 2opt-oropt or lk)", s.LocalSearch)
 	}
 	return nil
 }

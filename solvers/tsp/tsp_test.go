@@ -43,7 +43,7 @@ func testSearcher(t testing.TB, p *instances.TSP, set Settings, order []int32) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newSearcher(p, &set, nb, st, mcts.NewBudget(context.Background(), time.Hour, 0))
+	s := newSearcher(p, &set, nb, st, solvers.NewBudget(context.Background(), 0), solvers.NewRand(set.Seed, "tsp/search", 0))
 	s.nbDist = make([]float64, len(nb.Adj))
 	for i := int32(0); i < int32(n); i++ {
 		for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
@@ -284,7 +284,7 @@ func TestOptimalOnSmallTSPLIB(t *testing.T) {
 			if !ok {
 				t.Fatalf("no optimum for %s", name)
 			}
-			res := solveOK(t, p, Settings{MaxIterations: 300, Seed: 1, Threads: 1})
+			res := solveOK(t, p, Settings{Limits: solvers.Limits{MaxIterations: 300, Seed: 1, Threads: 1}})
 			if res.Objective != opt {
 				t.Errorf("%s: %v, optimum %v", name, res.Objective, opt)
 			}
@@ -295,12 +295,12 @@ func TestOptimalOnSmallTSPLIB(t *testing.T) {
 func TestTinyInstancesExact(t *testing.T) {
 	for n := 3; n <= 9; n++ {
 		p := uniform(t, n, uint64(n))
-		res := solveOK(t, p, Settings{MaxIterations: 1})
+		res := solveOK(t, p, Settings{Limits: solvers.Limits{MaxIterations: 1}})
 		if res.Status != solvers.Optimal {
 			t.Errorf("n=%d: status %v", n, res.Status)
 		}
 		// A second method: every order found by the search must be no shorter.
-		big := solveOK(t, p, Settings{MaxIterations: 1})
+		big := solveOK(t, p, Settings{Limits: solvers.Limits{MaxIterations: 1}})
 		if big.Objective < res.Objective-1e-12 {
 			t.Errorf("n=%d: not optimal", n)
 		}
@@ -341,9 +341,10 @@ func TestMCTSPresetsImproveOnConstruction(t *testing.T) {
 func TestOnImproveStreamsBetterTours(t *testing.T) {
 	p := uniform(t, 300, 13)
 	var lens []float64
-	res := solveOK(t, p, Settings{MaxIterations: 600, Threads: 2, OnImprove: func(s Solution) {
-		lens = append(lens, s.Length)
-	}})
+	res := solveOK(t, p, Settings{
+		Limits: solvers.Limits{MaxIterations: 600, Threads: 2}, OnImprove: func(s Solution) {
+			lens = append(lens, s.Length)
+		}})
 	if len(lens) == 0 {
 		t.Fatal("OnImprove never called")
 	}
@@ -363,6 +364,9 @@ func TestContextCancellationHonoured(t *testing.T) {
 		pr := Presets[name]
 		set := pr.Settings
 		set.Threads = 1
+		// Without a budget Solve would stop after 10·n iterations, which a fast
+		// machine reaches before the cancellation.
+		set.MaxIterations = 1 << 40
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
 		start := time.Now()
@@ -391,18 +395,18 @@ func TestBadInput(t *testing.T) {
 	if _, err := Solve(ctx, nil, Settings{}); !errors.Is(err, instances.ErrInvalidInstance) {
 		t.Errorf("nil instance: %v", err)
 	}
-	for _, set := range []Settings{{TimeLimit: -1}, {MaxIterations: -1}, {Alpha: -1}, {LocalSearch: "3opt"}, {Samples: -1}} {
-		if _, err := Solve(ctx, p, set); !errors.Is(err, ErrInvalidSettings) {
+	for _, set := range []Settings{{Limits: solvers.Limits{TimeLimit: -1}}, {Limits: solvers.Limits{MaxIterations: -1}}, {Alpha: -1}, {LocalSearch: "3opt"}, {Samples: -1}} {
+		if _, err := Solve(ctx, p, set); !errors.Is(err, solvers.ErrInvalidSettings) {
 			t.Errorf("%+v: error %v, want ErrInvalidSettings", set, err)
 		}
 	}
 	small := heatmap.GTPrior(uniform(t, 19, 1))
-	if _, err := Solve(ctx, p, Settings{Heatmap: small, MaxIterations: 10}); !errors.Is(err, heatmap.ErrInvalid) {
+	if _, err := Solve(ctx, p, Settings{Limits: solvers.Limits{MaxIterations: 10}, Heatmap: small}); !errors.Is(err, heatmap.ErrInvalid) {
 		t.Errorf("wrong-size heatmap: %v", err)
 	}
 	bad := heatmap.GTPrior(p)
 	bad.Val[3] = math.NaN()
-	if _, err := Solve(ctx, p, Settings{Heatmap: bad, MaxIterations: 10}); !errors.Is(err, heatmap.ErrInvalid) {
+	if _, err := Solve(ctx, p, Settings{Limits: solvers.Limits{MaxIterations: 10}, Heatmap: bad}); !errors.Is(err, heatmap.ErrInvalid) {
 		t.Errorf("NaN heatmap: %v", err)
 	}
 }
@@ -417,7 +421,7 @@ func TestExplicitAndGeoInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		opt, _ := instances.TSPLIBOptimum(name)
-		res := solveOK(t, p, Settings{MaxIterations: 300, Threads: 1})
+		res := solveOK(t, p, Settings{Limits: solvers.Limits{MaxIterations: 300, Threads: 1}})
 		if gap := 100 * (res.Objective - opt) / opt; gap > 1 {
 			t.Errorf("%s: gap %.2f%%", name, gap)
 		}
@@ -426,7 +430,7 @@ func TestExplicitAndGeoInstances(t *testing.T) {
 
 func ExampleSolve() {
 	p, _ := instances.GenerateUniform(200, 1)
-	res, err := Solve(context.Background(), p, Settings{MaxIterations: 500, Seed: 1, Threads: 1})
+	res, err := Solve(context.Background(), p, Settings{Limits: solvers.Limits{MaxIterations: 500, Seed: 1, Threads: 1}})
 	if err != nil {
 		panic(err)
 	}
@@ -462,8 +466,8 @@ func TestRenumberedSolveMapsBack(t *testing.T) {
 	p := uniform(t, renumberMinN+10, 17)
 	var last Solution
 	for _, set := range []Settings{
-		{MaxIterations: 200, Threads: 1, OnImprove: func(s Solution) { last = s }},
-		{Method: MCTS, MaxDepth: 10, MaxIterations: 3000, Threads: 1, Heatmap: heatmap.GTPrior(p), CandidatesByHeatmap: true, OnImprove: func(s Solution) { last = s }},
+		{Limits: solvers.Limits{MaxIterations: 200, Threads: 1}, OnImprove: func(s Solution) { last = s }},
+		{Limits: solvers.Limits{MaxIterations: 3000, Threads: 1}, Method: MCTS, MaxDepth: 10, Heatmap: heatmap.GTPrior(p), CandidatesByHeatmap: true, OnImprove: func(s Solution) { last = s }},
 	} {
 		res := solveOK(t, p, set)
 		l, err := instances.CheckTour(p, last.Tour)
@@ -541,7 +545,7 @@ func TestWatchdogDuringSetup(t *testing.T) {
 	for _, renumber := range []bool{true, false} {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		set := Settings{Threads: 1, noRenumber: !renumber}
+		set := Settings{Limits: solvers.Limits{Threads: 1}, noRenumber: !renumber}
 		start := time.Now()
 		res, err := Solve(ctx, p, set)
 		if err != nil {

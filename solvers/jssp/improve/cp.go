@@ -1,6 +1,10 @@
 package improve
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/cosolve/cosolve/solvers"
+)
 
 // cpSearch is a constraint-programming branch and bound over machine rankings.
 // Each operation has a window [est, lct) (earliest start, latest completion) under
@@ -30,7 +34,7 @@ type cpSearch struct {
 	dirty    []bool    // machines whose windows changed since their last propagation
 	nodes    int64
 	maxNode  int64
-	st       *stopper
+	st       *solvers.Budget
 	aborted  bool
 
 	bestStarts []int32 // est of the last solution found
@@ -119,7 +123,7 @@ func (c *cpSearch) propagate() bool {
 			}
 			// One propagation of a large instance can take a while: honour the
 			// clock here too. An aborted propagation proves nothing.
-			if c.st != nil && c.st.poll(0) {
+			if c.st != nil && !c.st.Check() {
 				c.aborted = true
 				return false
 			}
@@ -366,7 +370,7 @@ func (c *cpSearch) solve(onSolution func()) bool {
 
 func (c *cpSearch) dfs(depth int, onSolution func()) {
 	c.nodes++
-	if c.st != nil && c.st.poll(0) {
+	if c.st != nil && !c.st.Check() {
 		c.aborted = true
 	}
 	if c.maxNode > 0 && c.nodes >= c.maxNode {

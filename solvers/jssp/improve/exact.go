@@ -1,5 +1,7 @@
 package improve
 
+import "github.com/cosolve/cosolve/solvers"
+
 // failsAt reports whether root propagation alone proves that no schedule of src's
 // instance ends by target.
 func (c *cpSearch) failsAt(src *Graph, target int) bool {
@@ -28,7 +30,7 @@ func (c *cpSearch) rootBound(src *Graph, lb, ub int) int {
 // runExact runs the branch and bound on the whole instance below the shared
 // best. It returns the search counts, the proved lower bound and whether the
 // shared best was proved optimal.
-func runExact(sh *shared, st *stopper, maxNodes int64) (Stats, int, bool) {
+func runExact(sh *shared, st *solvers.Budget, maxNodes int64) (Stats, int, bool) {
 	g := sh.clone()
 	c := newCP(g)
 	c.st, c.maxNode = st, maxNodes

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
 
@@ -25,10 +26,10 @@ func ExampleRun() {
 			t += o.Duration
 		}
 	}
-	res, err := improve.Run(context.Background(), js, start, improve.Settings{Method: improve.Exact, Threads: 1})
+	res, err := improve.Run(context.Background(), js, start, improve.Settings{Limits: solvers.Limits{Threads: 1}, Method: improve.Exact})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Stats.StartMakespan, "→", res.Makespan, res.Status)
+	fmt.Println(res.Stats.StartMakespan, "→", res.Solution.Makespan, res.Status)
 	// Output: 22 → 11 optimal
 }

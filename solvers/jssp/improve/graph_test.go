@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // bruteForceOptimum enumerates every combination of machine permutations.
@@ -169,12 +170,12 @@ func TestExactAgreesWithBruteForce(t *testing.T) {
 		jobs, machines := c.jobs, c.machines
 		js := instances.GenerateJobShop(jobs, machines, seed)
 		want := bruteForceOptimum(t, js)
-		res, err := Run(context.Background(), js, randomStart(js, seed), Settings{Method: Exact, Threads: 1})
+		res, err := Run(context.Background(), js, randomStart(js, seed), Settings{Limits: solvers.Limits{Threads: 1}, Method: Exact})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Makespan != want || res.Bound != want {
-			t.Errorf("seed %d (%dx%d): exact %d bound %d, brute force %d", seed, jobs, machines, res.Makespan, res.Bound, want)
+		if res.Solution.Makespan != want || res.Bound != float64(want) {
+			t.Errorf("seed %d (%dx%d): exact %d bound %v, brute force %d", seed, jobs, machines, res.Solution.Makespan, res.Bound, want)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func newLNS(g *Graph, seed uint64) *lns {
 
 // round runs one neighbourhood from l.g (the caller's incumbent) and reports
 // whether l.g improved.
-func (l *lns) round(st *stopper) bool {
+func (l *lns) round(st *solvers.Budget) bool {
 	g, c := l.g, l.c
 	l.rounds++
 	var t0, t1 int32
@@ -88,7 +88,7 @@ func (l *lns) round(st *stopper) bool {
 		l.improvements++
 	}
 	switch {
-	case st.stopped:
+	case st.Stopped():
 	case complete && !improved: // exhausted: look wider
 		if window {
 			l.width = min(1, l.width*1.1)
@@ -106,17 +106,17 @@ func (l *lns) round(st *stopper) bool {
 }
 
 // runLNS is one LNS thread working on the shared best.
-func runLNS(sh *shared, s Settings, seed uint64, st *stopper) Stats {
+func runLNS(sh *shared, s Settings, seed uint64, st *solvers.Budget) Stats {
 	g := sh.clone()
 	l := newLNS(g, seed)
-	for !st.poll(l.rounds) {
+	for st.Progress(l.rounds) {
 		if sh.makespan() < g.makespan {
 			sh.snapshot(g)
 		}
 		if l.round(st) {
 			sh.offer(g)
 			if int64(g.makespan) <= sh.bound.Load() {
-				st.stop(solvers.Completed)
+				st.Stop(solvers.Completed)
 			}
 		}
 	}

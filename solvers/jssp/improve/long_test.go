@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // processCPU is the CPU time of the whole process (all threads, GC included).
@@ -92,14 +93,14 @@ func TestLongTable(t *testing.T) {
 		for _, seed := range seeds {
 			clock := cpuClock()
 			w := time.Now()
-			res, err := Run(context.Background(), js, start, Settings{Method: method, TimeLimit: limit, Seed: seed, Threads: 1, clock: clock})
+			res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, clock: clock})
 			if err != nil {
 				t.Fatal(err)
 			}
 			cpu += clock()
 			wall += time.Since(w)
-			ms = append(ms, res.Makespan)
-			t.Logf("%s seed %d: %d (iters %d, restarts %d, nodes %d)", name, seed, res.Makespan, res.Stats.Iterations, res.Stats.Restarts, res.Stats.Nodes)
+			ms = append(ms, res.Solution.Makespan)
+			t.Logf("%s seed %d: %d (iters %d, restarts %d, nodes %d)", name, seed, res.Solution.Makespan, res.Stats.Iterations, res.Stats.Restarts, res.Stats.Nodes)
 		}
 		sorted := slices.Clone(ms)
 		slices.Sort(sorted)
@@ -129,12 +130,12 @@ func TestLongExactFT10(t *testing.T) {
 	js := loadNamed(t, "ft10")
 	clock := cpuClock()
 	w := time.Now()
-	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Exact, Threads: 1, TimeLimit: limit, clock: clock})
+	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: limit}, Method: Exact, clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("ft10 exact: makespan %d bound %d status %v stop %v, %d nodes, cpu %.1fs wall %.1fs",
-		res.Makespan, res.Bound, res.Status, res.StopReason, res.Stats.Nodes, clock().Seconds(), time.Since(w).Seconds())
+	t.Logf("ft10 exact: makespan %d bound %v status %v stop %v, %d nodes, cpu %.1fs wall %.1fs",
+		res.Solution.Makespan, res.Bound, res.Status, res.StopReason, res.Stats.Nodes, clock().Seconds(), time.Since(w).Seconds())
 }
 
 // TestLongLarge runs the Da Col & Teppan 1000×10 and 100×100 instances
@@ -166,14 +167,14 @@ func TestLongLarge(t *testing.T) {
 		startMS, _ := instances.CheckSchedule(js, start)
 		clock := cpuClock()
 		w := time.Now()
-		res, err := Run(context.Background(), js, start, Settings{Threads: 1, TimeLimit: limit, Seed: 1, clock: clock})
+		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: limit, Seed: 1}, clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}
 		key := strings.Replace(strings.Replace(name, "_j", "_", 1), "_m", "_", 1)
 		ref, _ := instances.JobShopReference(dir, key)
-		t.Logf("%s (%s): start %d → %d, bound %d, reference %.0f, gap %.2f %%, %d iterations, %d LNS rounds, cpu %.1fs wall %.1fs",
-			name, js.Name, startMS, res.Makespan, res.Bound, ref.Value, 100*(float64(res.Makespan)-ref.Value)/ref.Value,
+		t.Logf("%s (%s): start %d → %d, bound %v, reference %.0f, gap %.2f %%, %d iterations, %d LNS rounds, cpu %.1fs wall %.1fs",
+			name, js.Name, startMS, res.Solution.Makespan, res.Bound, ref.Value, 100*(float64(res.Solution.Makespan)-ref.Value)/ref.Value,
 			res.Stats.Iterations, res.Stats.Neighborhoods, clock().Seconds(), time.Since(w).Seconds())
 	}
 }

@@ -2,7 +2,6 @@ package improve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -13,9 +12,6 @@ import (
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
 )
-
-// ErrSettings reports settings that cannot be used.
-var ErrSettings = errors.New("invalid settings")
 
 // Method selects the improvement algorithm of Run.
 type Method int
@@ -61,58 +57,51 @@ func ParseMethod(s string) (Method, bool) {
 // Settings of Run. The zero value runs the portfolio on GOMAXPROCS threads
 // until the context ends; set TimeLimit or MaxIterations for a finite run.
 type Settings struct {
-	Method Method
-	// Neighborhood of the tabu search (default N7).
-	Neighborhood Neighborhood
-	// TimeLimit bounds the run together with the context; 0 means none.
-	TimeLimit time.Duration
-	// MaxIterations bounds the work in machine-independent units: tabu
+	// Limits: MaxIterations bounds the work in machine-independent units: tabu
 	// iterations per thread for Tabu and Portfolio, relaxed neighbourhoods
 	// solved for LNS, search nodes for Exact (after its fixed warm-up of
-	// 10000 + 50·operations tabu iterations). 0 means none.
-	MaxIterations int64
-	// Seed drives every random choice; with Threads = 1 and MaxIterations the
-	// result is identical on every machine.
-	Seed uint64
-	// Threads is the number of search goroutines; 0 means GOMAXPROCS.
-	Threads int
+	// 10000 + 50·operations tabu iterations).
+	solvers.Limits
+	// OnImprove receives each schedule better than every one before it. Calls
+	// come one at a time; the schedule is the callee's to keep.
+	OnImprove func(Solution)
+	Method    Method
+	// Neighborhood of the tabu search (default N7).
+	Neighborhood Neighborhood
 	// StallIterations is the number of tabu iterations without a new best after
 	// which a thread restarts from an elite schedule; 0 means 2500 + 10·operations.
 	StallIterations int
-	// OnImprove receives each schedule better than every one before it (start
-	// times per job, makespan). Calls come one at a time; the slice is the
-	// callee's to keep.
-	OnImprove func(starts [][]int, makespan int)
 
-	// clock replaces the wall clock for TimeLimit (tests use thread CPU time).
-	clock func() time.Duration
+	// clock replaces the wall clock for TimeLimit (tests use thread CPU time);
+	// clockLimit is then the limit on it.
+	clock      func() time.Duration
+	clockLimit time.Duration
+}
+
+// Solution is a schedule: Starts[j][k] is the start of operation k of job j.
+type Solution struct {
+	Starts   [][]int
+	Makespan int
 }
 
 // Stats are the counts of one Run.
 type Stats struct {
-	Iterations      int64 // tabu iterations
-	MovesEvaluated  int64 // tabu moves estimated
-	Restarts        int64 // tabu restarts from elite schedules
-	Nodes           int64 // CP search nodes (exact and LNS)
-	Neighborhoods   int64 // LNS neighbourhoods solved
-	LNSImprovements int64
-	StartMakespan   int
-	Elapsed         time.Duration
+	Iterations      int64         `json:"tabu_iterations"`
+	MovesEvaluated  int64         `json:"moves_evaluated"` // tabu moves estimated
+	Restarts        int64         `json:"restarts"`        // tabu restarts from elite schedules
+	Nodes           int64         `json:"cp_nodes"`        // CP search nodes (exact and LNS)
+	Neighborhoods   int64         `json:"neighborhoods"`   // LNS neighbourhoods solved
+	LNSImprovements int64         `json:"lns_improvements"`
+	StartMakespan   int           `json:"start_makespan"`
+	Elapsed         time.Duration `json:"elapsed_ns"`
 }
 
-// Result of Run. Starts is the best schedule (start times per job, operations in
-// processing order); it has passed instances.CheckSchedule and is never worse
-// than the start. Bound is a lower bound proved here: the larger of the longest
-// job and the most loaded machine, raised by the exact search when it runs.
-// Status is Optimal only when Makespan equals Bound.
-type Result struct {
-	Starts     [][]int
-	Makespan   int
-	Bound      int
-	Status     solvers.Status
-	StopReason solvers.StopReason
-	Stats      Stats
-}
+// Result of Run. The solution is the best schedule; it has passed
+// instances.CheckSchedule and is never worse than the start. Objective is its
+// makespan. Bound is a lower bound proved here: the larger of the longest job
+// and the most loaded machine, raised by the exact search when it runs. Status
+// is Optimal only when the makespan equals Bound.
+type Result = solvers.Result[Solution, Stats]
 
 // TrivialBound is max(longest job, most loaded machine).
 func TrivialBound(js *instances.JobShop) int {
@@ -136,7 +125,7 @@ func TrivialBound(js *instances.JobShop) int {
 type shared struct {
 	mu        sync.Mutex
 	best      *Graph
-	onImprove func([][]int, int)
+	onImprove func(Solution)
 	bound     atomic.Int64
 	proved    atomic.Bool
 	cancel    context.CancelFunc // stops the other threads once optimality is proved
@@ -151,7 +140,7 @@ func (s *shared) offer(g *Graph) bool {
 	}
 	s.best.copyFrom(g)
 	if s.onImprove != nil {
-		s.onImprove(g.Starts(), g.makespan)
+		s.onImprove(Solution{Starts: g.Starts(), Makespan: g.makespan})
 	}
 	if int64(g.makespan) <= s.bound.Load() {
 		s.cancel()
@@ -213,14 +202,8 @@ const (
 // worse than the start.
 func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) (Result, error) {
 	begin := time.Now()
-	if s.Method < Portfolio || s.Method > Exact {
-		return Result{}, fmt.Errorf("%w: method %d", ErrSettings, int(s.Method))
-	}
-	if s.Neighborhood != N7 && s.Neighborhood != N5 {
-		return Result{}, fmt.Errorf("%w: neighborhood %d", ErrSettings, int(s.Neighborhood))
-	}
-	if s.TimeLimit < 0 || s.MaxIterations < 0 || s.Threads < 0 || s.StallIterations < 0 {
-		return Result{}, fmt.Errorf("%w: negative time limit, iteration budget, threads or stall length", ErrSettings)
+	if err := s.validate(); err != nil {
+		return Result{}, err
 	}
 	startMS, err := instances.CheckSchedule(js, start)
 	if err != nil {
@@ -234,84 +217,93 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if threads == 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	if s.TimeLimit > 0 && s.clock == nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
-		defer cancel()
+	if s.clock != nil {
+		// The limit is on the caller's clock, not the wall clock.
+		s.Limits.TimeLimit, s.clockLimit = 0, s.TimeLimit
 	}
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
+	parent, cancelLimit := s.Limits.Context(ctx)
+	defer cancelLimit()
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, cancel: cancel}
 	sh.bound.Store(int64(TrivialBound(js)))
 	if sh.best.makespan < startMS && s.OnImprove != nil {
-		s.OnImprove(sh.best.Starts(), sh.best.makespan)
+		s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan})
 	}
 	res := Result{Stats: Stats{StartMakespan: startMS}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	spawn := func(fn func(st *stopper) Stats) {
+	var reasons []solvers.StopReason
+	spawn := func(fn func(st *solvers.Budget) Stats) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := newStopper(ctx, s.TimeLimit, s.MaxIterations, s.clock)
+			st := s.budget(ctx, s.MaxIterations)
 			stats := fn(st)
+			// A thread stopped by another's proof of optimality was not cut short.
+			reason := st.Reason()
+			if r, ok := solvers.ContextStop(parent); ok {
+				reason = r
+			} else if ctx.Err() != nil {
+				reason = solvers.Completed
+			}
 			mu.Lock()
 			res.Stats.add(stats)
+			reasons = append(reasons, reason)
 			mu.Unlock()
 		}()
 	}
-	seedOf := func(i int) uint64 { return s.Seed + uint64(i)*0x9E3779B97F4A7C15 }
+	seedOf := func(i int) uint64 { return solvers.DeriveSeed(s.Seed, "improve/thread", uint64(i)) }
 	if sh.best.makespan > int(sh.bound.Load()) {
 		switch s.Method {
 		case Tabu:
 			for i := 0; i < threads; i++ {
 				seed := seedOf(i)
-				spawn(func(st *stopper) Stats { return runTabu(sh, s, seed, st, 0) })
+				spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seed, st, 0) })
 			}
 		case LNS:
 			for i := 0; i < threads; i++ {
 				seed := seedOf(i)
-				spawn(func(st *stopper) Stats { return runLNS(sh, s, seed, st) })
+				spawn(func(st *solvers.Budget) Stats { return runLNS(sh, s, seed, st) })
 			}
 		case Exact:
-			spawn(func(st *stopper) Stats { return warmExact(ctx, sh, s, g0.n, st, s.MaxIterations) })
+			spawn(func(st *solvers.Budget) Stats { return warmExact(ctx, sh, s, g0.n, st, s.MaxIterations) })
 		case Portfolio:
 			small := g0.n <= exactOps
 			if threads == 1 {
-				spawn(func(st *stopper) Stats {
+				spawn(func(st *solvers.Budget) Stats {
 					var stats Stats
 					if small {
 						stats = warmExact(ctx, sh, s, g0.n, st, exactNodesSingle)
 					}
 					if !sh.done() {
-						stats.add(runTabu(sh, s, s.Seed, st, lnsRoundsPerStall))
+						stats.add(runTabu(sh, s, seedOf(0), st, lnsRoundsPerStall))
 					}
 					return stats
 				})
 				break
 			}
-			spawn(func(st *stopper) Stats { return runTabu(sh, s, seedOf(0), st, 0) })
-			spawn(func(st *stopper) Stats {
+			spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seedOf(0), st, 0) })
+			spawn(func(st *solvers.Budget) Stats {
 				var stats Stats
 				if small {
 					stats = warmExact(ctx, sh, s, g0.n, st, 0)
 				}
-				if !sh.done() && !st.stopped {
+				if !sh.done() && !st.Stopped() {
 					stats.add(runLNS(sh, s, seedOf(1), st))
 				}
 				return stats
 			})
 			for i := 2; i < threads; i++ {
 				seed := seedOf(i)
-				spawn(func(st *stopper) Stats { return runTabu(sh, s, seed, st, lnsRoundsPerStall) })
+				spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seed, st, lnsRoundsPerStall) })
 			}
 		}
 	}
 	wg.Wait()
 	best := sh.best
-	res.Starts = best.Starts()
-	ms, err := instances.CheckSchedule(js, res.Starts)
+	starts := best.Starts()
+	ms, err := instances.CheckSchedule(js, starts)
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: bug: result schedule fails the checker: %w", err)
 	}
@@ -319,34 +311,46 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		return Result{}, fmt.Errorf("improve: bug: makespan %d, graph says %d", ms, best.makespan)
 	}
 	if ms > startMS { // only with zero-length operations the left shift cannot keep
-		res.Starts, ms = cloneStarts(start), startMS
+		starts, ms = cloneStarts(start), startMS
 	}
-	res.Makespan = ms
-	res.Bound = min(int(sh.bound.Load()), ms)
+	res.Solution = Solution{Starts: starts, Makespan: ms}
+	res.Objective = float64(ms)
+	bound := min(int(sh.bound.Load()), ms)
 	res.Status = solvers.Feasible
-	if sh.done() || ms <= res.Bound {
-		res.Status, res.Bound = solvers.Optimal, ms
+	if sh.done() || ms <= bound {
+		res.Status, bound = solvers.Optimal, ms
 	}
-	switch err := parent.Err(); {
-	case res.Status == solvers.Optimal:
-		res.StopReason = solvers.Completed
-	case err == context.DeadlineExceeded:
-		res.StopReason = solvers.TimeLimit
-	case err != nil:
-		res.StopReason = solvers.Canceled
-	case s.TimeLimit > 0 && s.clock != nil && s.clock() >= s.TimeLimit:
-		res.StopReason = solvers.TimeLimit
-	// The workers' own clock checks can see the limit pass a moment before the
-	// context's timer fires.
-	case s.TimeLimit > 0 && s.clock == nil && time.Since(begin) >= s.TimeLimit:
-		res.StopReason = solvers.TimeLimit
-	case s.MaxIterations > 0:
-		res.StopReason = solvers.IterationLimit
-	default:
+	res.Bound = float64(bound)
+	res.StopReason = solvers.Merge(reasons...)
+	if res.Status == solvers.Optimal {
 		res.StopReason = solvers.Completed
 	}
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+func (s Settings) validate() error {
+	if err := s.Limits.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case s.Method < Portfolio || s.Method > Exact:
+		return solvers.InvalidSetting("Method", "unknown method %d", int(s.Method))
+	case s.Neighborhood != N7 && s.Neighborhood != N5:
+		return solvers.InvalidSetting("Neighborhood", "unknown neighbourhood %d", int(s.Neighborhood))
+	case s.StallIterations < 0:
+		return solvers.InvalidSetting("StallIterations", "%d is negative", s.StallIterations)
+	}
+	return nil
+}
+
+// budget is a thread's or phase's budget under ctx.
+func (s Settings) budget(ctx context.Context, maxIter int64) *solvers.Budget {
+	b := solvers.NewBudget(ctx, maxIter)
+	if s.clock != nil {
+		b.WithClock(s.clock, s.clockLimit)
+	}
+	return b
 }
 
 func cloneStarts(s [][]int) [][]int {
@@ -360,12 +364,12 @@ func cloneStarts(s [][]int) [][]int {
 // warmExact runs an iteration-bounded tabu search for an incumbent (a good upper
 // bound prunes far more than propagation alone), then the branch and bound with
 // the given node budget (0: none).
-func warmExact(ctx context.Context, sh *shared, s Settings, ops int, st *stopper, nodes int64) Stats {
+func warmExact(ctx context.Context, sh *shared, s Settings, ops int, st *solvers.Budget, nodes int64) Stats {
 	warm := s
 	warm.MaxIterations = int64(10000 + 50*ops)
-	wst := newStopper(ctx, s.TimeLimit, warm.MaxIterations, s.clock)
+	wst := s.budget(ctx, warm.MaxIterations)
 	stats := runTabu(sh, warm, s.Seed, wst, 0)
-	if st.poll(0) || sh.done() {
+	if !st.Check() || sh.done() {
 		return stats
 	}
 	es, bound, opt := runExact(sh, st, nodes)
@@ -385,7 +389,7 @@ func (a *Stats) add(b Stats) {
 
 // runTabu is one tabu thread: search from the shared best, restart from an
 // elite schedule (the thread's own best or the shared best) after a stall.
-func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) Stats {
+func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds int) Stats {
 	g := sh.clone()
 	ts := NewTabu(g, s.Neighborhood, seed)
 	rng := rand.New(rand.NewPCG(seed, 0xe117e))
@@ -399,7 +403,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) St
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
 	// instances at no cost on small ones.
 	every := max(1, min(64, 20000/g.n))
-	for !st.poll(ts.Iterations) {
+	for st.Progress(ts.Iterations) {
 		for i := 0; i < every; i++ {
 			if s.MaxIterations > 0 && ts.Iterations >= s.MaxIterations {
 				break
@@ -409,7 +413,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) St
 				stall = 0
 				sh.offer(ts.Best())
 				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
-					st.stop(solvers.Completed)
+					st.Stop(solvers.Completed)
 					break
 				}
 				continue
@@ -422,7 +426,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) St
 					if l == nil {
 						l = newLNS(elite, seed)
 					}
-					for r := 0; r < lnsRounds && !st.stopped; r++ {
+					for r := 0; r < lnsRounds && !st.Stopped(); r++ {
 						if l.round(st) {
 							sh.offer(elite)
 						}
@@ -435,7 +439,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *stopper, lnsRounds int) St
 				ts.Perturb(src, 1+rng.IntN(4))
 			}
 		}
-		if st.stopped {
+		if st.Stopped() {
 			break
 		}
 	}

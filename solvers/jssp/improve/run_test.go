@@ -13,18 +13,18 @@ import (
 
 func checkResult(t *testing.T, js *instances.JobShop, res Result, startMS int) {
 	t.Helper()
-	ms, err := instances.CheckSchedule(js, res.Starts)
+	ms, err := instances.CheckSchedule(js, res.Solution.Starts)
 	if err != nil {
 		t.Fatalf("%s: returned schedule invalid: %v", js.Name, err)
 	}
-	if ms != res.Makespan {
-		t.Fatalf("%s: makespan %d, checker says %d", js.Name, res.Makespan, ms)
+	if ms != res.Solution.Makespan {
+		t.Fatalf("%s: makespan %d, checker says %d", js.Name, res.Solution.Makespan, ms)
 	}
 	if ms > startMS {
 		t.Fatalf("%s: result %d worse than start %d", js.Name, ms, startMS)
 	}
-	if res.Bound > ms || res.Bound < TrivialBound(js) {
-		t.Fatalf("%s: bound %d outside [trivial %d, makespan %d]", js.Name, res.Bound, TrivialBound(js), ms)
+	if res.Bound > float64(ms) || res.Bound < float64(TrivialBound(js)) {
+		t.Fatalf("%s: bound %v outside [trivial %d, makespan %d]", js.Name, res.Bound, TrivialBound(js), ms)
 	}
 }
 
@@ -36,8 +36,10 @@ func TestTabuFT10WithinOnePercent(t *testing.T) {
 	start := mwkrStart(js)
 	startMS, _ := instances.CheckSchedule(js, start)
 	var calls, last int
-	res, err := Run(context.Background(), js, start, Settings{Method: Tabu, Threads: 1, Seed: 1, MaxIterations: 400000,
-		OnImprove: func(s [][]int, ms int) {
+	res, err := Run(context.Background(), js, start, Settings{
+		Limits: solvers.Limits{Threads: 1, Seed: 1, MaxIterations: 400000}, Method: Tabu,
+		OnImprove: func(sol Solution) {
+			s, ms := sol.Starts, sol.Makespan
 			if last != 0 && ms >= last {
 				t.Errorf("OnImprove not improving: %d after %d", ms, last)
 			}
@@ -50,16 +52,16 @@ func TestTabuFT10WithinOnePercent(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkResult(t, js, res, startMS)
-	if res.Makespan > 939 {
-		t.Errorf("ft10 tabu: %d, want ≤ 939 (1%% above 930)", res.Makespan)
+	if res.Solution.Makespan > 939 {
+		t.Errorf("ft10 tabu: %d, want ≤ 939 (1%% above 930)", res.Solution.Makespan)
 	}
-	if calls == 0 || last != res.Makespan {
-		t.Errorf("OnImprove: %d calls, last %d, result %d", calls, last, res.Makespan)
+	if calls == 0 || last != res.Solution.Makespan {
+		t.Errorf("OnImprove: %d calls, last %d, result %d", calls, last, res.Solution.Makespan)
 	}
 	if res.StopReason != solvers.IterationLimit && res.Status != solvers.Optimal {
 		t.Errorf("stop reason %v", res.StopReason)
 	}
-	t.Logf("ft10: %d → %d in %v (%d iterations, %d moves, %d restarts)", startMS, res.Makespan, res.Stats.Elapsed, res.Stats.Iterations, res.Stats.MovesEvaluated, res.Stats.Restarts)
+	t.Logf("ft10: %d → %d in %v (%d iterations, %d moves, %d restarts)", startMS, res.Solution.Makespan, res.Stats.Elapsed, res.Stats.Iterations, res.Stats.MovesEvaluated, res.Stats.Restarts)
 }
 
 func TestMethodsImproveAndAreDeterministic(t *testing.T) {
@@ -78,26 +80,26 @@ func TestMethodsImproveAndAreDeterministic(t *testing.T) {
 	}
 	for _, b := range budgets {
 		t.Run(b.m.String(), func(t *testing.T) {
-			s := Settings{Method: b.m, Threads: 1, Seed: 7, MaxIterations: b.iter}
+			s := Settings{Limits: solvers.Limits{Threads: 1, Seed: 7, MaxIterations: b.iter}, Method: b.m}
 			r1, err := Run(context.Background(), js, start, s)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkResult(t, js, r1, startMS)
-			if r1.Makespan >= startMS {
+			if r1.Solution.Makespan >= startMS {
 				t.Errorf("no improvement on %d", startMS)
 			}
 			r2, err := Run(context.Background(), js, start, s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r1.Makespan != r2.Makespan || !slices.EqualFunc(r1.Starts, r2.Starts, slices.Equal[[]int]) || r1.Stats.Iterations != r2.Stats.Iterations || r1.Stats.Nodes != r2.Stats.Nodes {
-				t.Errorf("not deterministic: %d vs %d", r1.Makespan, r2.Makespan)
+			if r1.Solution.Makespan != r2.Solution.Makespan || !slices.EqualFunc(r1.Solution.Starts, r2.Solution.Starts, slices.Equal[[]int]) || r1.Stats.Iterations != r2.Stats.Iterations || r1.Stats.Nodes != r2.Stats.Nodes {
+				t.Errorf("not deterministic: %d vs %d", r1.Solution.Makespan, r2.Solution.Makespan)
 			}
 			if r1.Status == solvers.Optimal || r1.StopReason != solvers.IterationLimit {
 				t.Errorf("status %v stop %v, want feasible by iteration limit", r1.Status, r1.StopReason)
 			}
-			t.Logf("%s: %d → %d (bound %d), %+v", b.m, startMS, r1.Makespan, r1.Bound, r1.Stats)
+			t.Logf("%s: %d → %d (bound %v), %+v", b.m, startMS, r1.Solution.Makespan, r1.Bound, r1.Stats)
 		})
 	}
 }
@@ -114,7 +116,7 @@ func TestCancellationWithin50ms(t *testing.T) {
 			canceled = time.Now()
 			cancel()
 		}()
-		res, err := Run(ctx, js, start, Settings{Method: m, Threads: 2})
+		res, err := Run(ctx, js, start, Settings{Limits: solvers.Limits{Threads: 2}, Method: m})
 		late := time.Since(canceled)
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +135,7 @@ func TestCancellationWithin50ms(t *testing.T) {
 func TestTimeLimit(t *testing.T) {
 	js := loadNamed(t, "ft10")
 	begin := time.Now()
-	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Tabu, Threads: 1, TimeLimit: 200 * time.Millisecond})
+	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: 200 * time.Millisecond}, Method: Tabu})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,38 +152,38 @@ func TestExactFT06AndBudget(t *testing.T) {
 		t.Skip("ft10 with a node budget takes seconds")
 	}
 	js := loadNamed(t, "ft10")
-	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Exact, Threads: 1, MaxIterations: 500})
+	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Limits: solvers.Limits{Threads: 1, MaxIterations: 500}, Method: Exact})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Status == solvers.Optimal || res.StopReason != solvers.IterationLimit || res.Bound > 930 {
-		t.Errorf("ft10 with 500 nodes: status %v stop %v bound %d", res.Status, res.StopReason, res.Bound)
+		t.Errorf("ft10 with 500 nodes: status %v stop %v bound %v", res.Status, res.StopReason, res.Bound)
 	}
 	for _, m := range []Method{Portfolio, Exact} {
 		js := loadNamed(t, "ft06")
-		res, err := Run(context.Background(), js, randomStart(js, 3), Settings{Method: m, Threads: 1, TimeLimit: time.Minute})
+		res, err := Run(context.Background(), js, randomStart(js, 3), Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: time.Minute}, Method: m})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Makespan != 55 || res.Status != solvers.Optimal || res.StopReason != solvers.Completed {
-			t.Errorf("ft06 %s: %d %v %v", m, res.Makespan, res.Status, res.StopReason)
+		if res.Solution.Makespan != 55 || res.Status != solvers.Optimal || res.StopReason != solvers.Completed {
+			t.Errorf("ft06 %s: %d %v %v", m, res.Solution.Makespan, res.Status, res.StopReason)
 		}
 	}
 }
 
 func TestStartAlreadyOptimal(t *testing.T) {
 	js := loadNamed(t, "ft06")
-	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Method: Exact, Threads: 1})
+	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Limits: solvers.Limits{Threads: 1}, Method: Exact})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []Method{Tabu, LNS, Portfolio} {
-		again, err := Run(context.Background(), js, res.Starts, Settings{Method: m, Threads: 1, MaxIterations: 1000})
+		again, err := Run(context.Background(), js, res.Solution.Starts, Settings{Limits: solvers.Limits{Threads: 1, MaxIterations: 1000}, Method: m})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.Makespan != 55 {
-			t.Errorf("%s from the optimum: %d", m, again.Makespan)
+		if again.Solution.Makespan != 55 {
+			t.Errorf("%s from the optimum: %d", m, again.Solution.Makespan)
 		}
 	}
 }
@@ -198,9 +200,9 @@ func TestRunErrors(t *testing.T) {
 	}{
 		"infeasible start": {bad, Settings{}, instances.ErrInvalidSolution},
 		"short start":      {good[:2], Settings{}, instances.ErrInvalidSolution},
-		"method":           {good, Settings{Method: 9}, ErrSettings},
-		"neighborhood":     {good, Settings{Neighborhood: 5}, ErrSettings},
-		"negative":         {good, Settings{Threads: -1}, ErrSettings},
+		"method":           {good, Settings{Method: 9}, solvers.ErrInvalidSettings},
+		"neighborhood":     {good, Settings{Neighborhood: 5}, solvers.ErrInvalidSettings},
+		"negative":         {good, Settings{Limits: solvers.Limits{Threads: -1}}, solvers.ErrInvalidSettings},
 	} {
 		if _, err := Run(context.Background(), js, c.start, c.s); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
