@@ -40,4 +40,4 @@ func TestNewRandIsRepeatable(t *testing.T) {
 	}
 }
 
-const goldenDraw = 0xa317e00f0ac73fc1
+const goldenDraw uint64 = 0xa317e00f0ac73fc1
