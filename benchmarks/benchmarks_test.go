@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cosolve/cosolve/internal/datadir"
 )
 
 // fakeRuns counts how often the test solver ran, per task key.
@@ -113,7 +115,6 @@ indices = "0-2"
 [[configs]]
 name = "a"
 solver = "test-fake"
-options = { preset = "x", samples = 4 }
 `
 
 func TestSweepResumesWithoutRepeating(t *testing.T) {
@@ -124,9 +125,6 @@ func TestSweepResumesWithoutRepeating(t *testing.T) {
 	tasks := spec.Tasks("")
 	if len(tasks) != 6 {
 		t.Fatalf("%d tasks, want 3 instances × 2 seeds", len(tasks))
-	}
-	if got, _ := Options(tasks[0].Config.Options).Int("samples", 0); got != 4 {
-		t.Fatalf("option samples = %d, want 4", got)
 	}
 	out := filepath.Join(t.TempDir(), "lines.jsonl")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -293,5 +291,66 @@ func TestSummariseAndReport(t *testing.T) {
 	}
 	if _, err := ReadLines(strings.NewReader("{\n"), "bad.jsonl"); err == nil || !strings.Contains(err.Error(), "bad.jsonl:1") {
 		t.Fatalf("bad line error %v", err)
+	}
+}
+
+func TestSpecDecodesTypedOptions(t *testing.T) {
+	const spec = `time_limit = "1s"
+[[instances]]
+generator = "uniform"
+n = 20
+[[configs]]
+name = "a"
+solver = "tsp"
+options = { preset = "pan-softdist-500", samples = 4, iterations = 100 }
+[[configs]]
+name = "b"
+solver = "jssp"
+options = { policy = "spt", method = "tabu" }
+`
+	s, err := LoadSpec(writeSpec(t, spec), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.Configs[0], s.Configs[1]
+	if a.TSP == nil || a.TSP.Preset != "pan-softdist-500" || a.TSP.Samples == nil || *a.TSP.Samples != 4 || a.TSP.Iterations != 100 {
+		t.Errorf("tsp options %+v", a.TSP)
+	}
+	if b.JSSP == nil || b.JSSP.Policy != "spt" || b.JSSP.Method != "tabu" {
+		t.Errorf("jssp options %+v", b.JSSP)
+	}
+	for name, bad := range map[string]string{
+		"unknown key":    `options = { preset = "cosolve", sampels = 4 }`,
+		"wrong type":     `options = { iterations = "many" }`,
+		"unknown preset": `options = { preset = "fastest" }`,
+		"negative":       `options = { iterations = -1 }`,
+	} {
+		text := strings.Replace(spec, `options = { preset = "pan-softdist-500", samples = 4, iterations = 100 }`, bad, 1)
+		if _, err := LoadSpec(writeSpec(t, text), ""); !errors.Is(err, ErrBadSpec) {
+			t.Errorf("%s: err = %v, want ErrBadSpec", name, err)
+		}
+	}
+	unknown := strings.Replace(spec, `solver = "jssp"`, `solver = "vrp"`, 1)
+	if _, err := LoadSpec(writeSpec(t, unknown), ""); err == nil || !strings.Contains(err.Error(), "unknown solver") {
+		t.Errorf("unknown solver: err = %v", err)
+	}
+}
+
+// Every shipped spec loads and validates; a spec for the CBC backend needs the
+// cbc build.
+func TestShippedSpecsLoad(t *testing.T) {
+	dir := datadir.ForTest(t)
+	specs, err := filepath.Glob(filepath.Join("specs", "*.toml"))
+	if err != nil || len(specs) == 0 {
+		t.Fatalf("no specs: %v", err)
+	}
+	for _, path := range specs {
+		if _, err := LoadSpec(path, dir); err != nil {
+			if strings.Contains(err.Error(), "-tags cbc") {
+				t.Logf("%s: needs the cbc build", path)
+				continue
+			}
+			t.Errorf("%s: %v", path, err)
+		}
 	}
 }

@@ -2,9 +2,17 @@ package benchmarks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/cosolve/cosolve/heatmap"
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/nnsurrogate"
+	"github.com/cosolve/cosolve/solvers"
+	"github.com/cosolve/cosolve/solvers/jssp"
+	"github.com/cosolve/cosolve/solvers/robust"
 )
 
 // Envelope is the record every --json output and every benchmark line carries
@@ -13,29 +21,52 @@ type Envelope struct {
 	Instance string `json:"instance"`
 	// Source identifies the run's instance source in a sweep (file and index, or
 	// generator), the key that resuming matches on together with config and seed.
-	Source        string         `json:"source,omitempty"`
-	Kind          string         `json:"kind"`
-	Config        string         `json:"config,omitempty"`
-	Objective     *float64       `json:"objective"`
-	Bound         *float64       `json:"bound"`
-	Reference     *float64       `json:"reference"`
-	ReferenceKind *string        `json:"reference_kind"`
-	GapPct        *float64       `json:"gap_pct"`
-	Status        string         `json:"status"`
-	StopReason    string         `json:"stop_reason"`
-	TimeS         float64        `json:"time_s"`
-	CPUS          float64        `json:"cpu_s"`
-	Seed          uint64         `json:"seed"`
-	Stats         map[string]any `json:"stats"`
-	MaxRSSMB      float64        `json:"max_rss_mb,omitempty"`
-	Tour          []int          `json:"tour,omitempty"`
-	Starts        [][]int        `json:"starts,omitempty"`
-	FirstStage    string         `json:"first_stage,omitempty"`
+	Source        string   `json:"source,omitempty"`
+	Kind          string   `json:"kind"`
+	Config        string   `json:"config,omitempty"`
+	Objective     *float64 `json:"objective"`
+	Bound         *float64 `json:"bound"`
+	Reference     *float64 `json:"reference"`
+	ReferenceKind *string  `json:"reference_kind"`
+	GapPct        *float64 `json:"gap_pct"`
+	Status        string   `json:"status"`
+	StopReason    string   `json:"stop_reason"`
+	TimeS         float64  `json:"time_s"`
+	CPUS          float64  `json:"cpu_s"`
+	Seed          uint64   `json:"seed"`
+	// Stats are the solver's own JSON-tagged counts, marshalled as they are.
+	Stats      any     `json:"stats"`
+	MaxRSSMB   float64 `json:"max_rss_mb,omitempty"`
+	Tour       []int   `json:"tour,omitempty"`
+	Starts     [][]int `json:"starts,omitempty"`
+	FirstStage string  `json:"first_stage,omitempty"`
 	// Error is set on a benchmark line whose run failed; such a line has no objective.
 	Error string `json:"error,omitempty"`
 	// Extra holds a problem's own top-level fields (e.g. "iterations", "backend");
 	// they are written beside the standard ones and must not reuse their names.
 	Extra map[string]any `json:"-"`
+}
+
+// newEnvelope fills the standard fields every solver reports; a NaN bound
+// (none proved) is null.
+func newEnvelope(instance, kind string, objective, bound float64, status solvers.Status, stop solvers.StopReason, stats any) Envelope {
+	e := Envelope{Instance: instance, Kind: kind, Objective: Float(objective), Status: status.String(), StopReason: stop.String(), Stats: stats}
+	if !math.IsNaN(bound) {
+		e.Bound = Float(bound)
+	}
+	return e
+}
+
+// solverErr marks the errors a solver returns for its input or settings as
+// ErrBadInput; others (bugs, I/O) pass as they are.
+func solverErr(err error) error {
+	for _, bad := range []error{solvers.ErrInvalidSettings, instances.ErrInvalidInstance, heatmap.ErrInvalid,
+		jssp.ErrPolicyContract, nnsurrogate.ErrInput, robust.ErrModel} {
+		if errors.Is(err, bad) {
+			return fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
+	}
+	return err
 }
 
 // Float returns a pointer to v, for the nullable fields.
@@ -67,7 +98,7 @@ type envelopeFields Envelope
 // MarshalJSON writes the standard fields followed by Extra, in a stable order.
 func (e Envelope) MarshalJSON() ([]byte, error) {
 	if e.Stats == nil {
-		e.Stats = map[string]any{}
+		e.Stats = struct{}{}
 	}
 	base, err := json.Marshal(envelopeFields(e))
 	if err != nil {

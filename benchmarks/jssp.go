@@ -2,15 +2,15 @@ package benchmarks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/nnsurrogate"
+	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
@@ -80,57 +80,36 @@ func JobShopPolicy(name, dataDir string) (jssp.Policy, error) {
 	return p, nil
 }
 
-// runJSSP options: policy (default "fdd-mwkr"; see JobShopPolicy), samples (0 =
-// greedy, K = best of K sampled rollouts), method (what follows dispatching:
-// dispatch, tabu, lns, exact or portfolio; default auto: portfolio when the task
-// has a time limit or iterations, else dispatch), iterations (the
-// improvement's machine-independent budget).
+// Settings turns the options into the solver's settings.
+func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Settings, error) {
+	if err := o.validate(); err != nil {
+		return jssp.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	method, _ := jssp.ParseMethod(cmp.Or(o.Method, "auto"))
+	policy, err := JobShopPolicy(cmp.Or(o.Policy, "fdd-mwkr"), dataDir)
+	if err != nil {
+		return jssp.Settings{}, err
+	}
+	limits.MaxIterations = o.Iterations
+	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method}, nil
+}
+
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {
-	o := Options(t.Config.Options)
-	policyName, err := o.String("policy", "fdd-mwkr")
+	var o JSSPOptions
+	if t.Config.JSSP != nil {
+		o = *t.Config.JSSP
+	}
+	set, err := o.Settings(t.limits(), t.DataDir)
 	if err != nil {
 		return Outcome{}, err
-	}
-	samples, err := o.Int("samples", 0)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if samples < 0 {
-		return Outcome{}, fmt.Errorf("%w: samples %d must not be negative", ErrBadInput, samples)
-	}
-	methodName, err := o.String("method", "auto")
-	if err != nil {
-		return Outcome{}, err
-	}
-	method, ok := jssp.ParseMethod(methodName)
-	if !ok {
-		return Outcome{}, fmt.Errorf("%w: method %q (want dispatch, tabu, lns, exact or portfolio)", ErrBadInput, methodName)
-	}
-	iterations, err := o.Int("iterations", 0)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if iterations < 0 {
-		return Outcome{}, fmt.Errorf("%w: iterations %d must not be negative", ErrBadInput, iterations)
 	}
 	js, err := LoadJobShopSource(t.Source)
 	if err != nil {
 		return Outcome{}, err
 	}
-	policy, err := JobShopPolicy(policyName, t.DataDir)
+	res, err := jssp.Solve(ctx, js, set)
 	if err != nil {
-		return Outcome{}, err
-	}
-	res, err := jssp.Solve(ctx, js, jssp.Settings{
-		Policy: policy, Samples: samples, TimeLimit: t.TimeLimit, Seed: t.Seed, Threads: t.Threads,
-		Method: method, MaxIterations: int64(iterations),
-	})
-	if err != nil {
-		if errors.Is(err, jssp.ErrSettings) || errors.Is(err, jssp.ErrPolicyContract) || errors.Is(err, instances.ErrInvalidInstance) ||
-			errors.Is(err, nnsurrogate.ErrInput) {
-			return Outcome{}, fmt.Errorf("%w: %w", ErrBadInput, err)
-		}
-		return Outcome{}, err
+		return Outcome{}, solverErr(err)
 	}
 	if res.Solution.Starts == nil {
 		return Outcome{}, fmt.Errorf("jssp: no schedule (%s)", res.StopReason)
@@ -139,33 +118,10 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
 	}
-	st := res.Stats
-	env := Envelope{
-		Instance:   js.Name,
-		Kind:       "jssp",
-		Objective:  Float(float64(makespan)),
-		Bound:      Float(float64(res.Bound)),
-		Status:     res.Status.String(),
-		StopReason: res.StopReason.String(),
-		Starts:     res.Solution.Starts,
-		Stats: map[string]any{
-			"rollouts":          st.Rollouts,
-			"truncated":         st.Truncated,
-			"steps":             st.Steps,
-			"inferences":        st.Inferences,
-			"best_rollout":      st.BestRollout,
-			"best_temperature":  st.BestTemperature,
-			"solve_s":           st.Elapsed.Seconds(),
-			"dispatch_makespan": st.DispatchMakespan,
-			"tabu_iterations":   st.Improvement.Iterations,
-			"moves_evaluated":   st.Improvement.MovesEvaluated,
-			"restarts":          st.Improvement.Restarts,
-			"cp_nodes":          st.Improvement.Nodes,
-			"neighborhoods":     st.Improvement.Neighborhoods,
-		},
-		Extra: map[string]any{"policy": st.Policy, "samples": samples, "method": methodName, "jobs": js.NumJobs(), "machines": js.Machines,
-			"size": fmt.Sprintf("%dx%d", js.NumJobs(), js.Machines)},
-	}
+	env := newEnvelope(js.Name, "jssp", float64(makespan), res.Bound, res.Status, res.StopReason, res.Stats)
+	env.Starts = res.Solution.Starts
+	env.Extra = map[string]any{"policy": res.Stats.Policy, "samples": o.Samples, "method": cmp.Or(o.Method, "auto"),
+		"jobs": js.NumJobs(), "machines": js.Machines, "size": fmt.Sprintf("%dx%d", js.NumJobs(), js.Machines)}
 	if t.DataDir != "" {
 		if ref, ok := instances.JobShopReference(t.DataDir, js.Name); ok {
 			env.SetReference(ref.Value, string(ref.Kind), false)

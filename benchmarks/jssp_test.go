@@ -8,12 +8,13 @@ import (
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
-func jsspTask(dir, path string, opts map[string]any) Task {
+func jsspTask(dir, path string, opts JSSPOptions) Task {
 	return Task{
 		Source:  Source{Path: path},
-		Config:  Config{Name: "t", Solver: "jssp", Options: opts},
+		Config:  Config{Name: "t", Solver: "jssp", JSSP: &opts},
 		Seed:    1,
 		Threads: 1,
 		DataDir: dir,
@@ -23,7 +24,7 @@ func jsspTask(dir, path string, opts map[string]any) Task {
 func TestJSSPAdapter(t *testing.T) {
 	dir := datadir.ForTest(t)
 	ft06 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft06")
-	out, err := Run(context.Background(), jsspTask(dir, ft06, map[string]any{"policy": "mwkr"}))
+	out, err := Run(context.Background(), jsspTask(dir, ft06, JSSPOptions{Policy: "mwkr"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,20 +42,20 @@ func TestJSSPAdapter(t *testing.T) {
 
 	// The authors' weights straight from the state dict, sampled.
 	weights := "$DATA/jssp/tassel_e2e/pretrained/checkpoint_model_state_dict.json"
-	a, err := Run(context.Background(), jsspTask(dir, ft06, map[string]any{"policy": weights, "samples": int64(8)}))
+	a, err := Run(context.Background(), jsspTask(dir, ft06, JSSPOptions{Policy: weights, Samples: 8}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Run(context.Background(), jsspTask(dir, ft06, map[string]any{"policy": weights, "samples": int64(8)}))
+	b, err := Run(context.Background(), jsspTask(dir, ft06, JSSPOptions{Policy: weights, Samples: 8}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *a.Envelope.Objective != *b.Envelope.Objective || a.Envelope.Stats["rollouts"] != 8 {
+	if *a.Envelope.Objective != *b.Envelope.Objective || a.Envelope.Stats.(jssp.Stats).Rollouts != 8 {
 		t.Errorf("same seed gave %v and %v; stats %v", *a.Envelope.Objective, *b.Envelope.Objective, a.Envelope.Stats)
 	}
 
 	// A Taillard instance from its generator.
-	gen := Task{Source: Source{Generator: "taillard", Name: "ta01"}, Config: Config{Solver: "jssp", Options: map[string]any{"policy": "spt"}}, DataDir: dir}
+	gen := Task{Source: Source{Generator: "taillard", Name: "ta01"}, Config: Config{Solver: "jssp", JSSP: &JSSPOptions{Policy: "spt"}}, DataDir: dir}
 	g, err := Run(context.Background(), gen)
 	if err != nil {
 		t.Fatal(err)
@@ -68,11 +69,11 @@ func TestJSSPAdapterBadInput(t *testing.T) {
 	dir := datadir.ForTest(t)
 	ft06 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft06")
 	for name, task := range map[string]Task{
-		"negative samples":   jsspTask(dir, ft06, map[string]any{"samples": int64(-1)}),
-		"sampling a rule":    jsspTask(dir, ft06, map[string]any{"policy": "spt", "samples": int64(4)}),
-		"unknown policy":     jsspTask(dir, ft06, map[string]any{"policy": "nosuch"}),
-		"policy not a model": jsspTask(dir, ft06, map[string]any{"policy": ft06}),
-		"missing instance":   jsspTask(dir, filepath.Join(dir, "nosuch.txt"), nil),
+		"negative samples":   jsspTask(dir, ft06, JSSPOptions{Samples: -1}),
+		"sampling a rule":    jsspTask(dir, ft06, JSSPOptions{Policy: "spt", Samples: 4}),
+		"unknown policy":     jsspTask(dir, ft06, JSSPOptions{Policy: "nosuch"}),
+		"policy not a model": jsspTask(dir, ft06, JSSPOptions{Policy: ft06}),
+		"missing instance":   jsspTask(dir, filepath.Join(dir, "nosuch.txt"), JSSPOptions{}),
 		"random 0 jobs":      {Source: Source{Generator: "random"}, Config: Config{Solver: "jssp"}},
 	} {
 		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {

@@ -2,88 +2,154 @@ package benchmarks
 
 import (
 	"fmt"
-	"time"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/cosolve/cosolve/solvers/jssp"
+	"github.com/cosolve/cosolve/solvers/tsp"
 )
 
-// Options reads typed values from a Config's Options, reporting wrong types as
-// ErrBadInput. TOML integers arrive as int64, JSON numbers as float64; both are taken.
-type Options map[string]any
-
-// String returns the string under key, or def when absent.
-func (o Options) String(key, def string) (string, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("%w: option %q: want a string, got %v", ErrBadInput, key, v)
-	}
-	return s, nil
+// TSPOptions are the tsp solver's own settings, as a sweep spec's
+// [configs.options] table and the `tsp solve` flags give them. Zero values are
+// the defaults.
+type TSPOptions struct {
+	// Preset names a tsp.Presets configuration; "" = "cosolve".
+	Preset string `toml:"preset" json:"preset,omitempty"`
+	// Heatmap is gt-prior, softdist or a heatmap file; "" = the preset's, built
+	// only when the method samples (the default method does not).
+	Heatmap string `toml:"heatmap" json:"heatmap,omitempty"`
+	// Iterations is the iteration budget (sampled actions plus kicks).
+	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
+	// Samples, KickLength, KickType and LocalSearch override the preset's.
+	Samples     *int   `toml:"samples" json:"samples,omitempty"`
+	KickLength  *int   `toml:"kick" json:"kick,omitempty"`
+	KickType    string `toml:"kick_type" json:"kick_type,omitempty"`
+	LocalSearch string `toml:"local_search" json:"local_search,omitempty"`
 }
 
-// Int returns the integer under key, or def when absent.
-func (o Options) Int(key string, def int) (int, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
+// JSSPOptions are the jssp solver's own settings.
+type JSSPOptions struct {
+	// Policy is a rule (spt, mwkr, mopnr, fdd-mwkr, fifo), an ONNX policy file or
+	// the authors' state dict as JSON; "$DATA/" names a file in the data
+	// directory; "" = fdd-mwkr.
+	Policy string `toml:"policy" json:"policy,omitempty"`
+	// Samples is K: 0 = greedy, K > 0 = best of K sampled rollouts.
+	Samples int `toml:"samples" json:"samples,omitempty"`
+	// Method is what follows dispatching: dispatch, tabu, lns, exact or
+	// portfolio; "" = auto (portfolio when the run has a budget).
+	Method string `toml:"method" json:"method,omitempty"`
+	// Iterations is the improvement's machine-independent budget.
+	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
+}
+
+// RobustOptions are the robust solver's own settings.
+type RobustOptions struct {
+	// Model is a value network in ONNX; "" = the shipped one.
+	Model string `toml:"model" json:"model,omitempty"`
+	// Backend is auto (the best built in), cbc, or heuristic (sampling
+	// adversary and scenario-DP main problem); "" = auto.
+	Backend string `toml:"backend" json:"backend,omitempty"`
+	// Samples is the number of scenarios the sampling adversary scores.
+	Samples int `toml:"samples" json:"samples,omitempty"`
+	// MaxScenarios caps the scenarios the CCG adds (0 = 20).
+	MaxScenarios int `toml:"max_scenarios" json:"max_scenarios,omitempty"`
+	// Iterations bounds the exact evaluations, which makes runs repeatable.
+	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
+	// NoPolish stops after the CCG (Neur2RO's method alone).
+	NoPolish bool `toml:"no_polish" json:"no_polish,omitempty"`
+}
+
+// decodeOptions decodes a config's options table into the options type of
+// its solver. Keys the type does not have are left undecoded, and LoadSpec
+// reports them.
+func decodeOptions(md toml.MetaData, c *Config) error {
+	switch c.Solver {
+	case "tsp":
+		c.TSP = &TSPOptions{}
+		return md.PrimitiveDecode(c.Options, c.TSP)
+	case "jssp":
+		c.JSSP = &JSSPOptions{}
+		return md.PrimitiveDecode(c.Options, c.JSSP)
+	case "robust":
+		c.Robust = &RobustOptions{}
+		return md.PrimitiveDecode(c.Options, c.Robust)
 	}
-	switch x := v.(type) {
-	case int:
-		return x, nil
-	case int64:
-		return int(x), nil
-	case float64:
-		if x == float64(int(x)) {
-			return int(x), nil
+	return nil
+}
+
+// validate checks what can be checked before any instance is read, so a sweep
+// fails at once rather than run by run.
+func (o *TSPOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	if o.Preset != "" {
+		if _, ok := tsp.Presets[o.Preset]; !ok {
+			return fmt.Errorf("preset %q: unknown (have %s)", o.Preset, strings.Join(tsp.PresetNames(), ", "))
 		}
 	}
-	return 0, fmt.Errorf("%w: option %q: want an integer, got %v", ErrBadInput, key, v)
+	switch {
+	case o.Iterations < 0:
+		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	case o.Samples != nil && *o.Samples < 0:
+		return fmt.Errorf("samples %d: must not be negative", *o.Samples)
+	case o.KickLength != nil && *o.KickLength < 0:
+		return fmt.Errorf("kick %d: must not be negative", *o.KickLength)
+	}
+	return nil
 }
 
-// Float returns the number under key, or def when absent.
-func (o Options) Float(key string, def float64) (float64, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
+func (o *JSSPOptions) validate() error {
+	if o == nil {
+		return nil
 	}
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case int64:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
+	if _, ok := jssp.ParseMethod(o.Method); o.Method != "" && !ok {
+		return fmt.Errorf("method %q: want dispatch, tabu, lns, exact or portfolio", o.Method)
 	}
-	return 0, fmt.Errorf("%w: option %q: want a number, got %v", ErrBadInput, key, v)
+	if _, isRule := jssp.ParseRule(o.Policy); isRule && o.Samples > 0 {
+		return fmt.Errorf("samples %d: rule %s is deterministic; sampling needs an ONNX policy", o.Samples, o.Policy)
+	}
+	switch {
+	case o.Samples < 0:
+		return fmt.Errorf("samples %d: must be 0 (greedy) or more", o.Samples)
+	case o.Iterations < 0:
+		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	}
+	return nil
 }
 
-// Bool returns the boolean under key, or def when absent.
-func (o Options) Bool(key string, def bool) (bool, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
+func (o *RobustOptions) validate() error {
+	if o == nil {
+		return nil
 	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, fmt.Errorf("%w: option %q: want true or false, got %v", ErrBadInput, key, v)
+	if _, err := robustBackend(o.Backend); err != nil {
+		return err
 	}
-	return b, nil
+	switch {
+	case o.Samples < 0:
+		return fmt.Errorf("samples %d: must not be negative", o.Samples)
+	case o.MaxScenarios < 0:
+		return fmt.Errorf("max_scenarios %d: must not be negative", o.MaxScenarios)
+	case o.Iterations < 0:
+		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	}
+	return nil
 }
 
-// Duration returns the duration under key ("10s", "1m30s"), or def when absent.
-func (o Options) Duration(key string, def time.Duration) (time.Duration, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
+// Validate checks the configuration's options before any run.
+func (c Config) Validate() error {
+	var err error
+	switch c.Solver {
+	case "tsp":
+		err = c.TSP.validate()
+	case "jssp":
+		err = c.JSSP.validate()
+	case "robust":
+		err = c.Robust.validate()
 	}
-	s, ok := v.(string)
-	if !ok {
-		return 0, fmt.Errorf("%w: option %q: want a duration such as \"10s\", got %v", ErrBadInput, key, v)
-	}
-	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%w: option %q: %v", ErrBadInput, key, err)
+		return fmt.Errorf("%w: config %q: %w", ErrBadInput, c.Name, err)
 	}
-	return d, nil
+	return nil
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // ErrUnknownSolver is returned for a configuration naming no registered solver.
@@ -40,15 +43,25 @@ type Source struct {
 	Data []byte `toml:"-" json:"-"`
 }
 
-// Config is a named solver configuration. Options hold the solver's own settings
-// under the names its CLI flags use (e.g. "preset", "heatmap", "policy", "samples").
+// Config is a named solver configuration. The solver's own settings are in
+// the options field of its kind (TSP, JSSP or Robust; nil means the
+// defaults); a spec's options table is decoded into it.
 type Config struct {
-	Name    string         `toml:"name"`
-	Solver  string         `toml:"solver"`
-	Options map[string]any `toml:"options"`
+	Name   string `toml:"name" json:"name"`
+	Solver string `toml:"solver" json:"solver"`
 	// Threads, when set, overrides the spec's threads for this configuration, so
 	// one sweep can compare thread counts under the same conditions.
-	Threads *int `toml:"threads" json:"threads,omitempty"`
+	Threads *int           `toml:"threads" json:"threads,omitempty"`
+	TSP     *TSPOptions    `toml:"-" json:"tsp,omitempty"`
+	JSSP    *JSSPOptions   `toml:"-" json:"jssp,omitempty"`
+	Robust  *RobustOptions `toml:"-" json:"robust,omitempty"`
+	// Options is the spec's raw options table, decoded by LoadSpec.
+	Options toml.Primitive `toml:"options" json:"-"`
+}
+
+// limits are the run-control limits of the task; options add MaxIterations.
+func (t Task) limits() solvers.Limits {
+	return solvers.Limits{TimeLimit: t.TimeLimit, Seed: t.Seed, Threads: t.Threads}
 }
 
 // Task is one run.
@@ -89,6 +102,13 @@ func Register(name string, fn SolverFunc) {
 		panic("benchmarks: solver registered twice: " + name)
 	}
 	registry[name] = fn
+}
+
+func knownSolver(name string) bool {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	_, ok := registry[name]
+	return ok
 }
 
 // Solvers lists the registered solver names.

@@ -3,12 +3,12 @@ package benchmarks
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/milp"
 	"github.com/cosolve/cosolve/nnsurrogate"
+	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/robust"
 )
 
@@ -55,96 +55,63 @@ func RobustModel(path string) (*nnsurrogate.Model, error) {
 	return m, nil
 }
 
-// runRobust options: model (ONNX path, default the shipped network), backend
-// ("auto" = the best built in, "cbc", or "heuristic" for the sampling adversary and
-// scenario-DP main problem), samples, max_iterations, polish (exact iterated flip-and-swap
-// local search after the CCG; on unless polish = false, which leaves Neur2RO alone).
-func runRobust(ctx context.Context, t Task) (Outcome, error) {
-	o := Options(t.Config.Options)
-	modelPath, err := o.String("model", "")
-	if err != nil {
-		return Outcome{}, err
-	}
-	backend, err := o.String("backend", "auto")
-	if err != nil {
-		return Outcome{}, err
-	}
-	samples, err := o.Int("samples", 0)
-	if err != nil {
-		return Outcome{}, err
-	}
-	maxIt, err := o.Int("max_iterations", 0)
-	if err != nil {
-		return Outcome{}, err
-	}
-	polish, err := o.Bool("polish", true)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if samples < 0 || maxIt < 0 {
-		return Outcome{}, fmt.Errorf("%w: samples and max_iterations must not be negative", ErrBadInput)
-	}
-	var solver milp.Solver
-	switch backend {
-	case "auto":
-		solver = milp.Default()
+// robustBackend resolves a backend option.
+func robustBackend(name string) (milp.Solver, error) {
+	switch name {
+	case "", "auto":
+		return milp.Default(), nil
 	case "heuristic":
-		solver = milp.Simplex{}
-	default:
-		for _, b := range milp.Backends() {
-			if b.Name() == backend {
-				solver = b
-			}
+		return milp.Simplex{}, nil
+	}
+	for _, b := range milp.Backends() {
+		if b.Name() == name {
+			return b, nil
 		}
-		if solver == nil {
-			return Outcome{}, fmt.Errorf("%w: backend %q is not built in (have auto, heuristic and %v)", ErrBadInput, backend, backendNames())
-		}
+	}
+	hint := ""
+	if name == "cbc" {
+		hint = "; build with -tags cbc (needs coinor-libcbc-dev) for the CBC backend"
+	}
+	return nil, fmt.Errorf("backend %q is not built in (have auto, heuristic and %v)%s", name, backendNames(), hint)
+}
+
+// Settings turns the options into the solver's settings.
+func (o RobustOptions) Settings(limits solvers.Limits) (robust.Settings, error) {
+	if err := o.validate(); err != nil {
+		return robust.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	solver, _ := robustBackend(o.Backend)
+	model, err := RobustModel(o.Model)
+	if err != nil {
+		return robust.Settings{}, err
+	}
+	limits.MaxIterations = o.Iterations
+	return robust.Settings{Limits: limits, Model: model, MILP: solver, Samples: o.Samples, MaxScenarios: o.MaxScenarios, NoPolish: o.NoPolish}, nil
+}
+
+func runRobust(ctx context.Context, t Task) (Outcome, error) {
+	var o RobustOptions
+	if t.Config.Robust != nil {
+		o = *t.Config.Robust
+	}
+	set, err := o.Settings(t.limits())
+	if err != nil {
+		return Outcome{}, err
 	}
 	k, err := LoadRobustSource(t.Source)
 	if err != nil {
 		return Outcome{}, err
 	}
-	model, err := RobustModel(modelPath)
+	res, err := robust.Solve(ctx, k, set)
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, solverErr(err)
 	}
-	res, err := robust.Solve(ctx, k, robust.Settings{
-		TimeLimit: t.TimeLimit, Model: model, MILP: solver, Samples: samples, MaxIterations: maxIt, Seed: t.Seed, Threads: t.Threads,
-		Polish: polish,
-	})
-	if err != nil {
-		if errors.Is(err, robust.ErrModel) || errors.Is(err, instances.ErrInvalidInstance) {
-			return Outcome{}, fmt.Errorf("%w: %w", ErrBadInput, err)
-		}
-		return Outcome{}, err
-	}
-	if err := instances.CheckFirstStage(k, res.FirstStage); err != nil {
+	if err := instances.CheckFirstStage(k, res.Solution.FirstStage); err != nil {
 		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
 	}
-	env := Envelope{
-		Instance:   k.Name,
-		Kind:       "robust-kp",
-		Objective:  Float(res.Objective),
-		Status:     res.Status.String(),
-		StopReason: res.StopReason.String(),
-		FirstStage: instances.FormatFirstStage(res.FirstStage),
-		Stats: map[string]any{
-			"main_solves":      res.Stats.MainSolves,
-			"adversary_solves": res.Stats.AdversarySolves,
-			"main_s":           res.Stats.MainTime.Seconds(),
-			"adversary_s":      res.Stats.AdversaryTime.Seconds(),
-			"eval_s":           res.Stats.EvalTime.Seconds(),
-			"adv_binaries":     res.Stats.AdvBinaries,
-			"encoding_checks":  res.Stats.EncodingChecks,
-			"milp_timeouts":    res.Stats.MILPTimeouts,
-			"scenarios":        len(res.Scenarios),
-			"predicted_ss":     res.Stats.LastPredicted,
-			"polish_evals":     res.Stats.PolishEvals,
-			"polish_kicks":     res.Stats.PolishKicks,
-			"polish_gain":      res.Stats.PolishGain,
-		},
-		Extra: map[string]any{"iterations": res.Iterations, "backend": res.Backend, "n": k.N()},
-	}
+	env := newEnvelope(k.Name, "robust-kp", res.Objective, res.Bound, res.Status, res.StopReason, res.Stats)
+	env.FirstStage = instances.FormatFirstStage(res.Solution.FirstStage)
+	env.Extra = map[string]any{"backend": res.Stats.Backend, "n": k.N()}
 	if p, err := instances.ParseRKPName(k.Name); err == nil {
 		// Published-style names carry the recipe, so reports can group by it.
 		env.Extra["corr"] = string(p.Corr)
@@ -155,7 +122,7 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 			env.SetReference(ref.Value, string(ref.Kind), true)
 		}
 	}
-	return Outcome{Envelope: env, Instance: k, Solution: res.FirstStage}, nil
+	return Outcome{Envelope: env, Instance: k, Solution: res.Solution.FirstStage}, nil
 }
 
 func backendNames() []string {

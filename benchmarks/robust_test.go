@@ -12,7 +12,7 @@ import (
 func TestRobustAdapter(t *testing.T) {
 	task := Task{
 		Source:    Source{Generator: "robust", Name: "RKP_SC_n20_R1000_H100_h40_dev0.2_d0.5", GenSeed: 3},
-		Config:    Config{Name: "robust", Solver: "robust", Options: map[string]any{"backend": "heuristic", "samples": 200}},
+		Config:    Config{Name: "robust", Solver: "robust", Robust: &RobustOptions{Backend: "heuristic", Samples: 200}},
 		Seed:      1,
 		TimeLimit: 20 * time.Second,
 	}
@@ -36,8 +36,8 @@ func TestRobustAdapter(t *testing.T) {
 	if *e.Objective > nominal+1e-9 {
 		t.Fatalf("objective %v above the nominal profit %v", *e.Objective, nominal)
 	}
-	for _, bad := range []map[string]any{{"backend": "gurobi"}, {"samples": -1}, {"model": "/nonexistent.onnx"}} {
-		task.Config.Options = bad
+	for _, bad := range []RobustOptions{{Backend: "gurobi"}, {Samples: -1}, {Model: "/nonexistent.onnx"}} {
+		task.Config.Robust = &bad
 		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
 			t.Errorf("options %v: err = %v", bad, err)
 		}

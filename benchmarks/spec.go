@@ -30,7 +30,7 @@ import (
 //	[[configs]]
 //	name = "pan-5s"
 //	solver = "tsp"
-//	options = { preset = "pan-softdist-500", heatmap = "softdist" }
+//	options = { preset = "pan-softdist-500", heatmap = "softdist" }  # TSPOptions, JSSPOptions or RobustOptions
 //	threads = 2                                  # optional: overrides the spec's threads
 //
 // Relative paths are relative to the spec file.
@@ -63,17 +63,16 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadSpec, path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		for _, k := range und {
-			// Solver options are free-form by design.
-			if len(k) >= 2 && k[0] == "configs" && k[1] == "options" {
-				continue
-			}
-			if len(k) >= 1 && k[0] == "configs" && strings.Contains(k.String(), ".options") {
-				continue
-			}
-			return nil, fmt.Errorf("%w: %s: unknown key %q", ErrBadSpec, path, k.String())
+	for i, c := range s.Configs {
+		if c.Solver != "" && !knownSolver(c.Solver) {
+			return nil, fmt.Errorf("%w: %s: config %q: unknown solver %q (have %s)", ErrBadSpec, path, c.Name, c.Solver, strings.Join(Solvers(), ", "))
 		}
+		if err := decodeOptions(md, &s.Configs[i]); err != nil {
+			return nil, fmt.Errorf("%w: %s: config %q: options: %v", ErrBadSpec, path, s.Configs[i].Name, err)
+		}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("%w: %s: unknown key %q", ErrBadSpec, path, und[0].String())
 	}
 	if s.TimeLimit == "" {
 		return nil, fmt.Errorf("%w: %s: time_limit is required (e.g. \"5s\")", ErrBadSpec, path)
@@ -101,6 +100,9 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 		}
 		if names[c.Name] {
 			return nil, fmt.Errorf("%w: %s: config name %q used twice", ErrBadSpec, path, c.Name)
+		}
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadSpec, path, err)
 		}
 		names[c.Name] = true
 	}

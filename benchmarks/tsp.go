@@ -2,8 +2,8 @@ package benchmarks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -39,17 +39,14 @@ func LoadTSPSource(src Source) (*instances.TSP, error) {
 	return inst, nil
 }
 
-// TSPHeatmap builds the heatmap an option names: "gt-prior", "softdist" or a file
-// (dense text or our sparse format).
+// TSPHeatmap builds the heatmap an option names: a kind heatmap.ByName
+// knows (gt-prior, softdist) or a file (dense text or our sparse format).
 func TSPHeatmap(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
-	switch name {
-	case "gt-prior", "gt":
-		return heatmap.GTPrior(inst), nil
-	case "softdist":
-		return heatmap.SoftDist(inst, 0, 0), nil
+	if h, ok := heatmap.ByName(inst, name, 0); ok {
+		return h, nil
 	}
 	if _, err := os.Stat(name); err != nil {
-		return nil, fmt.Errorf("%w: heatmap %q is neither gt-prior, softdist nor a readable file: %v", ErrBadInput, name, err)
+		return nil, fmt.Errorf("%w: heatmap %q is neither %s nor a readable file: %v", ErrBadInput, name, strings.Join(heatmap.Names, ", "), err)
 	}
 	h, err := heatmap.Load(name)
 	if err != nil {
@@ -61,47 +58,42 @@ func TSPHeatmap(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
 	return h, nil
 }
 
-// runTSP options: preset (a tsp.Presets name, default "cosolve"), heatmap
-// (default: the preset's), iterations, samples, kick (segment length),
-// kick_type, local_search.
+// Settings turns the options into the solver's settings for inst: the preset,
+// then the options that override it. The heatmap is built only when the
+// method samples or the options name one.
+func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Settings, string, error) {
+	if err := o.validate(); err != nil {
+		return tsp.Settings{}, "", fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	preset := tsp.Presets[cmp.Or(o.Preset, "cosolve")]
+	set := preset.Settings
+	set.Limits = limits
+	set.Limits.MaxIterations = o.Iterations
+	if o.Samples != nil {
+		set.Samples = *o.Samples
+	}
+	if o.KickLength != nil {
+		set.KickLength = *o.KickLength
+	}
+	set.Kick = cmp.Or(o.KickType, set.Kick)
+	set.LocalSearch = cmp.Or(o.LocalSearch, set.LocalSearch)
+	hmName := cmp.Or(o.Heatmap, preset.Heatmap)
+	if o.Heatmap != "" || set.Method == tsp.MCTS || set.Samples > 0 {
+		h, err := TSPHeatmap(inst, hmName)
+		if err != nil {
+			return tsp.Settings{}, "", err
+		}
+		set.Heatmap = h
+	}
+	return set, hmName, nil
+}
+
 func runTSP(ctx context.Context, t Task) (Outcome, error) {
-	o := Options(t.Config.Options)
-	presetName, err := o.String("preset", "cosolve")
-	if err != nil {
-		return Outcome{}, err
+	var o TSPOptions
+	if t.Config.TSP != nil {
+		o = *t.Config.TSP
 	}
-	preset, ok := tsp.Presets[presetName]
-	if !ok {
-		return Outcome{}, fmt.Errorf("%w: unknown preset %q (have %s)", ErrBadInput, presetName, strings.Join(tsp.PresetNames(), ", "))
-	}
-	hmName, err := o.String("heatmap", preset.Heatmap)
-	if err != nil {
-		return Outcome{}, err
-	}
-	iters, err := o.Int("iterations", 0)
-	if err != nil {
-		return Outcome{}, err
-	}
-	samples, err := o.Int("samples", preset.Settings.Samples)
-	if err != nil {
-		return Outcome{}, err
-	}
-	kick, err := o.Int("kick", preset.Settings.KickLength)
-	if err != nil {
-		return Outcome{}, err
-	}
-	kickType, err := o.String("kick_type", preset.Settings.Kick)
-	if err != nil {
-		return Outcome{}, err
-	}
-	ls, err := o.String("local_search", preset.Settings.LocalSearch)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if iters < 0 || samples < 0 || kick < 0 {
-		return Outcome{}, fmt.Errorf("%w: iterations, samples and kick must not be negative", ErrBadInput)
-	}
-	if t.TimeLimit <= 0 && iters == 0 {
+	if t.TimeLimit <= 0 && o.Iterations == 0 {
 		return Outcome{}, fmt.Errorf("%w: a positive time limit or an iteration budget is required", ErrBadInput)
 	}
 	inst, err := LoadTSPSource(t.Source)
@@ -109,60 +101,25 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 		return Outcome{}, err
 	}
 	// The time limit covers the heatmap too.
-	if t.TimeLimit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.TimeLimit)
-		defer cancel()
+	limits := t.limits()
+	ctx, cancel := limits.Context(ctx)
+	defer cancel()
+	limits.TimeLimit = 0
+	set, hmName, err := o.Settings(inst, limits)
+	if err != nil {
+		return Outcome{}, err
 	}
-	var h *heatmap.Heatmap
-	if _, explicit := o["heatmap"]; explicit || preset.Settings.Method == tsp.MCTS || samples > 0 {
-		if h, err = TSPHeatmap(inst, hmName); err != nil {
-			return Outcome{}, err
-		}
-	}
-	set := preset.Settings
-	set.MaxIterations = int64(iters)
-	set.Seed = t.Seed
-	set.Threads = t.Threads
-	set.Heatmap = h
-	set.Samples = samples
-	set.KickLength = kick
-	set.Kick = kickType
-	set.LocalSearch = ls
 	res, err := tsp.Solve(ctx, inst, set)
 	if err != nil {
-		if errors.Is(err, tsp.ErrInvalidSettings) || errors.Is(err, heatmap.ErrInvalid) || errors.Is(err, instances.ErrInvalidInstance) {
-			return Outcome{}, fmt.Errorf("%w: %w", ErrBadInput, err)
-		}
-		return Outcome{}, err
+		return Outcome{}, solverErr(err)
 	}
 	length, err := instances.CheckTour(inst, res.Solution.Tour)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
 	}
-	env := Envelope{
-		Instance:   inst.Name,
-		Kind:       "tsp",
-		Objective:  Float(length),
-		Status:     res.Status.String(),
-		StopReason: res.StopReason.String(),
-		Tour:       res.Solution.Tour,
-		Stats: map[string]any{
-			"iterations": res.Stats.Iterations,
-			"samples":    res.Stats.Samples,
-			"executed":   res.Stats.Executed,
-			"kicks":      res.Stats.Kicks,
-			"accepted":   res.Stats.Accepted,
-			"restarts":   res.Stats.Restarts,
-			"moves":      res.Stats.Moves,
-			"setup_s":    res.Stats.Setup.Seconds(),
-			"search_s":   res.Stats.Search.Seconds(),
-		},
-		Extra: map[string]any{"preset": presetName, "heatmap": hmName, "n": inst.N()},
-	}
-	if res.Status == solvers.Optimal { // our own exhaustive search proves it
-		env.Bound = Float(length)
-	}
+	env := newEnvelope(inst.Name, "tsp", length, res.Bound, res.Status, res.StopReason, res.Stats)
+	env.Tour = res.Solution.Tour
+	env.Extra = map[string]any{"preset": cmp.Or(o.Preset, "cosolve"), "heatmap": hmName, "n": inst.N()}
 	if t.DataDir != "" && t.Source.Generator == "" {
 		if ref, ok := instances.TSPReference(t.DataDir, inst, t.Source.Path, t.Source.Index); ok {
 			env.SetReference(ref.Value, string(ref.Kind), false)

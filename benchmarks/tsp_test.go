@@ -13,7 +13,7 @@ func TestTSPAdapter(t *testing.T) {
 	dir := datadir.ForTest(t)
 	task := Task{
 		Source:  Source{Path: datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), Index: 1},
-		Config:  Config{Name: "c", Solver: "tsp", Options: map[string]any{"iterations": int64(300)}},
+		Config:  Config{Name: "c", Solver: "tsp", TSP: &TSPOptions{Iterations: 300}},
 		Seed:    1,
 		Threads: 1,
 		DataDir: dir,
@@ -33,7 +33,7 @@ func TestTSPAdapter(t *testing.T) {
 	// Generated instance, MCTS preset with SoftDist.
 	task = Task{
 		Source:  Source{Generator: "uniform", N: 200, GenSeed: 2},
-		Config:  Config{Name: "p", Solver: "tsp", Options: map[string]any{"preset": "pan-softdist-500", "iterations": int64(400)}},
+		Config:  Config{Name: "p", Solver: "tsp", TSP: &TSPOptions{Preset: "pan-softdist-500", Iterations: 400}},
 		Threads: 1,
 	}
 	if _, err := Run(context.Background(), task); err != nil {
@@ -42,19 +42,18 @@ func TestTSPAdapter(t *testing.T) {
 }
 
 func TestTSPAdapterBadInput(t *testing.T) {
-	for _, opts := range []map[string]any{
-		{"preset": "nosuch", "iterations": int64(5)},
-		{"heatmap": "/nonexistent", "iterations": int64(5)},
-		{"iterations": int64(-1)},
-		{"iterations": "many"},
+	for _, opts := range []TSPOptions{
+		{Preset: "nosuch", Iterations: 5},
+		{Heatmap: "/nonexistent", Iterations: 5},
+		{Iterations: -1},
 		{},
 	} {
-		task := Task{Source: Source{Generator: "uniform", N: 50, GenSeed: 1}, Config: Config{Solver: "tsp", Options: opts}, Threads: 1}
+		task := Task{Source: Source{Generator: "uniform", N: 50, GenSeed: 1}, Config: Config{Solver: "tsp", TSP: &opts}, Threads: 1}
 		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
 			t.Errorf("%v: error %v, want ErrBadInput", opts, err)
 		}
 	}
-	task := Task{Source: Source{Generator: "spiral", N: 50}, Config: Config{Solver: "tsp", Options: map[string]any{"iterations": int64(5)}}}
+	task := Task{Source: Source{Generator: "spiral", N: 50}, Config: Config{Solver: "tsp", TSP: &TSPOptions{Iterations: 5}}}
 	if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
 		t.Errorf("unknown generator: %v", err)
 	}

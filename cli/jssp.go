@@ -63,22 +63,12 @@ func jsspCommand() *ucli.Command {
 }
 
 func jsspSolve(ctx context.Context, cmd *ucli.Command) error {
-	samples := int(cmd.Int("samples"))
-	if samples < 0 {
-		return usageErr("--samples %d: must be 0 (greedy) or more", samples)
-	}
-	policy := cmd.String("policy")
-	if _, isRule := jssp.ParseRule(policy); isRule && samples > 0 {
-		return usageErr("--samples %d: rule %s is deterministic; sampling needs an ONNX policy", samples, policy)
-	}
 	method := cmd.String("method")
-	if _, ok := jssp.ParseMethod(method); !ok || method == "auto" {
+	if method == "auto" {
 		return usageErr("--method %q: want dispatch, tabu, lns, exact or portfolio", method)
 	}
-	if cmd.Int64("iterations") < 0 {
-		return usageErr("--iterations %d: must be 0 or more", cmd.Int64("iterations"))
-	}
-	task, err := solveTask(cmd, "jssp", map[string]any{"policy": policy, "samples": samples, "method": method, "iterations": int(cmd.Int64("iterations"))})
+	opts := benchmarks.JSSPOptions{Policy: cmd.String("policy"), Samples: int(cmd.Int("samples")), Method: method, Iterations: cmd.Int64("iterations")}
+	task, err := solveTask(cmd, benchmarks.Config{Name: "jssp", Solver: "jssp", JSSP: &opts})
 	if err != nil {
 		return err
 	}

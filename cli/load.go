@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
 
+	"github.com/cosolve/cosolve/benchmarks"
 	"github.com/cosolve/cosolve/instances"
 )
 
@@ -30,27 +30,24 @@ func loadAny(stdin interface{ Read([]byte) (int, error) }, path string, index in
 		return nil, err
 	}
 	l := &loaded{kind: instances.DetectKind(head(data)), name: name}
+	src := benchmarks.Source{Path: name, Index: index, Data: data}
 	dir := dataDir(path)
 	switch l.kind {
 	case instances.KindTSP:
-		p, _, err := instances.ReadTSP(bytes.NewReader(data), name, index)
-		if err != nil {
+		if l.tsp, err = benchmarks.LoadTSPSource(src); err != nil {
 			return nil, badInput(err)
 		}
-		l.tsp = p
 		if dir != "" {
-			if ref, ok := instances.TSPReference(dir, p, path, index); ok {
+			if ref, ok := instances.TSPReference(dir, l.tsp, path, index); ok {
 				l.ref = &ref
 			}
 		}
 	case instances.KindJobShop:
-		js, err := instances.ReadJobShopAuto(bytes.NewReader(data), name, index)
-		if err != nil {
+		if l.jssp, err = benchmarks.LoadJobShopSource(src); err != nil {
 			return nil, badInput(err)
 		}
-		l.jssp = js
 		if dir != "" {
-			if ref, ok := instances.JobShopReference(dir, js.Name); ok {
+			if ref, ok := instances.JobShopReference(dir, l.jssp.Name); ok {
 				l.ref = &ref
 			}
 		}
@@ -58,11 +55,9 @@ func loadAny(stdin interface{ Read([]byte) (int, error) }, path string, index in
 		if index != 0 {
 			return nil, usageErr("%s: --index %d: a robust knapsack file holds one instance", name, index)
 		}
-		k, err := instances.ReadRobustKnapsack(bytes.NewReader(data), name)
-		if err != nil {
+		if l.robust, err = benchmarks.LoadRobustSource(src); err != nil {
 			return nil, badInput(err)
 		}
-		l.robust = k
 		if dir != "" {
 			if ref, ok, err := instances.RobustKnapsackReference(dir, filepath.Base(path)); err == nil && ok {
 				l.ref = &ref

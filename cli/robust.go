@@ -37,8 +37,9 @@ func robustCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "model", Usage: "value network `PATH.onnx` (default: the shipped model)"},
 					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in), cbc, or heuristic"},
 					&ucli.IntFlag{Name: "samples", Usage: "scenarios `N` scored by the sampling adversary (0 = 4000)"},
-					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone)"},
-					&ucli.IntFlag{Name: "max-iterations", Usage: "scenarios `K` added at most (0 = 20, as Neur2RO)"},
+					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone); the library's default too"},
+					&ucli.IntFlag{Name: "max-scenarios", Usage: "scenarios `K` the CCG adds at most (0 = 20, as Neur2RO)"},
+					&ucli.Int64Flag{Name: "iterations", Usage: "exact evaluations `N` at most; with --threads 1 the same seed gives the same result"},
 				),
 				Action: robustSolve,
 			},
@@ -179,23 +180,11 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 }
 
 func robustSolve(ctx context.Context, cmd *ucli.Command) error {
-	opts := map[string]any{"backend": cmd.String("backend"), "polish": cmd.Bool("polish")}
-	if m := cmd.String("model"); m != "" {
-		opts["model"] = m
+	opts := benchmarks.RobustOptions{
+		Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
+		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
 	}
-	if v := cmd.Int("samples"); v != 0 {
-		if v < 0 {
-			return usageErr("--samples %d: must be positive", v)
-		}
-		opts["samples"] = int(v)
-	}
-	if v := cmd.Int("max-iterations"); v != 0 {
-		if v < 0 {
-			return usageErr("--max-iterations %d: must be positive", v)
-		}
-		opts["max_iterations"] = int(v)
-	}
-	task, err := solveTask(cmd, "robust", opts)
+	task, err := solveTask(cmd, benchmarks.Config{Name: "robust", Solver: "robust", Robust: &opts})
 	if err != nil {
 		return err
 	}

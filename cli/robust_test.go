@@ -91,7 +91,7 @@ func TestRobustSolveHeuristic(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs, _ := env["first_stage"].(string)
-	if len(fs) != 20 || env["backend"] != "heuristic" || env["iterations"] == nil {
+	if len(fs) != 20 || env["backend"] != "heuristic" || env["stats"].(map[string]any)["ccg_iterations"] == nil {
 		t.Fatalf("envelope %v", env)
 	}
 	// The reported objective is the exact evaluation of the reported first stage.

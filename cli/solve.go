@@ -28,8 +28,8 @@ func solveFlags(defaultLimit time.Duration) []ucli.Flag {
 }
 
 // solveTask builds the task of a solve command from the shared flags, the
-// instance argument and the solver's own options.
-func solveTask(cmd *ucli.Command, solver string, options map[string]any) (benchmarks.Task, error) {
+// instance argument and the configuration holding the solver's own options.
+func solveTask(cmd *ucli.Command, config benchmarks.Config) (benchmarks.Task, error) {
 	if cmd.Args().Len() != 1 {
 		return benchmarks.Task{}, usageErr("%s: want exactly one instance file (or - for stdin), got %d arguments", cmd.FullName(), cmd.Args().Len())
 	}
@@ -54,10 +54,13 @@ func solveTask(cmd *ucli.Command, solver string, options map[string]any) (benchm
 		}
 		src.Data = data
 	}
+	if err := config.Validate(); err != nil {
+		return benchmarks.Task{}, usageErr("%v", err)
+	}
 	dir := dataDir(path)
 	return benchmarks.Task{
 		Source:    src,
-		Config:    benchmarks.Config{Name: solver, Solver: solver, Options: options},
+		Config:    config,
 		Seed:      cmd.Uint64("seed"),
 		TimeLimit: limit,
 		Threads:   threads,

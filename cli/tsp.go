@@ -59,20 +59,8 @@ func tspCommand() *ucli.Command {
 const defaultTSPLimit = 5 * time.Second
 
 func tspSolve(ctx context.Context, cmd *ucli.Command) error {
-	opts := map[string]any{"preset": cmd.String("preset")}
-	if _, ok := tsp.Presets[cmd.String("preset")]; !ok {
-		return usageErr("--preset %q: unknown (have %s)", cmd.String("preset"), strings.Join(tsp.PresetNames(), ", "))
-	}
-	if h := cmd.String("heatmap"); h != "" {
-		opts["heatmap"] = h
-	}
-	if it := cmd.Int64("iterations"); it != 0 {
-		if it < 0 {
-			return usageErr("--iterations %d: must not be negative", it)
-		}
-		opts["iterations"] = int(it)
-	}
-	task, err := solveTask(cmd, "tsp", opts)
+	opts := benchmarks.TSPOptions{Preset: cmd.String("preset"), Heatmap: cmd.String("heatmap"), Iterations: cmd.Int64("iterations")}
+	task, err := solveTask(cmd, benchmarks.Config{Name: "tsp", Solver: "tsp", TSP: &opts})
 	if err != nil {
 		return err
 	}
@@ -114,18 +102,13 @@ func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return badInput(err)
 	}
-	var h *heatmap.Heatmap
-	switch kind := cmd.String("heatmap"); kind {
-	case "gt-prior", "gt":
-		h = heatmap.GTPrior(inst)
-	case "softdist":
-		tau := cmd.Float64("tau")
-		if tau < 0 || math.IsNaN(tau) {
-			return usageErr("--tau %v: must be positive", tau)
-		}
-		h = heatmap.SoftDist(inst, tau, 0)
-	default:
-		return usageErr("--heatmap %q: want gt-prior or softdist", kind)
+	tau := cmd.Float64("tau")
+	if tau < 0 || math.IsNaN(tau) {
+		return usageErr("--tau %v: must be positive", tau)
+	}
+	h, ok := heatmap.ByName(inst, cmd.String("heatmap"), tau)
+	if !ok {
+		return usageErr("--heatmap %q: want one of %s", cmd.String("heatmap"), strings.Join(heatmap.Names, ", "))
 	}
 	var write func(io.Writer, *heatmap.Heatmap) error
 	switch f := cmd.String("format"); f {

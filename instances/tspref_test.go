@@ -30,12 +30,15 @@ func TestTSPLIBOptimumMatchesDataFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if strings.TrimSpace(name) == "linhp318" { // a path with a fixed edge: not in the table
+			continue
+		}
 		if got, ok := TSPLIBOptimum(strings.TrimSpace(name)); !ok || got != want {
 			t.Errorf("%s: table %v (%v), file %v", name, got, ok, want)
 		}
 		count++
 	}
-	if count != 29 {
+	if count != 38 {
 		t.Fatalf("read %d optima", count)
 	}
 }
