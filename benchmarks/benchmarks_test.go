@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // fakeRuns counts how often the test solver ran, per task key.
@@ -339,7 +339,7 @@ options = { policy = "spt", method = "tabu" }
 // Every shipped spec loads and validates; a spec for the CBC backend needs the
 // cbc build.
 func TestShippedSpecsLoad(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	specs, err := filepath.Glob(filepath.Join("specs", "*.toml"))
 	if err != nil || len(specs) == 0 {
 		t.Fatalf("no specs: %v", err)

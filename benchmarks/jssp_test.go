@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
@@ -22,7 +22,7 @@ func jsspTask(dir, path string, opts JSSPOptions) Task {
 }
 
 func TestJSSPAdapter(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	ft06 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft06")
 	out, err := Run(context.Background(), jsspTask(dir, ft06, JSSPOptions{Policy: "mwkr"}))
 	if err != nil {
@@ -66,7 +66,7 @@ func TestJSSPAdapter(t *testing.T) {
 }
 
 func TestJSSPAdapterBadInput(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	ft06 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft06")
 	for name, task := range map[string]Task{
 		"negative samples":   jsspTask(dir, ft06, JSSPOptions{Samples: -1}),

@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestTSPAdapter(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	task := Task{
-		Source:  Source{Path: datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), Index: 1},
+		Source:  Source{Path: datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt"), Index: 1},
 		Config:  Config{Name: "c", Solver: "tsp", TSP: &TSPOptions{Iterations: 300}},
 		Seed:    1,
 		Threads: 1,

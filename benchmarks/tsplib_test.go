@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // TestTSPLIBOptimaComeOutExactly solves the small TSPLIB instances of every metric
@@ -15,7 +15,7 @@ import (
 // length below the optimum would expose a wrong distance function; one above it, a
 // solver that misses easy optima. Larger instances only check the first.
 func TestTSPLIBOptimaComeOutExactly(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	cases := []struct {
 		name  string
 		exact bool

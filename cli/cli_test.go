@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // run executes the command line in-process and returns exit code, stdout, stderr.
@@ -102,7 +102,7 @@ func TestGenWritesFilesAtomically(t *testing.T) {
 }
 
 func TestCheckTSP(t *testing.T) {
-	gr666 := datadir.Path(t, "tsplib", "gr666.tsp")
+	gr666 := datadirtest.Path(t, "tsplib", "gr666.tsp")
 	dir := t.TempDir()
 	writeTour := func(name string, nodes []int) string {
 		var b strings.Builder
@@ -182,7 +182,7 @@ func TestInfoReferences(t *testing.T) {
 		{[]string{"jssp", "jsplib", "instances", "ft10"}, "0", 930, "optimal"},
 	}
 	for _, c := range cases {
-		code, out, errOut := run(t, "", "info", datadir.Path(t, c.file...), "--index", c.index, "--json")
+		code, out, errOut := run(t, "", "info", datadirtest.Path(t, c.file...), "--index", c.index, "--json")
 		if code != 0 {
 			t.Fatalf("%v: %s", c.file, errOut)
 		}
@@ -192,7 +192,7 @@ func TestInfoReferences(t *testing.T) {
 			t.Errorf("%v: reference %v (%v), want %v (%v)", c.file, info["reference"], info["reference_kind"], c.ref, c.kind)
 		}
 	}
-	if code, _, errOut := run(t, "", "info", datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), "--index", "128"); code != ExitUsage || !strings.Contains(errOut, "out of range") {
+	if code, _, errOut := run(t, "", "info", datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt"), "--index", "128"); code != ExitUsage || !strings.Contains(errOut, "out of range") {
 		t.Errorf("index out of range: exit %d %q", code, errOut)
 	}
 }

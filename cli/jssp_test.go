@@ -11,12 +11,12 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
 func TestJSSPSolveAndGantt(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	ft10 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft10")
 	tmp := t.TempDir()
 	sched, svg := filepath.Join(tmp, "ft10.json"), filepath.Join(tmp, "ft10.svg")
@@ -59,7 +59,7 @@ func TestJSSPSolveAndGantt(t *testing.T) {
 // TestJSSPPortfolioImprovesOnDispatch runs the default method with an iteration
 // budget (identical on every machine) and checks it beats its own dispatched start.
 func TestJSSPPortfolioImprovesOnDispatch(t *testing.T) {
-	ft10 := datadir.Path(t, "jssp", "jsplib", "instances", "ft10")
+	ft10 := datadirtest.Path(t, "jssp", "jsplib", "instances", "ft10")
 	args := []string{"jssp", "solve", ft10, "--iterations", "20000", "--time-limit", "5m", "--json"}
 	code, out, errOut := run(t, "", args...)
 	if code != ExitOK {
@@ -93,7 +93,7 @@ func TestJSSPPortfolioImprovesOnDispatch(t *testing.T) {
 }
 
 func TestJSSPImportWeightsAndPolicy(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	weights := filepath.Join(dir, "jssp", "tassel_e2e", "pretrained", "checkpoint_model_state_dict.json")
 	ft10 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft10")
 	model := filepath.Join(t.TempDir(), "tassel.onnx")
@@ -111,7 +111,7 @@ func TestJSSPImportWeightsAndPolicy(t *testing.T) {
 }
 
 func TestJSSPBadInput(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	ft06 := filepath.Join(dir, "jssp", "jsplib", "instances", "ft06")
 	tmp := t.TempDir()
 	inconsistent := filepath.Join(tmp, "bad.txt")

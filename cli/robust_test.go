@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 const robustTiny = `4 10 1.5
@@ -56,7 +56,7 @@ func TestRobustEvaluateBadInput(t *testing.T) {
 }
 
 func TestRobustEvaluatePublished(t *testing.T) {
-	path := datadir.Path(t, instances.RKPInstanceDir, "RKP_ASC_n20_R1000_H100_h40_dev0.15_d0.1")
+	path := datadirtest.Path(t, instances.RKPInstanceDir, "RKP_ASC_n20_R1000_H100_h40_dev0.15_d0.1")
 	code, out, errOut := run(t, "", "robust", "evaluate", path, "--first-stage", "00101111111101100010", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestTSPSolveWritesTourPlotAndJSON(t *testing.T) {
@@ -61,7 +61,7 @@ func TestTSPSolveWritesTourPlotAndJSON(t *testing.T) {
 }
 
 func TestTSPSolveWithReferenceGap(t *testing.T) {
-	path := datadir.Path(t, "tsp", "tsp500_test_concorde.txt")
+	path := datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt")
 	code, out, errOut := run(t, "", "tsp", "solve", path, "--index", "2", "--iterations", "200", "--threads", "1")
 	if code != 0 || !strings.Contains(out, "reference 16.5045 (lkh3)") || !strings.Contains(out, "gap +") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -145,7 +145,7 @@ func TestTSPBadInput(t *testing.T) {
 			os.Remove(out)
 		}
 	}
-	code, _, errOut := run(t, "", "tsp", "solve", datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), "--index", "128")
+	code, _, errOut := run(t, "", "tsp", "solve", datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt"), "--index", "128")
 	if code != ExitUsage || !strings.Contains(errOut, "out of range") {
 		t.Errorf("--index 128: exit %d %q", code, errOut)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func uniform(t testing.TB, n int, seed uint64, metric instances.Metric, scale float64) *instances.TSP {
@@ -212,7 +212,7 @@ func TestBadHeatmapFiles(t *testing.T) {
 // back gives the same candidate sets, about 10 per node under the reference
 // rule (the reference notes report 9.6–10.3 on instances 0–3).
 func TestSoftDistDenseInteropTSP500(t *testing.T) {
-	p, _, err := instances.LoadTSP(datadir.Path(t, "tsp", "tsp500_test_concorde.txt"), 0)
+	p, _, err := instances.LoadTSP(datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestCanonicalJobShopName(t *testing.T) {
@@ -46,7 +46,7 @@ func TestReadBKSErrors(t *testing.T) {
 }
 
 func TestBKSLookup(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	b, err := LoadBKS(BKSPath(dir))
 	if err != nil {
 		t.Fatal(err)

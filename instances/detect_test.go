@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestDetectKind(t *testing.T) {
@@ -29,7 +29,7 @@ func TestDetectKind(t *testing.T) {
 }
 
 func TestDetectKindOnData(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	files := map[string]Kind{
 		"tsplib/gr666.tsp":                        KindTSP,
 		"tsp/tsp500_test_concorde.txt":            KindTSP,

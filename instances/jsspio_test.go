@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func ops(pairs ...int) []Operation {
@@ -226,7 +226,7 @@ func TestReadTaillardErrors(t *testing.T) {
 // jsspDataFiles lists the instance files of the three standard-format collections.
 func jsspDataFiles(t *testing.T) map[string][]string {
 	t.Helper()
-	root := datadir.Path(t, "jssp")
+	root := datadirtest.Path(t, "jssp")
 	out := map[string][]string{}
 	for _, pattern := range []string{
 		"tassel_e2e/instances_run/*",
@@ -247,7 +247,7 @@ func jsspDataFiles(t *testing.T) map[string][]string {
 // that each instance has published bounds under its file name.
 func TestBenchmarkFilesParse(t *testing.T) {
 	collections := jsspDataFiles(t)
-	bks, err := LoadBKS(BKSPath(datadir.ForTest(t)))
+	bks, err := LoadBKS(BKSPath(datadirtest.ForTest(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

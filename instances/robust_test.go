@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 const rkpSmall = `3 10 1.5
@@ -243,12 +243,12 @@ func TestCheckSecondStage(t *testing.T) {
 // TestPublishedRobustKnapsacks reads all 504 files and the branch-and-price table,
 // and checks that the names agree with the contents.
 func TestPublishedRobustKnapsacks(t *testing.T) {
-	dir := datadir.Path(t, RKPInstanceDir)
+	dir := datadirtest.Path(t, RKPInstanceDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Skipf("skipping: %v", err)
 	}
-	f, err := os.Open(filepath.Join(datadir.ForTest(t), RKPBranchAndPricePath))
+	f, err := os.Open(filepath.Join(datadirtest.ForTest(t), RKPBranchAndPricePath))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,11 +300,11 @@ func TestPublishedRobustKnapsacks(t *testing.T) {
 	if count != 504 {
 		t.Fatalf("read %d instances, want 504", count)
 	}
-	ref, ok, err := RobustKnapsackReference(datadir.ForTest(t), "RKP_ASC_n20_R1000_H100_h40_dev0.15_d0.1")
+	ref, ok, err := RobustKnapsackReference(datadirtest.ForTest(t), "RKP_ASC_n20_R1000_H100_h40_dev0.15_d0.1")
 	if err != nil || !ok || ref.Value != 4358.41 || ref.Kind != RefOptimal {
 		t.Fatalf("reference = %+v, %v, %v", ref, ok, err)
 	}
-	ref, ok, err = RobustKnapsackReference(datadir.ForTest(t), "RKP_ASC_n30_R1000_H100_h40_dev0.15_d0.1")
+	ref, ok, err = RobustKnapsackReference(datadirtest.ForTest(t), "RKP_ASC_n30_R1000_H100_h40_dev0.15_d0.1")
 	if err != nil || !ok || ref.Value != 6324 || ref.Kind != RefBestKnown {
 		t.Fatalf("reference = %+v, %v, %v", ref, ok, err)
 	}

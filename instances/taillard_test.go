@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // The Park–Miller "minimal standard" sequence from seed 1 (Park & Miller 1988).
@@ -110,7 +110,7 @@ func TestGenerateJobShop(t *testing.T) {
 // TestGenerateTaillardMatchesPublished generates ta01…ta80 from their seeds alone and
 // compares them with the published standard-format files of two collections.
 func TestGenerateTaillardMatchesPublished(t *testing.T) {
-	root := datadir.Path(t, "jssp")
+	root := datadirtest.Path(t, "jssp")
 	for k := 1; k <= 80; k++ {
 		name := fmt.Sprintf("ta%02d", k)
 		js, err := TaillardInstance(name)
@@ -137,7 +137,7 @@ func TestGenerateTaillardMatchesPublished(t *testing.T) {
 // copies, and that WriteTaillard reproduces each file byte for byte (bar CRLF and a
 // trailing blank line).
 func TestTaillardSpecFiles(t *testing.T) {
-	root := datadir.Path(t, "jssp")
+	root := datadirtest.Path(t, "jssp")
 	files, err := filepath.Glob(filepath.Join(root, "thomasweise", "taillard", "tai*.txt"))
 	if err != nil {
 		t.Fatal(err)

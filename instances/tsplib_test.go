@@ -12,7 +12,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // tsplibShipped lists every instance of the shared TSPLIB subset with its size and
@@ -41,7 +41,7 @@ var tsplibShipped = []struct {
 var tsplibRefused = []string{"linhp318"}
 
 func TestReadTSPLIBShipped(t *testing.T) {
-	dir := datadir.Path(t, "tsplib")
+	dir := datadirtest.Path(t, "tsplib")
 	files, err := filepath.Glob(filepath.Join(dir, "*.tsp"))
 	if err != nil || len(files) != len(tsplibShipped)+len(tsplibRefused) {
 		t.Fatalf("%d .tsp files in %s, the tables list %d (%v)", len(files), dir, len(tsplibShipped)+len(tsplibRefused), err)
@@ -82,7 +82,7 @@ func TestReadTSPLIBShipped(t *testing.T) {
 }
 
 func TestGr666CanonicalTour(t *testing.T) {
-	p, err := LoadTSPLIB(datadir.Path(t, "tsplib", "gr666.tsp"))
+	p, err := LoadTSPLIB(datadirtest.Path(t, "tsplib", "gr666.tsp"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestSmallTSPLIBOptimaByHeldKarp(t *testing.T) {
 	}
 	for _, name := range []string{"burma14", "ulysses16", "gr17"} {
 		t.Run(name, func(t *testing.T) {
-			p, err := LoadTSPLIB(datadir.Path(t, "tsplib", name+".tsp"))
+			p, err := LoadTSPLIB(datadirtest.Path(t, "tsplib", name+".tsp"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -467,7 +467,7 @@ func FuzzReadTSPLIB(f *testing.F) {
 }
 
 func BenchmarkReadTSPLIBPla85900(b *testing.B) {
-	path := datadir.Path(b, "tsplib", "pla85900.tsp")
+	path := datadirtest.Path(b, "tsplib", "pla85900.tsp")
 	for b.Loop() {
 		if _, err := LoadTSPLIB(path); err != nil {
 			b.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestReadTSPLineFile(t *testing.T) {
@@ -60,7 +60,7 @@ func TestReadTSPLineFile(t *testing.T) {
 }
 
 func TestTSP500Instance0AgainstLKH3(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	path := filepath.Join(dir, "tsp", "tsp500_test_concorde.txt")
 	p, tour, err := LoadTSP(path, 0)
 	if err != nil {
@@ -84,7 +84,7 @@ func TestTSP500Instance0AgainstLKH3(t *testing.T) {
 }
 
 func TestTSPLineSetsStreamed(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	for _, set := range []struct {
 		file  string
 		n     int
@@ -253,7 +253,7 @@ func FuzzReadTSPLine(f *testing.F) {
 }
 
 func BenchmarkReadTSPLineLast10000(b *testing.B) {
-	path := datadir.Path(b, "tsp", "tsp10000_test_concorde.txt")
+	path := datadirtest.Path(b, "tsp", "tsp10000_test_concorde.txt")
 	for b.Loop() {
 		if _, _, err := LoadTSP(path, 15); err != nil {
 			b.Fatal(err)

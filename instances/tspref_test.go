@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 func TestTSPLIBOptimumMatchesDataFile(t *testing.T) {
-	f, err := os.Open(datadir.Path(t, "tsplib", "optimal_lengths.txt"))
+	f, err := os.Open(datadirtest.Path(t, "tsplib", "optimal_lengths.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestTSPLIBOptimumLookup(t *testing.T) {
 }
 
 func TestTSPReference(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	burma, err := LoadTSPLIB(filepath.Join(dir, "tsplib", "burma14.tsp"))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestTSPReference(t *testing.T) {
 }
 
 func TestLoadLKH3Lengths(t *testing.T) {
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	for _, tc := range []struct {
 		file string
 		mean float64

@@ -203,3 +203,19 @@ func readCBC(model unsafe.Pointer, n int, sense Sense, offset float64) Result {
 	res.Gap = relGap(res.Objective, res.Bound)
 	return res
 }
+
+// relGap is the relative gap CBC stops at (default 1e-4).
+func (l Limits) relGap() float64 {
+	if l.RelGap > 0 {
+		return l.RelGap
+	}
+	return 1e-4
+}
+
+// relGap reports the relative distance between an objective and its bound.
+func relGap(obj, bound float64) float64 {
+	if math.IsNaN(obj) || math.IsNaN(bound) || math.IsInf(obj, 0) || math.IsInf(bound, 0) {
+		return math.Inf(1)
+	}
+	return math.Abs(obj-bound) / math.Max(1e-10, math.Abs(obj))
+}

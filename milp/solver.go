@@ -42,13 +42,6 @@ type Limits struct {
 	Grace time.Duration
 }
 
-func (l Limits) relGap() float64 {
-	if l.RelGap > 0 {
-		return l.RelGap
-	}
-	return 1e-4
-}
-
 func (l Limits) grace() time.Duration {
 	if l.Grace > 0 {
 		return l.Grace
@@ -152,11 +145,4 @@ func runBounded(ctx context.Context, lim Limits, start time.Time, solve func() (
 			return abandoned(nil)
 		}
 	}
-}
-
-func relGap(obj, bound float64) float64 {
-	if math.IsNaN(obj) || math.IsNaN(bound) || math.IsInf(obj, 0) || math.IsInf(bound, 0) {
-		return math.Inf(1)
-	}
-	return math.Abs(obj-bound) / math.Max(1e-10, math.Abs(obj))
 }

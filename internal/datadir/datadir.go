@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // ErrNotFound is returned when no data directory can be located.
@@ -44,23 +43,6 @@ func Find(start string) (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// ForTest returns the data directory for a test running in its package directory, or
-// skips the test with a clear message when the data is absent.
-func ForTest(tb testing.TB) string {
-	tb.Helper()
-	dir, err := Find(".")
-	if err != nil {
-		tb.Skipf("skipping: %v", err)
-	}
-	return dir
-}
-
-// Path joins elements onto the data directory for a test, skipping when absent.
-func Path(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	return filepath.Join(append([]string{ForTest(tb)}, elem...)...)
 }
 
 // looksLikeData recognises the benchmark data directory by its problem folders.

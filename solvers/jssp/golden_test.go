@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 type goldenState struct {
@@ -38,7 +38,7 @@ var goldenSources = map[string]string{
 
 func loadGolden(t *testing.T) (map[string]goldenInstance, map[string]*instances.JobShop) {
 	t.Helper()
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	data, err := os.ReadFile(filepath.Join(dir, "jssp", "tassel_e2e", "pretrained", "golden_env_and_policy_vectors.json"))
 	if err != nil {
 		t.Fatal(err)

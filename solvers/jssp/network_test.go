@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/solvers"
 )
 
 func loadAuthorsNetwork(t testing.TB) *Network {
 	t.Helper()
-	path := datadir.Path(t, "jssp", "tassel_e2e", "pretrained", "checkpoint_model_state_dict.json")
+	path := datadirtest.Path(t, "jssp", "tassel_e2e", "pretrained", "checkpoint_model_state_dict.json")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // referenceResults reads reference_results/taillard_per_instance.json.
 func referenceResults(t testing.TB) map[string]map[string]float64 {
 	t.Helper()
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	data, err := os.ReadFile(filepath.Join(dir, "jssp", "reference_results", "taillard_per_instance.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func referenceResults(t testing.TB) map[string]map[string]float64 {
 // loadNamed loads ft10 or taNN from the shared data.
 func loadNamed(t testing.TB, name string) *instances.JobShop {
 	t.Helper()
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	var rel string
 	switch {
 	case strings.HasPrefix(name, "ta"):

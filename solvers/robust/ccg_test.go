@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/milp"
 	"github.com/cosolve/cosolve/solvers"
 )
 
 func TestSolvePublishedSmall(t *testing.T) {
-	dir := datadir.Path(t, instances.RKPInstanceDir)
+	dir := datadirtest.Path(t, instances.RKPInstanceDir)
 	for _, name := range []string{"RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5", "RKP_SC_n20_R1000_H100_h80_dev0.2_d1"} {
 		k, err := instances.LoadRobustKnapsack(filepath.Join(dir, name))
 		if err != nil {
@@ -30,7 +30,7 @@ func TestSolvePublishedSmall(t *testing.T) {
 			if err != nil || ev.Profit != res.Objective {
 				t.Fatalf("%s: reported %v, exact %v (%v)", name, res.Objective, ev.Profit, err)
 			}
-			ref, _, _ := instances.RobustKnapsackReference(datadir.ForTest(t), name)
+			ref, _, _ := instances.RobustKnapsackReference(datadirtest.ForTest(t), name)
 			t.Logf("%s %s: %v (BP %v, gap %.2f%%), %d iterations, stop %v, %+v", name, res.Stats.Backend, res.Objective, ref.Value,
 				100*(ref.Value-res.Objective)/ref.Value, res.Stats.Iterations, res.StopReason, res.Stats)
 		}
@@ -40,7 +40,7 @@ func TestSolvePublishedSmall(t *testing.T) {
 // TestOnImproveStreamsEveryImprovement checks that the callback sees a strictly
 // increasing sequence of exact objectives ending at the returned one.
 func TestOnImproveStreamsEveryImprovement(t *testing.T) {
-	dir := datadir.Path(t, instances.RKPInstanceDir)
+	dir := datadirtest.Path(t, instances.RKPInstanceDir)
 	k, err := instances.LoadRobustKnapsack(filepath.Join(dir, "RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5"))
 	if err != nil {
 		t.Fatal(err)

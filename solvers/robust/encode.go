@@ -28,15 +28,6 @@ type bounded struct {
 	lo, hi float64
 }
 
-// addExprVar adds a continuous variable equal to e (within [lo, hi]) and returns it.
-func addExprVar(m *milp.Model, e linExpr, lo, hi float64) int {
-	v := m.AddVar(lo, hi, 0, false, "")
-	idx := append(append([]int(nil), e.idx...), v)
-	val := append(append([]float64(nil), e.val...), -1)
-	m.AddRow(idx, val, -e.c, -e.c, "")
-	return v
-}
-
 // addReLU encodes y = max(0, e) with e ∈ [lo, hi]: stable neurons need no binary;
 // the others use the big-M form y ≥ e, y ≤ e − lo(1−z), y ≤ hi·z. It returns y as an
 // expression and its bounds.

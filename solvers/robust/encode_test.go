@@ -114,7 +114,7 @@ func TestMILPEncodings(t *testing.T) {
 		}
 		objective := func(x []bool) float64 {
 			px := pred.px(x)
-			worst, best := scen[0], math.Inf(-1)
+			best := math.Inf(-1)
 			// Among ties the main problem may pick the most favourable scenario.
 			vals := make([]float64, len(scen))
 			for j, s := range scen {
@@ -124,8 +124,7 @@ func TestMILPEncodings(t *testing.T) {
 			out := math.Inf(-1)
 			for j, s := range scen {
 				if vals[j] >= best-1e-9 {
-					worst = s
-					out = math.Max(out, NewSecondStage(k).Solve(x, worst, nil, nil))
+					out = math.Max(out, NewSecondStage(k).Solve(x, s, nil, nil))
 				}
 			}
 			return out

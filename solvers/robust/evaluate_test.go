@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/milp"
 )
 
@@ -129,7 +129,7 @@ type authorsRow struct {
 }
 
 func readAuthors(t *testing.T) []authorsRow {
-	path := datadir.Path(t, "robust", "Neur2RO", "derived", "neur2ro_kp_eval_results.csv")
+	path := datadirtest.Path(t, "robust", "Neur2RO", "derived", "neur2ro_kp_eval_results.csv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Skipf("skipping: %v", err)
@@ -161,7 +161,7 @@ func readAuthors(t *testing.T) []authorsRow {
 // with -short); with COSOLVE_LONG_TESTS=1 it checks all 504.
 func TestEvaluateReproducesNeur2RO(t *testing.T) {
 	rows := readAuthors(t)
-	dir := datadir.Path(t, instances.RKPInstanceDir)
+	dir := datadirtest.Path(t, instances.RKPInstanceDir)
 	all := os.Getenv("COSOLVE_LONG_TESTS") != ""
 	var rels []float64
 	worst, worstName, backendName := 0.0, "", ""

@@ -49,12 +49,10 @@ func (t *Tour) reverse(i, j int32) {
 	}
 	l++
 	if 2*l > n {
-		i, j = j+1, i-1
+		// The complement starts after j.
+		i = j + 1
 		if i == n {
 			i = 0
-		}
-		if j < 0 {
-			j = n - 1
 		}
 		l = n - l
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 )
@@ -276,7 +276,7 @@ func TestOptimalOnSmallTSPLIB(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			p, err := instances.LoadTSPLIB(datadir.Path(t, "tsplib", name+".tsp"))
+			p, err := instances.LoadTSPLIB(datadirtest.Path(t, "tsplib", name+".tsp"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -416,7 +416,7 @@ func TestExplicitAndGeoInstances(t *testing.T) {
 		if testing.Short() && name == "gr96" {
 			continue
 		}
-		p, err := instances.LoadTSPLIB(datadir.Path(t, "tsplib", name+".tsp"))
+		p, err := instances.LoadTSPLIB(datadirtest.Path(t, "tsplib", name+".tsp"))
 		if err != nil {
 			t.Fatal(err)
 		}

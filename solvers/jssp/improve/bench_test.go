@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // BenchmarkTabuStep is one tabu iteration (neighbourhood, estimates, move,
@@ -12,7 +12,7 @@ import (
 // moves/s is the number of move estimates per second.
 func BenchmarkTabuStep(b *testing.B) {
 	large := func(tb testing.TB) *instances.JobShop {
-		js, err := instances.LoadJobShop(datadir.Path(tb, "jssp", "tassel_e2e", "instances_run", "tai_j100_m100_1.data"), 0)
+		js, err := instances.LoadJobShop(datadirtest.Path(tb, "jssp", "tassel_e2e", "instances_run", "tai_j100_m100_1.data"), 0)
 		if err != nil {
 			tb.Fatal(err)
 		}

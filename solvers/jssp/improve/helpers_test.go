@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // loadNamed reads ft06/ft10/... from JSPLIB or taNN from ScheduleOpt's Taillard set.
@@ -14,9 +14,9 @@ func loadNamed(t testing.TB, name string) *instances.JobShop {
 	t.Helper()
 	var path string
 	if len(name) == 4 && name[:2] == "ta" {
-		path = datadir.Path(t, "jssp", "scheduleopt", "instances", "text", "Taillard1993", name+"js.txt")
+		path = datadirtest.Path(t, "jssp", "scheduleopt", "instances", "text", "Taillard1993", name+"js.txt")
 	} else {
-		path = datadir.Path(t, "jssp", "jsplib", "instances", name)
+		path = datadirtest.Path(t, "jssp", "jsplib", "instances", name)
 	}
 	js, err := instances.LoadJobShop(path, 0)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/solvers"
 )
 
@@ -45,7 +45,7 @@ func TestLongTable(t *testing.T) {
 	if os.Getenv("COSOLVE_LONG") != "1" {
 		t.Skip("set COSOLVE_LONG=1 to run the 10 s / 60 s table")
 	}
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	limit := 10 * time.Second
 	if v := os.Getenv("COSOLVE_LONG_LIMIT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -145,7 +145,7 @@ func TestLongLarge(t *testing.T) {
 	if os.Getenv("COSOLVE_LONG") != "1" {
 		t.Skip("set COSOLVE_LONG=1 to run the large instances")
 	}
-	dir := datadir.ForTest(t)
+	dir := datadirtest.ForTest(t)
 	limit := 60 * time.Second
 	if v := os.Getenv("COSOLVE_LONG_LIMIT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -159,7 +159,7 @@ func TestLongLarge(t *testing.T) {
 		names = strings.Split(v, ",")
 	}
 	for _, name := range names {
-		js, err := instances.LoadJobShop(datadir.Path(t, "jssp", "tassel_e2e", "instances_run", name+".data"), 0)
+		js, err := instances.LoadJobShop(datadirtest.Path(t, "jssp", "tassel_e2e", "instances_run", name+".data"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
