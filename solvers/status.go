@@ -1,7 +1,5 @@
 package solvers
 
-import "fmt"
-
 // Status says what is known of the solution a solver returned.
 type Status int
 
@@ -14,12 +12,7 @@ const (
 
 var statusNames = [...]string{"no-solution", "feasible", "optimal", "infeasible"}
 
-func (s Status) String() string {
-	if s < 0 || int(s) >= len(statusNames) {
-		return fmt.Sprintf("Status(%d)", int(s))
-	}
-	return statusNames[s]
-}
+func (s Status) String() string { return EnumName(s, statusNames[:], "Status") }
 
 // MarshalText writes the String form, so JSON output carries names, not numbers.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -36,12 +29,7 @@ const (
 
 var stopNames = [...]string{"completed", "time-limit", "iteration-limit", "canceled"}
 
-func (r StopReason) String() string {
-	if r < 0 || int(r) >= len(stopNames) {
-		return fmt.Sprintf("StopReason(%d)", int(r))
-	}
-	return stopNames[r]
-}
+func (r StopReason) String() string { return EnumName(r, stopNames[:], "StopReason") }
 
 // MarshalText writes the String form.
 func (r StopReason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }

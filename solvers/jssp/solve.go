@@ -32,22 +32,10 @@ const (
 
 var methodNames = [...]string{"auto", "dispatch", "tabu", "lns", "exact", "portfolio"}
 
-func (m Method) String() string {
-	if m < 0 || int(m) >= len(methodNames) {
-		return fmt.Sprintf("Method(%d)", int(m))
-	}
-	return methodNames[m]
-}
+func (m Method) String() string { return solvers.EnumName(m, methodNames[:], "Method") }
 
 // ParseMethod reads the names String gives.
-func ParseMethod(s string) (Method, bool) {
-	for i, name := range methodNames {
-		if name == s {
-			return Method(i), true
-		}
-	}
-	return 0, false
-}
+func ParseMethod(s string) (Method, bool) { return solvers.ParseEnum[Method](s, methodNames[:]) }
 
 // Settings of Solve. The zero value dispatches greedily with FDD/MWKR and, when
 // the run has a budget, improves the schedule with the portfolio.

@@ -37,22 +37,10 @@ const (
 
 var methodNames = [...]string{"portfolio", "tabu", "lns", "exact"}
 
-func (m Method) String() string {
-	if m < 0 || int(m) >= len(methodNames) {
-		return fmt.Sprintf("Method(%d)", int(m))
-	}
-	return methodNames[m]
-}
+func (m Method) String() string { return solvers.EnumName(m, methodNames[:], "Method") }
 
 // ParseMethod maps "portfolio", "tabu", "lns" and "exact" to a Method.
-func ParseMethod(s string) (Method, bool) {
-	for i, n := range methodNames {
-		if n == s {
-			return Method(i), true
-		}
-	}
-	return 0, false
-}
+func ParseMethod(s string) (Method, bool) { return solvers.ParseEnum[Method](s, methodNames[:]) }
 
 // Settings of Run. The zero value runs the portfolio on GOMAXPROCS threads
 // until the context ends; set TimeLimit or MaxIterations for a finite run.
@@ -267,7 +255,14 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 				spawn(func(st *solvers.Budget) Stats { return runLNS(sh, s, seed, st) })
 			}
 		case Exact:
-			spawn(func(st *solvers.Budget) Stats { return warmExact(ctx, sh, s, g0.n, st, s.MaxIterations) })
+			spawn(func(st *solvers.Budget) Stats {
+				stats := warmExact(ctx, sh, s, g0.n, st, s.MaxIterations)
+				// Without a proof or a stop of its own, the search ran out of nodes.
+				if !sh.done() && s.MaxIterations > 0 {
+					st.Stop(solvers.IterationLimit)
+				}
+				return stats
+			})
 		case Portfolio:
 			small := g0.n <= exactOps
 			if threads == 1 {
