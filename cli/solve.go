@@ -19,9 +19,9 @@ import (
 func solveFlags(defaultLimit time.Duration) []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files (TSP line sets, Taillard files)"},
-		&ucli.DurationFlag{Name: "time-limit", Value: defaultLimit, Usage: "wall-clock budget `D` (e.g. 500ms, 10s, 2m)"},
-		&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, one thread and an iteration budget give the same result"},
-		&ucli.IntFlag{Name: "threads", Value: 1, Usage: "worker goroutines `T` (0 = all cores)"},
+		&ucli.DurationFlag{Name: "time-limit", Value: defaultLimit, Usage: "wall-clock budget `D` (e.g. 500ms, 10s, 2m); the library has no default limit"},
+		&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S` (the library's default is 0): same seed, one thread and an iteration budget give the same result"},
+		&ucli.IntFlag{Name: "threads", Value: 1, Usage: "worker goroutines `T` (0 = all cores, the library's default; one here so that runs repeat)"},
 		&ucli.StringFlag{Name: "out", Usage: "write the solution to `FILE` (\"-\" for stdout)"},
 		&ucli.BoolFlag{Name: "json", Usage: "print the result as one JSON object (the envelope of every cosolve tool)"},
 	}
