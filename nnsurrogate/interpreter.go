@@ -28,6 +28,7 @@ var ownOps = map[string]string{
 	"Identity": "absent from gonnx",
 	"Shape":    "gonnx ignores the start and end attributes of opset 15",
 	"Reshape":  "gonnx ignores the allowzero attribute of opset 14",
+	"Slice":    "gonnx drops an axis sliced to length 1 (gorgonia reads it as an index)",
 }
 
 func newInterpreter(mp *onnx.ModelProto, g *graph) (in *interpreter, err error) {

@@ -41,3 +41,30 @@ func TestOpset18Reductions(t *testing.T) {
 		}
 	}
 }
+
+// TestSliceToLengthOne: a Slice that keeps one element of an axis keeps the
+// axis (the Tassel policy slices interval_rep to [B, J, 5, 1] and concatenates
+// the pieces). gonnx's own Slice dropped it, so the interpreter failed at the
+// Concat that follows.
+func TestSliceToLengthOne(t *testing.T) {
+	b := &onnxBuilder{g: &onnx.GraphProto{Name: "slice1"}}
+	b.g.Input = []*onnx.ValueInfoProto{valueInfoProto("x", "batch", 2, 3)}
+	first := b.op("Slice", []string{"x", b.ints(0), b.ints(1), b.ints(-1)})
+	b.op("Concat", []string{first, "x"}, attrI("axis", -1))
+	b.g.Node[1].Output[0] = "y"
+	b.g.Output = []*onnx.ValueInfoProto{valueInfoProto("y", "batch", 2, 4)}
+	mp := &onnx.ModelProto{IrVersion: 8, OpsetImport: []*onnx.OperatorSetIdProto{{Version: 17}}, Graph: b.g}
+	model, err := FromProto(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]Tensor{"x": {Shape: []int{1, 2, 3}, Data: []float32{1, 2, 3, 4, 5, 6}}}
+	want := map[string]Tensor{"y": {Shape: []int{1, 2, 4}, Data: []float32{1, 1, 2, 3, 4, 4, 5, 6}}}
+	for _, e := range []Engine{Fast, Interpreter} {
+		got, err := model.RunEngine(e, in)
+		if err != nil {
+			t.Fatalf("%v: %v", e, err)
+		}
+		compareOutputs(t, e.String(), got, want, 0)
+	}
+}
