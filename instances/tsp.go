@@ -60,6 +60,9 @@ type TSP struct {
 	// X and Y are the coordinates (nil for Explicit). For Geo they hold the TSPLIB
 	// DDD.MM values as read; the distance converts them.
 	X, Y []float64
+	// Fixed are edges every tour must use (TSPLIB's FIXED_EDGES_SECTION), 0-based.
+	// CheckTour enforces them; they form paths (or one tour through all nodes).
+	Fixed [][2]int
 
 	n     int
 	lower []float64 // Explicit: d(i,j) for i > j at i*(i-1)/2 + j

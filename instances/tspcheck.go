@@ -9,6 +9,7 @@ const (
 	TourOutOfRange TourViolationKind = iota // a node outside 0…N-1
 	TourDuplicate                           // a node visited twice
 	TourMissing                             // a node never visited
+	TourFixedEdge                           // a fixed edge (TSPLIB FIXED_EDGES_SECTION) not on the tour
 )
 
 func (k TourViolationKind) String() string {
@@ -19,17 +20,21 @@ func (k TourViolationKind) String() string {
 		return "duplicate"
 	case TourMissing:
 		return "missing"
+	case TourFixedEdge:
+		return "fixed-edge"
 	}
 	return fmt.Sprintf("TourViolationKind(%d)", int(k))
 }
 
-// TourViolation describes the first reason a tour is not a permutation of the
-// instance's nodes. It wraps ErrInvalidSolution. Nodes and positions are 0-based.
+// TourViolation describes the first reason a tour is not a valid tour of the
+// instance: not a permutation of its nodes, or missing one of its fixed edges.
+// It wraps ErrInvalidSolution. Nodes and positions are 0-based.
 type TourViolation struct {
 	Kind     TourViolationKind
-	Node     int // the offending node (as given, for TourOutOfRange)
+	Node     int // the offending node (as given, for TourOutOfRange; one end of the edge for TourFixedEdge)
 	Position int // index in the tour where it was found; -1 for TourMissing
 	First    int // TourDuplicate: index of its first visit; otherwise -1
+	Other    int // TourFixedEdge: the other end of the fixed edge
 	Len      int // length of the tour
 	N        int // number of nodes of the instance
 }
@@ -40,6 +45,8 @@ func (v *TourViolation) Error() string {
 		return fmt.Sprintf("invalid tour: node %d at position %d is out of range 0…%d", v.Node, v.Position, v.N-1)
 	case TourDuplicate:
 		return fmt.Sprintf("invalid tour: node %d at position %d was already visited at position %d", v.Node, v.Position, v.First)
+	case TourFixedEdge:
+		return fmt.Sprintf("invalid tour: the fixed edge %d–%d is not on the tour (nodes 0-based)", v.Node, v.Other)
 	default:
 		return fmt.Sprintf("invalid tour: node %d is missing (tour has %d entries for %d nodes)", v.Node, v.Len, v.N)
 	}
@@ -72,8 +79,8 @@ func tspCheckPermutation(tour []int, n int) error {
 	return nil
 }
 
-// CheckTour verifies that tour (0-based) visits every node of p exactly once and
-// returns the length of the closed tour in p's own metric, summed in float64 (exact
+// CheckTour verifies that tour (0-based) visits every node of p exactly once,
+// using every fixed edge of p, and returns the length of the closed tour in p's own metric, summed in float64 (exact
 // for the integral TSPLIB metrics while the total stays below 2^53). A bad tour
 // gives a *TourViolation, which wraps ErrInvalidSolution.
 func CheckTour(p *TSP, tour []int) (float64, error) {
@@ -82,6 +89,11 @@ func CheckTour(p *TSP, tour []int) (float64, error) {
 	}
 	if err := tspCheckPermutation(tour, p.N()); err != nil {
 		return 0, err
+	}
+	if len(p.Fixed) > 0 {
+		if err := checkTourFixed(p, tour); err != nil {
+			return 0, err
+		}
 	}
 	return TourLength(p, tour), nil
 }

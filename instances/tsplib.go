@@ -33,14 +33,20 @@ func LoadTSPLIB(path string) (*TSP, error) {
 // entries are read and ignored. A FULL_MATRIX must be symmetric: an asymmetric one
 // is rejected rather than silently symmetrised, because solving half of it would
 // be solving a different problem. DISPLAY_DATA_SECTION is read and ignored, as is
-// a NODE_COORD_SECTION beside an explicit matrix. Keywords are case-insensitive,
-// with or without spaces around ':'; the EOF line is optional. Anything that is not
-// a symmetric TSP (ATSP, CVRP, 3-D coordinates, fixed edges) is rejected.
+// a NODE_COORD_SECTION beside an explicit matrix. A FIXED_EDGES_SECTION is kept in
+// TSP.Fixed; the edges must be able to lie on one tour. Keywords are
+// case-insensitive, with or without spaces around ':'; the EOF line is optional.
+// Anything that is not a symmetric TSP (ATSP, CVRP, 3-D coordinates) is rejected.
+// A gzip-compressed file (how TSPLIB is distributed) is read decompressed.
 //
 // Every error wraps ErrInvalidInstance (or the read error) and reads
 // "name:line: what is wrong". Memory grows with the data actually present, never
 // with a DIMENSION the data does not back.
 func ReadTSPLIB(r io.Reader, name string) (*TSP, error) {
+	r, err := gunzipped(r, name)
+	if err != nil {
+		return nil, err
+	}
 	return readTSPLIB(newTSPScanner(r, name, ErrInvalidInstance))
 }
 
@@ -80,6 +86,8 @@ func readTSPLIB(s *tspScanner) (*TSP, error) {
 		lower       []float64
 		coordLine   int
 		matrixLine  int
+		fixed       [][2]int
+		fixedLine   int
 		anyKeywords bool
 	)
 loop:
@@ -141,7 +149,16 @@ loop:
 				return nil, err
 			}
 			matrixLine = line
-		case "FIXED_EDGES_SECTION", "DEPOT_SECTION", "DEMAND_SECTION", "EDGE_DATA_SECTION", "TOUR_SECTION":
+		case "FIXED_EDGES_SECTION":
+			s.skipColon()
+			if h.dim < 0 {
+				return nil, s.errorf(line, "FIXED_EDGES_SECTION before DIMENSION")
+			}
+			if fixed, err = readTSPLIBFixed(s, h.dim); err != nil {
+				return nil, err
+			}
+			fixedLine = line
+		case "DEPOT_SECTION", "DEMAND_SECTION", "EDGE_DATA_SECTION", "TOUR_SECTION":
 			return nil, s.errorf(line, "%s is not supported: this reader takes plain symmetric TSPs", k)
 		case "CAPACITY", "EDGE_DATA_FORMAT":
 			return nil, s.errorf(line, "%s is not supported: this reader takes plain symmetric TSPs", k)
@@ -164,7 +181,8 @@ loop:
 	}
 	name := h.name
 	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(s.name), filepath.Ext(s.name))
+		base := strings.TrimSuffix(filepath.Base(s.name), ".gz")
+		name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	var p *TSP
 	var err error
@@ -187,6 +205,12 @@ loop:
 		}
 	}
 	p.Comment = h.comment
+	if len(fixed) > 0 {
+		if err := checkFixedEdges(p.N(), fixed); err != nil {
+			return nil, s.errorf(fixedLine, "%v", err)
+		}
+		p.Fixed = fixed
+	}
 	return p, nil
 }
 
@@ -452,6 +476,13 @@ func WriteTSPLIB(w io.Writer, p *TSP) error {
 			num = append(num, '\n')
 			bw.Write(num)
 		}
+	}
+	if len(p.Fixed) > 0 {
+		bw.WriteString("FIXED_EDGES_SECTION\n")
+		for _, e := range p.Fixed {
+			fmt.Fprintf(bw, "%d %d\n", e[0]+1, e[1]+1)
+		}
+		bw.WriteString("-1\n")
 	}
 	bw.WriteString("EOF\n")
 	return bw.Flush()

@@ -20,6 +20,10 @@ func LoadTSP(path string, index int) (*TSP, []int, error) {
 
 // ReadTSP is LoadTSP on a stream; name is used in errors and instance names.
 func ReadTSP(r io.Reader, name string, index int) (*TSP, []int, error) {
+	r, err := gunzipped(r, name)
+	if err != nil {
+		return nil, nil, err
+	}
 	s := newTSPScanner(r, name, ErrInvalidInstance)
 	if !s.skipSpace() {
 		if s.readErr != nil {

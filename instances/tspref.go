@@ -13,8 +13,9 @@ import (
 // tsplibOptima are the proved optimal tour lengths of the symmetric TSPLIB 95
 // instances, as published with the library (G. Reinelt, TSPLIB 95, Universität
 // Heidelberg, list of optimal solutions for symmetric TSPs). Left out: linhp318,
-// whose optimum is for a Hamiltonian path with a fixed edge that this package does
-// not model. dsj1000 is listed for its CEIL_2D distances, the type its file
+// whose published optimum (41345) is the shortest Hamiltonian path between the
+// ends of its fixed edge, not a tour; its file's NAME is lin318, so instances with
+// fixed edges get no reference from this table. dsj1000 is listed for its CEIL_2D distances, the type its file
 // declares (the optimum for EUC_2D, 18659688, is sometimes quoted instead).
 var tsplibOptima = map[string]float64{
 	"a280": 2579, "ali535": 202339, "att48": 10628, "att532": 27686,
@@ -132,12 +133,15 @@ var tspLineSets = map[string]struct {
 }
 
 // TSPReference returns the published reference for instance index of sourcePath:
-// the optimum for a TSPLIB instance (by name, integral metric and a node count that
-// matches the name), the per-instance LKH-3 length for the TSP-500 and TSP-1000
+// the optimum for a TSPLIB instance without fixed edges (by name, integral metric
+// and a node count that matches the name), the per-instance LKH-3 length for the TSP-500 and TSP-1000
 // sets (read from dataDir/tsp), and the set mean 71.7548 for TSP-10000. The bool is
 // false when no reference is known or the reference file cannot be read.
 func TSPReference(dataDir string, p *TSP, sourcePath string, index int) (Reference, bool) {
 	if p == nil {
+		return Reference{}, false
+	}
+	if len(p.Fixed) > 0 {
 		return Reference{}, false
 	}
 	if p.Metric != Euclidean {
