@@ -13,6 +13,7 @@ import (
 	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp"
 	"github.com/cosolve/cosolve/solvers/robust"
+	"github.com/cosolve/cosolve/solvers/tsp"
 )
 
 // Envelope is the record every --json output and every benchmark line carries
@@ -61,7 +62,7 @@ func newEnvelope(instance, kind string, objective, bound float64, status solvers
 // ErrBadInput; others (bugs, I/O) pass as they are.
 func solverErr(err error) error {
 	for _, bad := range []error{solvers.ErrInvalidSettings, instances.ErrInvalidInstance, heatmap.ErrInvalid,
-		jssp.ErrPolicyContract, nnsurrogate.ErrInput, robust.ErrModel} {
+		jssp.ErrPolicyContract, nnsurrogate.ErrInput, robust.ErrModel, tsp.ErrFixedEdges} {
 		if errors.Is(err, bad) {
 			return fmt.Errorf("%w: %w", ErrBadInput, err)
 		}

@@ -156,6 +156,10 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	}
 	// improve.Run has already passed its schedule through instances.CheckSchedule
 	// and never returns one worse than its start.
+	if imp.Solution.Phase == "" {
+		// The improvement kept the dispatched schedule as it was.
+		imp.Solution.Phase, imp.Solution.Iteration = res.Solution.Phase, res.Solution.Iteration
+	}
 	res.Solution, res.Objective = imp.Solution, imp.Objective
 	res.Bound = max(res.Bound, imp.Bound)
 	res.Status = imp.Status
@@ -246,7 +250,7 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 				global = best{makespan: ms, index: i, starts: starts}
 				stats.BestRollout, stats.BestTemperature = i, temp
 				if improved && s.OnImprove != nil {
-					s.OnImprove(Solution{Starts: global.starts, Makespan: ms})
+					s.OnImprove(Solution{Starts: global.starts, Makespan: ms, Phase: "dispatch", Iteration: int64(i)})
 				}
 			}
 			mu.Unlock()
@@ -277,7 +281,7 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 		return res, nil
 	}
 	ms := global.makespan
-	res.Solution = Solution{Starts: global.starts, Makespan: ms}
+	res.Solution = Solution{Starts: global.starts, Makespan: ms, Phase: "dispatch", Iteration: int64(global.index)}
 	res.Objective = float64(ms)
 	res.Status = solvers.Feasible
 	if res.Objective == res.Bound {

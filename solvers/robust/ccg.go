@@ -49,10 +49,14 @@ type Settings struct {
 	NoPolish bool
 }
 
-// Solution is a first stage (the items chosen) and its exact worst-case profit.
+// Solution is a first stage (the items chosen) and its exact worst-case profit,
+// with what found it: Phase is "ccg" (a proposal of the main problem) or
+// "polish", Iteration the number of exact evaluations made until then.
 type Solution struct {
 	FirstStage []bool
 	Profit     float64
+	Phase      string
+	Iteration  int64
 }
 
 // Result of Solve. Objective is always the exact worst-case profit of the
@@ -250,7 +254,7 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		return Result{}, fmt.Errorf("robust: bug: the first stage fails the checker: %w", err)
 	}
 	return Result{
-		Solution:   Solution{FirstStage: r.x, Profit: r.best},
+		Solution:   Solution{FirstStage: r.x, Profit: r.best, Phase: r.bestPhase, Iteration: r.bestIter},
 		Objective:  r.best,
 		Bound:      math.NaN(),
 		Status:     solvers.Feasible,
@@ -267,6 +271,9 @@ type run struct {
 	budget    *solvers.Budget
 	x         []bool
 	best      float64
+	phase     string // what is proposing first stages: "ccg", then "polish"
+	bestPhase string
+	bestIter  int64
 	evaluated map[string]bool
 	stats     Stats
 }
@@ -300,8 +307,9 @@ func (r *run) accept(x []bool, v float64) bool {
 	}
 	r.best = v
 	r.x = append(r.x[:0], x...)
+	r.bestPhase, r.bestIter = cmp.Or(r.phase, "ccg"), int64(r.stats.Evaluations)
 	if r.s.OnImprove != nil {
-		r.s.OnImprove(Solution{FirstStage: append([]bool(nil), x...), Profit: v})
+		r.s.OnImprove(Solution{FirstStage: append([]bool(nil), x...), Profit: v, Phase: r.bestPhase, Iteration: r.bestIter})
 	}
 	return true
 }
@@ -427,6 +435,7 @@ const polishStaleKicks = 20
 // typical time limit, so the rest of the budget goes to kicks: a few random flips
 // of the best selection, then a new descent.
 func (r *run) polish(ctx context.Context) {
+	r.phase = "polish"
 	start := r.best
 	x := append([]bool(nil), r.x...)
 	cur := r.best

@@ -7,7 +7,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 	s.initTour(greedyTour(s, s.nb))
 	s.pushAll()
 	s.descend(true, true)
-	s.report(sh)
+	s.report(sh, "start")
 	maxSeg := s.set.KickLength
 	if maxSeg <= 0 {
 		maxSeg = 50
@@ -32,7 +32,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 			}
 		}
 		if s.length < before-eps {
-			s.report(sh)
+			s.report(sh, "sample")
 		}
 		if !s.budget.Spend() {
 			break
@@ -53,7 +53,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 		if s.length < before-eps {
 			s.t.commit()
 			s.st.Accepted++
-			s.report(sh)
+			s.report(sh, "kick")
 		} else if s.length > before+eps || len(s.t.journal) > 2*int(s.n) {
 			s.t.rollback()
 			s.length = before

@@ -35,7 +35,7 @@ func (s *searcher) runMCTS(sh *shared, order []int32) {
 			s.pushAll()
 			s.descend(true, true)
 		}
-		s.report(sh)
+		s.report(sh, "construct")
 		for {
 			before := s.length
 			g, a1, _, ok := s.simulate(hn, s.set.MaxDepth)
@@ -46,7 +46,7 @@ func (s *searcher) runMCTS(sh *shared, order []int32) {
 			s.execute(a1, s.best)
 			s.length -= g
 			s.st.Executed++
-			s.report(sh)
+			s.report(sh, "mcts")
 			s.publish()
 		}
 		s.publish()

@@ -104,7 +104,7 @@ func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Re
 		for k, v := range s.Tour {
 			t[k] = perm[v]
 		}
-		return Solution{Tour: t, Length: s.Length}
+		return Solution{Tour: t, Length: s.Length, Phase: s.Phase, Iteration: s.Iteration}
 	}
 	if f := set.OnImprove; f != nil {
 		set.OnImprove = func(s Solution) { f(back(s)) }

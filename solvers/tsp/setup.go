@@ -116,7 +116,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 			return Result{}, err
 		}
 	}
-	res.Solution = solution(inst, sh.best)
+	res.Solution = sh.solution()
 	res.Objective = res.Solution.Length
 	res.StopReason = solvers.Completed
 	for _, s := range workers {

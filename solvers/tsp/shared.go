@@ -12,21 +12,31 @@ type shared struct {
 	pubs      []*published
 	best      []int32
 	bestLen   float64
+	bestPhase string
+	bestIter  int64
 	onImprove func(Solution)
 	inst      *instances.TSP
 }
 
-func (sh *shared) offer(order []int32, length float64) {
+func (sh *shared) offer(order []int32, length float64, phase string, iter int64) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if length >= sh.bestLen-eps {
 		return
 	}
 	sh.best = append(sh.best[:0], order...)
-	sh.bestLen = length
+	sh.bestLen, sh.bestPhase, sh.bestIter = length, phase, iter
 	if sh.onImprove != nil {
-		sh.onImprove(solution(sh.inst, sh.best))
+		sh.onImprove(sh.solution())
 	}
+}
+
+// solution is the best tour with what found it; the caller holds mu or the
+// searchers have stopped.
+func (sh *shared) solution() Solution {
+	sol := solution(sh.inst, sh.best)
+	sol.Phase, sol.Iteration = sh.bestPhase, sh.bestIter
+	return sol
 }
 
 func (s *searcher) run(sh *shared) error {
@@ -40,8 +50,10 @@ func (s *searcher) run(sh *shared) error {
 	return nil
 }
 
-func (s *searcher) report(sh *shared) {
-	sh.offer(s.t.order, s.length)
+// report offers the current tour to the shared best; phase names the step
+// that produced it, for the search log.
+func (s *searcher) report(sh *shared, phase string) {
+	sh.offer(s.t.order, s.length, phase, s.budget.Iter())
 }
 
 func (s *searcher) initTour(order []int32) {

@@ -2,6 +2,7 @@ package tsp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -10,10 +11,17 @@ import (
 	"github.com/cosolve/cosolve/solvers"
 )
 
-// Solution is a tour (0-based nodes, each once) and its length.
+// Solution is a tour (0-based nodes, each once) and its length, with what
+// found it: Phase is "start" (the first descent), "kick", "sample" (a sampled
+// k-opt action), "construct" (an MCTS restart) or "mcts", and Iteration the
+// iteration count of the thread that found it. Phase is "" when the tour was
+// not found by the search (the exact solution of a tiny instance, the identity
+// tour of a run stopped before its first descent).
 type Solution struct {
-	Tour   []int
-	Length float64
+	Tour      []int
+	Length    float64
+	Phase     string
+	Iteration int64
 }
 
 // Stats are the counts a user tunes by.
@@ -33,13 +41,22 @@ type Stats struct {
 // (this solver proves no bound) except when the tour is proved optimal.
 type Result = solvers.Result[Solution, Stats]
 
+// ErrFixedEdges refuses an instance with fixed edges (TSPLIB's
+// FIXED_EDGES_SECTION): the moves would remove them, and a tour without them
+// fails instances.CheckTour.
+var ErrFixedEdges = errors.New("tsp: fixed edges are not supported")
+
 // Solve searches for a short tour until the time limit, the context or the
 // iteration budget ends the run. With none of the three it stops after 10·n
 // iterations. Instances of at most 9 nodes are solved exactly. The tour has
-// passed instances.CheckTour.
+// passed instances.CheckTour. Instances with fixed edges are refused
+// (ErrFixedEdges).
 func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
 	if inst == nil || inst.N() < 3 {
 		return Result{}, fmt.Errorf("%w: need at least 3 nodes", instances.ErrInvalidInstance)
+	}
+	if len(inst.Fixed) > 0 {
+		return Result{}, fmt.Errorf("%w: %s has %d fixed edges; this solver's moves do not keep edges fixed (cosolve check and info read them)", ErrFixedEdges, inst.Name, len(inst.Fixed))
 	}
 	if err := set.validate(); err != nil {
 		return Result{}, err
@@ -120,15 +137,18 @@ func solveWatched(ctx context.Context, inst *instances.TSP, set Settings) (Resul
 	case <-time.After(watchdogGrace):
 	}
 	sh.mu.Lock()
-	order := append([]int32(nil), sh.best...)
+	sol := Solution{}
+	if sh.best != nil {
+		sol = sh.solution()
+	}
 	sh.onImprove = nil // nothing is streamed after Solve returns
 	pubs := sh.pubs
 	sh.mu.Unlock()
-	if order == nil {
-		order = identity(inst.N())
+	if sol.Tour == nil {
+		sol = solution(inst, identity(inst.N()))
 	}
 	reason, _ := solvers.ContextStop(ctx)
-	res := Result{Solution: solution(inst, order), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
+	res := Result{Solution: sol, Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
 	for _, p := range pubs {
 		res.Stats.add(p.stats())
 	}

@@ -341,12 +341,21 @@ func TestMCTSPresetsImproveOnConstruction(t *testing.T) {
 func TestOnImproveStreamsBetterTours(t *testing.T) {
 	p := uniform(t, 300, 13)
 	var lens []float64
+	var last Solution
 	res := solveOK(t, p, Settings{
 		Limits: solvers.Limits{MaxIterations: 600, Threads: 2}, OnImprove: func(s Solution) {
 			lens = append(lens, s.Length)
+			last = s
+			// The search log names what found each tour.
+			if s.Phase != "start" && s.Phase != "kick" && s.Phase != "sample" {
+				t.Errorf("phase %q", s.Phase)
+			}
 		}})
 	if len(lens) == 0 {
 		t.Fatal("OnImprove never called")
+	}
+	if res.Solution.Phase != last.Phase || res.Solution.Iteration != last.Iteration {
+		t.Errorf("result found by %s at %d, last streamed by %s at %d", res.Solution.Phase, res.Solution.Iteration, last.Phase, last.Iteration)
 	}
 	for i := 1; i < len(lens); i++ {
 		if lens[i] >= lens[i-1] {
@@ -399,6 +408,11 @@ func TestBadInput(t *testing.T) {
 		if _, err := Solve(ctx, p, set); !errors.Is(err, solvers.ErrInvalidSettings) {
 			t.Errorf("%+v: error %v, want ErrInvalidSettings", set, err)
 		}
+	}
+	fixed := *p
+	fixed.Fixed = [][2]int{{0, 1}}
+	if _, err := Solve(ctx, &fixed, Settings{Limits: solvers.Limits{MaxIterations: 10}}); !errors.Is(err, ErrFixedEdges) {
+		t.Errorf("fixed edges: %v, want ErrFixedEdges", err)
 	}
 	small := heatmap.GTPrior(uniform(t, 19, 1))
 	if _, err := Solve(ctx, p, Settings{Limits: solvers.Limits{MaxIterations: 10}, Heatmap: small}); !errors.Is(err, heatmap.ErrInvalid) {

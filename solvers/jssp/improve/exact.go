@@ -43,7 +43,7 @@ func runExact(sh *shared, st *solvers.Budget, maxNodes int64) (Stats, int, bool)
 	sol := g.Clone()
 	complete := c.solve(func() {
 		if sol.loadStarts(c.bestStarts) {
-			sh.offer(sol)
+			sh.offer(sol, "exact", c.nodes)
 		}
 	})
 	if complete {

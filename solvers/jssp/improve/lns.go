@@ -114,7 +114,7 @@ func runLNS(sh *shared, s Settings, seed uint64, st *solvers.Budget) Stats {
 			sh.snapshot(g)
 		}
 		if l.round(st) {
-			sh.offer(g)
+			sh.offer(g, "lns", l.rounds)
 			if int64(g.makespan) <= sh.bound.Load() {
 				st.Stop(solvers.Completed)
 			}

@@ -67,9 +67,15 @@ type Settings struct {
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
+// Phase says what found it ("shift" for the start's left shift, "tabu", "lns"
+// or "exact"; jssp.Solve adds "dispatch") and Iteration the work count of that
+// phase in the thread that found it (tabu iterations, LNS neighbourhoods, CP
+// nodes; the rollout for dispatch). Both are "" and 0 for the start schedule.
 type Solution struct {
-	Starts   [][]int
-	Makespan int
+	Starts    [][]int
+	Makespan  int
+	Phase     string
+	Iteration int64
 }
 
 // Stats are the counts of one Run.
@@ -113,6 +119,8 @@ func TrivialBound(js *instances.JobShop) int {
 type shared struct {
 	mu        sync.Mutex
 	best      *Graph
+	bestPhase string
+	bestIter  int64
 	onImprove func(Solution)
 	bound     atomic.Int64
 	proved    atomic.Bool
@@ -120,15 +128,17 @@ type shared struct {
 }
 
 // offer records g if it beats the shared best; it reports whether it did.
-func (s *shared) offer(g *Graph) bool {
+// phase and iter say what found it.
+func (s *shared) offer(g *Graph, phase string, iter int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if g.makespan >= s.best.makespan {
 		return false
 	}
 	s.best.copyFrom(g)
+	s.bestPhase, s.bestIter = phase, iter
 	if s.onImprove != nil {
-		s.onImprove(Solution{Starts: g.Starts(), Makespan: g.makespan})
+		s.onImprove(Solution{Starts: g.Starts(), Makespan: g.makespan, Phase: phase, Iteration: iter})
 	}
 	if int64(g.makespan) <= s.bound.Load() {
 		s.cancel()
@@ -215,8 +225,11 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	defer cancel()
 	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, cancel: cancel}
 	sh.bound.Store(int64(TrivialBound(js)))
-	if sh.best.makespan < startMS && s.OnImprove != nil {
-		s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan})
+	if sh.best.makespan < startMS {
+		sh.bestPhase = "shift"
+		if s.OnImprove != nil {
+			s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan, Phase: "shift"})
+		}
 	}
 	res := Result{Stats: Stats{StartMakespan: startMS}}
 	var mu sync.Mutex
@@ -309,6 +322,9 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		starts, ms = cloneStarts(start), startMS
 	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
+	if ms < startMS {
+		res.Solution.Phase, res.Solution.Iteration = sh.bestPhase, sh.bestIter
+	}
 	res.Objective = float64(ms)
 	bound := min(int(sh.bound.Load()), ms)
 	res.Status = solvers.Feasible
@@ -406,7 +422,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds 
 			improved, ok := ts.Step()
 			if improved {
 				stall = 0
-				sh.offer(ts.Best())
+				sh.offer(ts.Best(), "tabu", ts.Iterations)
 				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
 					st.Stop(solvers.Completed)
 					break
@@ -423,7 +439,7 @@ func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds 
 					}
 					for r := 0; r < lnsRounds && !st.Stopped(); r++ {
 						if l.round(st) {
-							sh.offer(elite)
+							sh.offer(elite, "lns", l.rounds)
 						}
 					}
 				}
