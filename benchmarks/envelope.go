@@ -36,11 +36,15 @@ type Envelope struct {
 	CPUS          float64  `json:"cpu_s"`
 	Seed          uint64   `json:"seed"`
 	// Stats are the solver's own JSON-tagged counts, marshalled as they are.
-	Stats      any     `json:"stats"`
-	MaxRSSMB   float64 `json:"max_rss_mb,omitempty"`
-	Tour       []int   `json:"tour,omitempty"`
-	Starts     [][]int `json:"starts,omitempty"`
-	FirstStage string  `json:"first_stage,omitempty"`
+	Stats any `json:"stats"`
+	// Trace is [t_seconds, objective] at each new best (t from the task's
+	// start, as time_s), thinned as recorder.add says; the last point is the
+	// final improvement.
+	Trace      [][2]float64 `json:"trace,omitempty"`
+	MaxRSSMB   float64      `json:"max_rss_mb,omitempty"`
+	Tour       []int        `json:"tour,omitempty"`
+	Starts     [][]int      `json:"starts,omitempty"`
+	FirstStage string       `json:"first_stage,omitempty"`
 	// Error is set on a benchmark line whose run failed; such a line has no objective.
 	Error string `json:"error,omitempty"`
 	// Extra holds a problem's own top-level fields (e.g. "iterations", "backend");
@@ -91,7 +95,7 @@ func (e *Envelope) SetReference(value float64, kind string, maximize bool) {
 var standardKeys = map[string]bool{
 	"instance": true, "source": true, "kind": true, "config": true, "objective": true, "bound": true, "reference": true,
 	"reference_kind": true, "gap_pct": true, "status": true, "stop_reason": true, "time_s": true, "cpu_s": true,
-	"seed": true, "stats": true, "max_rss_mb": true, "tour": true, "starts": true, "first_stage": true, "error": true,
+	"seed": true, "stats": true, "trace": true, "max_rss_mb": true, "tour": true, "starts": true, "first_stage": true, "error": true,
 }
 
 type envelopeFields Envelope

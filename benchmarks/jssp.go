@@ -12,6 +12,7 @@ import (
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp"
+	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
 
 func init() { Register("jssp", runJSSP) }
@@ -80,6 +81,19 @@ func JobShopPolicy(name, dataDir string) (jssp.Policy, error) {
 	return p, nil
 }
 
+// describe is the settings in words, for the search log's header.
+func (o JSSPOptions) describe(set jssp.Settings) string {
+	decode := "greedy"
+	if set.Samples > 0 {
+		decode = fmt.Sprintf("best of %d sampled rollouts", set.Samples)
+	}
+	method := cmp.Or(o.Method, "auto")
+	if method == "auto" {
+		method = "auto (portfolio with a budget)"
+	}
+	return fmt.Sprintf("policy %s (%s), then %s", set.Policy.Name(), decode, method)
+}
+
 // Settings turns the options into the solver's settings.
 func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Settings, error) {
 	if err := o.validate(); err != nil {
@@ -107,6 +121,19 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	ref := Reference(t.DataDir, js, t.Source)
+	if err := t.Started(RunInfo{Instance: js.Name, Kind: "jssp",
+		Size:     fmt.Sprintf("%d jobs × %d machines (%d operations)", js.NumJobs(), js.Machines, js.NumOperations()),
+		Settings: o.describe(set), Reference: ref, Bound: float64(improve.TrivialBound(js)), Problem: js}); err != nil {
+		return Outcome{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := newTarget(o.StopAtReference, ref, false, cancel)
+	set.OnImprove = func(s jssp.Solution) {
+		t.Improved(float64(s.Makespan), s.Phase, s.Iteration)
+		stop.offer(float64(s.Makespan))
+	}
 	res, err := jssp.Solve(ctx, js, set)
 	if err != nil {
 		return Outcome{}, solverErr(err)
@@ -122,11 +149,8 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	env.Starts = res.Solution.Starts
 	env.Extra = map[string]any{"policy": res.Stats.Policy, "samples": o.Samples, "method": cmp.Or(o.Method, "auto"),
 		"jobs": js.NumJobs(), "machines": js.Machines, "size": fmt.Sprintf("%dx%d", js.NumJobs(), js.Machines)}
-	if t.DataDir != "" {
-		if ref, ok := instances.JobShopReference(t.DataDir, js.Name); ok {
-			env.SetReference(ref.Value, string(ref.Kind), false)
-		}
-	}
+	env.setReference(ref, false)
+	stop.settle(&env)
 	sched := &instances.Schedule{Instance: js.Name, Objective: makespan, Starts: res.Solution.Starts}
-	return Outcome{Envelope: env, Instance: js, Solution: sched}, nil
+	return Outcome{Envelope: env, Instance: js, Solution: sched, FoundBy: res.Solution.Phase}, nil
 }

@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -16,9 +17,14 @@ import (
 type TSPOptions struct {
 	// Preset names a tsp.Presets configuration; "" = "cosolve".
 	Preset string `toml:"preset" json:"preset,omitempty"`
-	// Heatmap is gt-prior, softdist or a heatmap file; "" = the preset's, built
-	// only when the method samples (the default method does not).
+	// Heatmap is gt-prior, softdist or a heatmap file; "" = the preset's. Only
+	// a method that samples reads one (the default method does not), so naming
+	// one for any other is refused rather than silently ignored.
 	Heatmap string `toml:"heatmap" json:"heatmap,omitempty"`
+	// StopAtReference ends the run once the tour reaches the published
+	// reference (LKH's OPTIMUM); the run is then optimal when the reference is
+	// a proved optimum.
+	StopAtReference bool `toml:"stop_at_reference" json:"stop_at_reference,omitempty"`
 	// Iterations is the iteration budget (sampled actions plus kicks).
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
 	// Samples, KickLength, KickType and LocalSearch override the preset's.
@@ -41,6 +47,9 @@ type JSSPOptions struct {
 	Method string `toml:"method" json:"method,omitempty"`
 	// Iterations is the improvement's machine-independent budget.
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
+	// StopAtReference ends the run once the makespan reaches the published
+	// reference; the run is then optimal when the reference is a proved optimum.
+	StopAtReference bool `toml:"stop_at_reference" json:"stop_at_reference,omitempty"`
 }
 
 // RobustOptions are the robust solver's own settings.
@@ -84,10 +93,17 @@ func (o *TSPOptions) validate() error {
 	if o == nil {
 		return nil
 	}
-	if o.Preset != "" {
-		if _, ok := tsp.Presets[o.Preset]; !ok {
-			return fmt.Errorf("preset %q: unknown (have %s)", o.Preset, strings.Join(tsp.PresetNames(), ", "))
-		}
+	preset, ok := tsp.Presets[cmp.Or(o.Preset, "cosolve")]
+	if !ok {
+		return fmt.Errorf("preset %q: unknown (have %s)", o.Preset, strings.Join(tsp.PresetNames(), ", "))
+	}
+	set := preset.Settings
+	if o.Samples != nil {
+		set.Samples = *o.Samples
+	}
+	if o.Heatmap != "" && !samples(set) {
+		return fmt.Errorf("heatmap %q has no effect: preset %s (the hybrid method) samples no actions; "+
+			"choose an MCTS preset (fu-default, reference, pan-…) or samples > 0", o.Heatmap, cmp.Or(o.Preset, "cosolve"))
 	}
 	switch {
 	case o.Iterations < 0:

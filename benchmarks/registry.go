@@ -73,6 +73,10 @@ type Task struct {
 	Threads   int
 	// DataDir is where references are looked up; empty means no reference.
 	DataDir string
+	// Observer, when set, watches the run (the command line's search log).
+	Observer *Observer `json:"-"`
+
+	rec *recorder // the trace; set by Run
 }
 
 // Outcome is what an adapter returns: the envelope, plus the instance and solution
@@ -81,6 +85,9 @@ type Outcome struct {
 	Envelope Envelope
 	Instance any
 	Solution any
+	// FoundBy is the phase that found the solution ("kick", "tabu", "polish",
+	// …; see each solver's Solution), for captions.
+	FoundBy string
 }
 
 // SolverFunc runs one task. It loads the instance, solves, validates the solution
@@ -123,7 +130,8 @@ func Solvers() []string {
 	return names
 }
 
-// Run executes one task in this process and fills time_s and cpu_s.
+// Run executes one task in this process and fills time_s, cpu_s and the
+// trace of improvements.
 func Run(ctx context.Context, t Task) (Outcome, error) {
 	registryMu.RLock()
 	fn, ok := registry[t.Config.Solver]
@@ -136,11 +144,13 @@ func Run(ctx context.Context, t Task) (Outcome, error) {
 	}
 	cpu0 := processCPU()
 	start := time.Now()
+	t.rec = &recorder{start: start, obs: t.Observer}
 	out, err := fn(ctx, t)
 	if err != nil {
 		return out, err
 	}
 	out.Envelope.TimeS = time.Since(start).Seconds()
+	out.Envelope.Trace = t.rec.points()
 	out.Envelope.CPUS = processCPU() - cpu0
 	out.Envelope.Seed = t.Seed
 	if out.Envelope.Config == "" {

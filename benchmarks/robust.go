@@ -2,8 +2,13 @@ package benchmarks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"unicode"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/milp"
@@ -36,7 +41,24 @@ func LoadRobustSource(src Source) (*instances.RobustKnapsack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
+	k.Name = withoutFileExt(k.Name)
 	return k, nil
+}
+
+// withoutFileExt drops a file extension such as ".txt" from an instance name
+// taken from a file name; the published names end in numbers with a dot
+// ("…_dev0.15_d0.5"), which are kept.
+func withoutFileExt(name string) string {
+	ext := filepath.Ext(name)
+	if len(ext) < 2 || ext == name {
+		return name
+	}
+	for _, c := range ext[1:] {
+		if !unicode.IsLetter(c) {
+			return name
+		}
+	}
+	return strings.TrimSuffix(name, ext)
 }
 
 // RobustModel loads a value network from path ("" = the shipped one) and checks
@@ -75,6 +97,19 @@ func robustBackend(name string) (milp.Solver, error) {
 	return nil, fmt.Errorf("backend %q is not built in (have auto, heuristic and %v)%s", name, backendNames(), hint)
 }
 
+// describe is the settings in words, for the search log's header.
+func (o RobustOptions) describe(set robust.Settings) string {
+	model := "the shipped value network"
+	if o.Model != "" {
+		model = o.Model
+	}
+	polish := "then the exact polish"
+	if set.NoPolish {
+		polish = "no polish"
+	}
+	return fmt.Sprintf("Neur2RO CCG with %s, backend %s, %s", model, cmp.Or(o.Backend, "auto"), polish)
+}
+
 // Settings turns the options into the solver's settings.
 func (o RobustOptions) Settings(limits solvers.Limits) (robust.Settings, error) {
 	if err := o.validate(); err != nil {
@@ -102,6 +137,12 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	ref := Reference(t.DataDir, k, t.Source)
+	if err := t.Started(RunInfo{Instance: k.Name, Kind: "robust-kp", Size: fmt.Sprintf("n = %d items, Γ = %g", k.N(), k.Gamma),
+		Settings: o.describe(set), Reference: ref, Maximize: true, Bound: math.NaN(), Problem: k}); err != nil {
+		return Outcome{}, err
+	}
+	set.OnImprove = func(s robust.Solution) { t.Improved(s.Profit, s.Phase, s.Iteration) }
 	res, err := robust.Solve(ctx, k, set)
 	if err != nil {
 		return Outcome{}, solverErr(err)
@@ -116,13 +157,8 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 		// Published-style names carry the recipe, so reports can group by it.
 		env.Extra["corr"] = string(p.Corr)
 	}
-	if t.DataDir != "" && t.Source.Generator == "" {
-		ref, ok, err := instances.RobustKnapsackReference(t.DataDir, k.Name)
-		if err == nil && ok {
-			env.SetReference(ref.Value, string(ref.Kind), true)
-		}
-	}
-	return Outcome{Envelope: env, Instance: k, Solution: res.Solution.FirstStage}, nil
+	env.setReference(ref, true)
+	return Outcome{Envelope: env, Instance: k, Solution: res.Solution.FirstStage, FoundBy: res.Solution.Phase}, nil
 }
 
 func backendNames() []string {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -55,12 +56,57 @@ func TSPHeatmap(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
 	if err := h.CheckSize(inst.N()); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBadInput, name, err)
 	}
+	if err := heatmapFits(inst, h); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadInput, name, err)
+	}
 	return h, nil
+}
+
+// heatmapFitsNeighbors and heatmapFitsShare define the test heatmapFits
+// applies.
+const (
+	heatmapFitsNeighbors = 10
+	heatmapFitsShare     = 0.25
+)
+
+// heatmapFits checks that a heatmap file was made for this instance. Files
+// carry only n (the literature's dense format has no room for a name), so the
+// check looks at the data: every edge prior in use (GT-Prior, SoftDist, the
+// learned ones) puts most of its weight on each node's few nearest neighbours,
+// while a heatmap made for another instance of the same size puts about
+// k/(n−1) there, 2 % at n = 500. Below 100 nodes the two cannot be told apart
+// this way, and the check passes.
+func heatmapFits(inst *instances.TSP, h *heatmap.Heatmap) error {
+	n := inst.N()
+	if n < 100 {
+		return nil
+	}
+	nb := heatmap.KNearest(inst, heatmapFitsNeighbors)
+	var near, total float64
+	for i := 0; i < n; i++ {
+		_, vals := h.Row(i)
+		for _, v := range vals {
+			total += v
+		}
+		for _, j := range nb.Of(i) {
+			near += h.At(i, int(j))
+		}
+	}
+	if total == 0 {
+		return fmt.Errorf("%w: the heatmap is all zeros", heatmap.ErrInvalid)
+	}
+	if share := near / total; share < heatmapFitsShare {
+		return fmt.Errorf("%w: only %.1f %% of the heatmap's weight lies on the %d nearest neighbours of each node of %s "+
+			"(a heatmap made for it puts most of it there, one made for another instance of %d nodes about %.1f %%): made for another instance?",
+			heatmap.ErrInvalid, 100*share, heatmapFitsNeighbors, inst.Name, n, 100*float64(heatmapFitsNeighbors)/float64(n-1))
+	}
+	return nil
 }
 
 // Settings turns the options into the solver's settings for inst: the preset,
 // then the options that override it. The heatmap is built only when the
-// method samples or the options name one.
+// method samples (validate refuses one named for a method that does not); the
+// name returned is "none" then.
 func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Settings, string, error) {
 	if err := o.validate(); err != nil {
 		return tsp.Settings{}, "", fmt.Errorf("%w: %w", ErrBadInput, err)
@@ -77,15 +123,36 @@ func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Se
 	}
 	set.Kick = cmp.Or(o.KickType, set.Kick)
 	set.LocalSearch = cmp.Or(o.LocalSearch, set.LocalSearch)
-	hmName := cmp.Or(o.Heatmap, preset.Heatmap)
-	if o.Heatmap != "" || set.Method == tsp.MCTS || set.Samples > 0 {
-		h, err := TSPHeatmap(inst, hmName)
-		if err != nil {
-			return tsp.Settings{}, "", err
-		}
-		set.Heatmap = h
+	if !samples(set) {
+		return set, "none", nil
 	}
+	hmName := cmp.Or(o.Heatmap, preset.Heatmap)
+	h, err := TSPHeatmap(inst, hmName)
+	if err != nil {
+		return tsp.Settings{}, "", err
+	}
+	set.Heatmap = h
 	return set, hmName, nil
+}
+
+// samples reports whether the settings' method reads a heatmap: the MCTS, and
+// the hybrid when it draws sampled actions.
+func samples(set tsp.Settings) bool { return set.Method == tsp.MCTS || set.Samples > 0 }
+
+// describe is the settings in words, for the search log's header.
+func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "preset %s: ", cmp.Or(o.Preset, "cosolve"))
+	if set.Method == tsp.MCTS {
+		fmt.Fprintf(&b, "MCTS (α %g, β %g, H %g, %d candidates, depth %d), heatmap %s", set.Alpha, set.Beta, set.H, set.MaxCandidates, set.MaxDepth, hmName)
+	} else {
+		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, LK-style descent", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 50))
+		if set.Samples > 0 {
+			fmt.Fprintf(&b, ", %d sampled actions per kick, heatmap %s", set.Samples, hmName)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 func runTSP(ctx context.Context, t Task) (Outcome, error) {
@@ -100,6 +167,7 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	ref := Reference(t.DataDir, inst, t.Source)
 	// The time limit covers the heatmap too.
 	limits := t.limits()
 	ctx, cancel := limits.Context(ctx)
@@ -108,6 +176,15 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	set, hmName, err := o.Settings(inst, limits)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if err := t.Started(RunInfo{Instance: inst.Name, Kind: "tsp", Size: fmt.Sprintf("n = %d, %s", inst.N(), inst.Metric),
+		Settings: o.describe(set, hmName), Reference: ref, Bound: math.NaN(), Problem: inst}); err != nil {
+		return Outcome{}, err
+	}
+	stop := newTarget(o.StopAtReference, ref, false, cancel)
+	set.OnImprove = func(s tsp.Solution) {
+		t.Improved(s.Length, s.Phase, s.Iteration)
+		stop.offer(s.Length)
 	}
 	res, err := tsp.Solve(ctx, inst, set)
 	if err != nil {
@@ -120,10 +197,7 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	env := newEnvelope(inst.Name, "tsp", length, res.Bound, res.Status, res.StopReason, res.Stats)
 	env.Tour = res.Solution.Tour
 	env.Extra = map[string]any{"preset": cmp.Or(o.Preset, "cosolve"), "heatmap": hmName, "n": inst.N()}
-	if t.DataDir != "" && t.Source.Generator == "" {
-		if ref, ok := instances.TSPReference(t.DataDir, inst, t.Source.Path, t.Source.Index); ok {
-			env.SetReference(ref.Value, string(ref.Kind), false)
-		}
-	}
-	return Outcome{Envelope: env, Instance: inst, Solution: res.Solution.Tour}, nil
+	env.setReference(ref, false)
+	stop.settle(&env)
+	return Outcome{Envelope: env, Instance: inst, Solution: res.Solution.Tour, FoundBy: res.Solution.Phase}, nil
 }

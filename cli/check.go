@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/cosolve/cosolve/draw"
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers/robust"
 )
 
 func init() { register(checkCommand) }
@@ -19,10 +22,13 @@ func checkCommand() *ucli.Command {
 		Name:      "check",
 		Usage:     "validate a solution independently of any solver and print its objective",
 		ArgsUsage: "INSTANCE SOLUTION",
-		UsageText: "cosolve check ../shared/data/tsplib/gr666.tsp gr666.tour\n" +
-			"   cosolve check ../shared/data/jssp/tassel_e2e/instances_run/ta01 schedule.json --json",
+		UsageText: "cosolve tsp solve gr666.tsp --time-limit 2 --out gr666.tour && cosolve check gr666.tsp gr666.tour\n" +
+			"   cosolve jssp solve ta01 --time-limit 2 --out - | cosolve check ta01 - --json",
 		Description: "A TSP solution is a TSPLIB .tour file; a job-shop solution is the schedule JSON\n" +
-			"{\"instance\": …, \"objective\": …, \"starts\": [[…], …]}. Exit code 1 when the solution is invalid.",
+			"{\"instance\": …, \"objective\": …, \"starts\": [[…], …]}; a robust knapsack solution is the first\n" +
+			"stage, one 0/1 per item (its objective is the exact worst-case profit). A bare instance name\n" +
+			"(gr666.tsp, ta01) is looked up in the benchmark data. Exit code 1 when the solution is invalid,\n" +
+			"with {valid: false, violation} under --json for every kind.",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files"},
 			&ucli.BoolFlag{Name: "json", Usage: "print {valid, objective, violation} as JSON"},
@@ -31,41 +37,25 @@ func checkCommand() *ucli.Command {
 	}
 }
 
-func checkAction(_ context.Context, cmd *ucli.Command) error {
+func checkAction(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 2 {
 		return usageErr("check: want INSTANCE and SOLUTION")
 	}
-	l, err := loadAny(cmd.Root().Reader, cmd.Args().Get(0), int(cmd.Int("index")))
+	instPath, solPath := resolveInstance(cmd.Args().Get(0)), cmd.Args().Get(1)
+	if instPath == "-" && solPath == "-" {
+		return usageErr("check: only one of INSTANCE and SOLUTION can be read from stdin")
+	}
+	l, err := loadAny(cmd.Root().Reader, instPath, int(cmd.Int("index")))
 	if err != nil {
 		return err
 	}
-	solData, solName, err := readInput(cmd.Root().Reader, cmd.Args().Get(1))
+	solData, solName, err := readInput(cmd.Root().Reader, solPath)
 	if err != nil {
 		return err
 	}
-	var objective float64
-	var violation error
-	switch {
-	case l.tsp != nil:
-		tour, err := instances.ReadTour(bytes.NewReader(solData), solName, l.tsp.N())
-		if err != nil {
-			return badInput(err)
-		}
-		objective, violation = instances.CheckTour(l.tsp, tour)
-	case l.jssp != nil:
-		s, err := instances.ReadSchedule(bytes.NewReader(solData), solName)
-		if err != nil {
-			return badInput(err)
-		}
-		var makespan int
-		makespan, violation = instances.CheckSchedule(l.jssp, s.Starts)
-		objective = float64(makespan)
-		if violation == nil && s.Objective != 0 && s.Objective != makespan {
-			violation = fmt.Errorf("%w: %s states objective %d but the makespan is %d", instances.ErrInvalidSolution, solName, s.Objective, makespan)
-		}
-	default:
-		return usageErr("check: %s is a %s instance; use `cosolve robust evaluate` for first-stage decisions", l.name, l.kind)
-	}
+	objective, violation := checkSolution(ctx, l, solData, solName)
+	// A solution file that does not parse is an invalid solution too (exit 1);
+	// anything else that goes wrong is bad input.
 	if violation != nil && !errors.Is(violation, instances.ErrInvalidSolution) {
 		return badInput(violation)
 	}
@@ -88,6 +78,47 @@ func checkAction(_ context.Context, cmd *ucli.Command) error {
 	if violation != nil {
 		return invalid(violation)
 	}
-	_, err = fmt.Fprintf(w, "%s  objective %s  valid\n", l.instanceName(), fmtNum(&objective))
+	_, err = fmt.Fprintf(w, "%s  objective %s  valid\n", l.instanceName(), draw.Number(objective))
 	return err
+}
+
+// checkSolution reads and checks a solution of any kind: a TSPLIB tour, a
+// schedule JSON, or a first stage (one 0/1 per item, as `robust solve --out`
+// writes it, whose objective is its exact worst-case profit). The error wraps
+// instances.ErrInvalidSolution when the solution is invalid.
+func checkSolution(ctx context.Context, l *loaded, data []byte, name string) (float64, error) {
+	switch {
+	case l.tsp != nil:
+		tour, err := instances.ReadTour(bytes.NewReader(data), name, l.tsp.N())
+		if err != nil {
+			return 0, err
+		}
+		return instances.CheckTour(l.tsp, tour)
+	case l.jssp != nil:
+		s, err := instances.ReadSchedule(bytes.NewReader(data), name)
+		if err != nil {
+			return 0, err
+		}
+		makespan, err := instances.CheckSchedule(l.jssp, s.Starts)
+		if err == nil && s.Objective != 0 && s.Objective != makespan {
+			err = fmt.Errorf("%w: %s states objective %d but the makespan is %d", instances.ErrInvalidSolution, name, s.Objective, makespan)
+		}
+		return float64(makespan), err
+	default:
+		x, err := instances.ParseFirstStage(strings.TrimSpace(string(data)), l.robust.N())
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		if err := instances.CheckFirstStage(l.robust, x); err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		ev, err := robust.Evaluate(ctx, l.robust, x, robust.EvalSettings{})
+		if err != nil {
+			return 0, err
+		}
+		if !ev.Converged {
+			return 0, fmt.Errorf("%s: the exact evaluation did not converge (profit between %s and %s)", name, draw.Number(ev.Profit), draw.Number(ev.Witness))
+		}
+		return ev.Profit, nil
+	}
 }

@@ -130,11 +130,61 @@ func TestCheckTSP(t *testing.T) {
 	}
 	dup := append([]int{}, canonical...)
 	dup[5] = 3
-	if code, _, errOut := run(t, "", "check", gr666, writeTour("dup.tour", dup)); code != ExitUsage || !strings.Contains(errOut, "dup.tour:") {
-		t.Errorf("duplicate node: exit %d, stderr %q; want 2 with file:line", code, errOut)
+	if code, _, errOut := run(t, "", "check", gr666, writeTour("dup.tour", dup)); code != ExitInvalid || !strings.Contains(errOut, "dup.tour:") {
+		t.Errorf("duplicate node: exit %d, stderr %q; want 1 with file:line", code, errOut)
 	}
-	if code, _, _ := run(t, "", "check", gr666, writeTour("short.tour", canonical[:600])); code != ExitUsage {
-		t.Errorf("missing nodes: exit %d, want 2", code)
+	if code, _, _ := run(t, "", "check", gr666, writeTour("short.tour", canonical[:600])); code != ExitInvalid {
+		t.Errorf("missing nodes: exit %d, want 1", code)
+	}
+	if code, _, _ := run(t, "", "check", gr666, filepath.Join(dir, "absent.tour")); code != ExitUsage {
+		t.Errorf("unreadable solution file: exit %d, want 2", code)
+	}
+}
+
+// TestCheckInvalidSolutionsExitOneWithJSON: every invalid solution, of every
+// kind and whether it is caught by the reader or the checker, exits 1 and,
+// under --json, prints {valid: false, violation}. A tour missing a node used to
+// exit 2 without JSON.
+func TestCheckInvalidSolutionsExitOneWithJSON(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(content), 0o644)
+		return path
+	}
+	tsp := write("sq.tsp", "NAME: sq\nTYPE: TSP\nDIMENSION: 4\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 0 1\n3 1 1\n4 1 0\nFIXED_EDGES_SECTION\n1 3\n-1\nEOF\n")
+	jssp := write("tiny.txt", "2 2\n0 3 1 2\n1 4 0 1\n")
+	code, kp, _ := run(t, "", "gen", "robust", "--corr", "UN", "--n", "20", "--seed", "1")
+	if code != 0 {
+		t.Fatal("gen robust")
+	}
+	robust := write("kp.txt", kp)
+	tour := func(nodes string) string { return "TYPE: TOUR\nDIMENSION: 4\nTOUR_SECTION\n" + nodes + "\n-1\n" }
+	cases := []struct {
+		name, instance, solution, want string
+	}{
+		{"tour missing a node", tsp, tour("1 3 2"), "node 4 is missing"},
+		{"tour with a duplicate", tsp, tour("1 3 3 2"), "listed twice"},
+		{"tour that is not a tour", tsp, "garbage", "unknown keyword"},
+		{"tour without the fixed edge", tsp, tour("1 2 3 4"), "fixed edge"},
+		{"schedule with a negative start", jssp, `{"objective":0,"starts":[[-1,4],[0,4]]}`, "negative start"},
+		{"schedule breaking precedence", jssp, `{"objective":0,"starts":[[0,2],[0,4]]}`, "job 0"},
+		{"schedule that is not JSON", jssp, `{"starts":`, "invalid solution"},
+		{"first stage of the wrong length", robust, "0101", "want one 0/1 per item"},
+		{"first stage with a bad character", robust, "0101010101010101010x", "want 0 or 1"},
+	}
+	for _, c := range cases {
+		sol := write("sol", c.solution)
+		code, out, errOut := run(t, "", "check", c.instance, sol, "--json")
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != ExitInvalid || res["valid"] != false ||
+			!strings.Contains(fmt.Sprint(res["violation"]), c.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and JSON naming %q", c.name, code, out, errOut, c.want)
+		}
+	}
+	// The first stage robust solve writes passes, with its exact worst-case profit.
+	if code, out, errOut := run(t, "", "check", robust, write("x", "00000000000000000000\n"), "--json"); code != 0 || !strings.Contains(out, `"valid":true`) {
+		t.Errorf("empty first stage: exit %d %s %s", code, out, errOut)
 	}
 }
 
@@ -153,7 +203,7 @@ func TestCheckJobShop(t *testing.T) {
 		{"precedence", `[[0,2],[0,4]]`, ExitInvalid, "job 0"},
 		{"overlap", `[[0,4],[0,3]]`, ExitInvalid, "machine 0"},
 		{"shape", `[[0,4]]`, ExitInvalid, ""},
-		{"negative", `[[-1,4],[0,4]]`, ExitUsage, "negative start"},
+		{"negative", `[[-1,4],[0,4]]`, ExitInvalid, "negative start"},
 	}
 	for _, c := range cases {
 		sol := filepath.Join(dir, c.name+".json")

@@ -59,7 +59,7 @@ func genCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "name", Usage: "take every parameter from a file `NAME` RKP_<corr>_n<n>_R<R>_H<H>_h<h>_dev<bf>_d<δ>"},
 					&ucli.StringFlag{Name: "corr", Value: "UN", Usage: "correlation type `UN|WC|ASC|SC`"},
 					&ucli.IntFlag{Name: "n", Value: 40, Usage: "number of items `N`"},
-					&ucli.IntFlag{Name: "h", Value: 40, Usage: "capacity numerator `h` (40 or 80 in the benchmark)"},
+					&ucli.IntFlag{Name: "capacity-h", Value: 40, Usage: "capacity numerator `h` of the recipe (40 or 80 in the benchmark; -h is help)"},
 					&ucli.FloatFlag{Name: "budget-factor", Value: 0.15, Usage: "Γ = n·`BF`"},
 					&ucli.FloatFlag{Name: "delta", Value: 0.5, Usage: "degradation spread `δ`"},
 					&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`"},
@@ -146,7 +146,7 @@ func genRobust(_ context.Context, cmd *ucli.Command) error {
 	} else {
 		p = instances.RKPParams{
 			Corr: instances.Correlation(strings.ToUpper(cmd.String("corr"))), N: int(cmd.Int("n")), R: 1000, H: 100,
-			HSmall: int(cmd.Int("h")), BudgetFactor: cmd.Float("budget-factor"), Delta: cmd.Float("delta"),
+			HSmall: int(cmd.Int("capacity-h")), BudgetFactor: cmd.Float("budget-factor"), Delta: cmd.Float("delta"),
 		}
 	}
 	if err := p.Validate(); err != nil {

@@ -2,18 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/cosolve/cosolve/benchmarks"
+	"github.com/cosolve/cosolve/draw"
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/nnsurrogate"
 	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
@@ -24,7 +26,7 @@ func init() { register(jsspCommand) }
 const defaultJSSPLimit = 10 * time.Second
 
 func jsspCommand() *ucli.Command {
-	solveFl := append(solveFlags(defaultJSSPLimit),
+	solveFl := append(solveFlags(defaultJSSPLimit), stopAtReferenceFlag(),
 		&ucli.StringFlag{Name: "policy", Value: "fdd-mwkr", Usage: "dispatching `P`: spt, mwkr, mopnr, fdd-mwkr, fifo, or an ONNX policy file (see import-weights)"},
 		&ucli.IntFlag{Name: "samples", Usage: "`K`: 0 = greedy; K > 0 = best of K rollouts sampled at temperatures 0.5 + 1.5·i/K (ONNX policies only)"},
 		&ucli.StringFlag{Name: "gantt", Usage: "draw the schedule as an SVG Gantt chart into `FILE`"},
@@ -67,26 +69,49 @@ func jsspSolve(ctx context.Context, cmd *ucli.Command) error {
 	if method == "auto" {
 		return usageErr("--method %q: want dispatch, tabu, lns, exact or portfolio", method)
 	}
-	opts := benchmarks.JSSPOptions{Policy: cmd.String("policy"), Samples: int(cmd.Int("samples")), Method: method, Iterations: cmd.Int64("iterations")}
-	task, err := solveTask(cmd, benchmarks.Config{Name: "jssp", Solver: "jssp", JSSP: &opts})
+	opts := benchmarks.JSSPOptions{Policy: cmd.String("policy"), Samples: int(cmd.Int("samples")), Method: method, Iterations: cmd.Int64("iterations"),
+		StopAtReference: cmd.Bool("stop-at-reference")}
+	task, err := solveTask(cmd, benchmarks.Config{Name: "jssp", Solver: "jssp", JSSP: &opts}, instances.KindJobShop)
 	if err != nil {
 		return err
 	}
-	out, err := runSolve(ctx, cmd, task, func(w io.Writer, o benchmarks.Outcome) error {
-		return instances.WriteSchedule(w, o.Solution.(*instances.Schedule))
+	out, err := runSolve(ctx, cmd, task, nil, func(w io.Writer, o benchmarks.Outcome) error {
+		return writeScheduleLine(w, o.Solution.(*instances.Schedule))
 	})
 	if err != nil {
 		return err
 	}
-	if path := cmd.String("gantt"); path != "" {
-		js := out.Instance.(*instances.JobShop)
-		sched := out.Solution.(*instances.Schedule)
-		title := fmt.Sprintf("%s (%d×%d), %s: makespan %d", js.Name, js.NumJobs(), js.Machines, out.Envelope.Extra["policy"], sched.Objective)
-		return writeFileAtomic(cmd.Root().Writer, path, func(w io.Writer) error {
-			return writeGanttSVG(w, js, sched.Starts, title)
-		})
+	path := cmd.String("gantt")
+	if path == "" {
+		return nil
 	}
-	return nil
+	js := out.Instance.(*instances.JobShop)
+	sched := out.Solution.(*instances.Schedule)
+	e := out.Envelope
+	labels := draw.Labels{
+		Title: fmt.Sprintf("%s (%d jobs × %d machines)", js.Name, js.NumJobs(), js.Machines),
+		Caption: draw.Caption(fmt.Sprintf("%v dispatching, then %s; best schedule found by %s", e.Extra["policy"], method, cmp.Or(out.FoundBy, "dispatching")),
+			"makespan", *e.Objective, e.GapPct, e.Reference, deref(e.ReferenceKind), e.TimeS),
+	}
+	return writeFileAtomic(cmd.Root().Writer, path, func(w io.Writer) error {
+		return draw.Gantt(w, js, sched.Starts, labels)
+	})
+}
+
+// writeScheduleLine writes the schedule JSON on one line, so that a file of
+// schedules is a file of JSON lines like every other cosolve output.
+func writeScheduleLine(w io.Writer, s *instances.Schedule) error {
+	var buf bytes.Buffer
+	if err := instances.WriteSchedule(&buf, s); err != nil {
+		return err
+	}
+	var line bytes.Buffer
+	if err := json.Compact(&line, buf.Bytes()); err != nil {
+		return err
+	}
+	line.WriteByte('\n')
+	_, err := w.Write(line.Bytes())
+	return err
 }
 
 func jsspImportWeights(_ context.Context, cmd *ucli.Command) error {
@@ -109,6 +134,10 @@ func jsspImportWeights(_ context.Context, cmd *ucli.Command) error {
 	if _, err := jssp.ReadPolicy(bytes.NewReader(buf.Bytes()), filepath.Base(cmd.String("out"))); err != nil {
 		return fmt.Errorf("jssp import-weights: the converted graph does not load: %w", err)
 	}
+	m, err := nnsurrogate.LoadReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return fmt.Errorf("jssp import-weights: the converted graph does not load: %w", err)
+	}
 	out := cmd.String("out")
 	if err := writeFileAtomic(cmd.Root().Writer, out, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
@@ -116,92 +145,10 @@ func jsspImportWeights(_ context.Context, cmd *ucli.Command) error {
 	}); err != nil {
 		return err
 	}
-	if out != "-" {
-		_, err = fmt.Fprintf(cmd.Root().Writer, "%s: %d parameters → %s (ONNX, %d bytes)\n", name, net.NumParams(), out, buf.Len())
-	}
+	// The file stores more numbers than the network trains (the positional
+	// table and the graph's constants); say both, as `model info` counts the
+	// stored ones.
+	_, err = fmt.Fprintf(cmd.Root().ErrWriter, "%s: %d trainable parameters → %s (ONNX, %d bytes, %d stored float32 values with the positional table and constants)\n",
+		name, net.NumParams(), out, buf.Len(), m.NumParams())
 	return err
-}
-
-// writeGanttSVG draws one row per machine, each operation a bar coloured by its
-// job (hues spread by the golden angle, three lightness levels, so neighbouring
-// job ids differ clearly even at 100 jobs), the job id inside bars wide enough to
-// hold it and in a tooltip on every bar, and the makespan as a red line.
-func writeGanttSVG(w io.Writer, js *instances.JobShop, starts [][]int, title string) error {
-	makespan := 0
-	for j, ops := range js.Jobs {
-		for k, op := range ops {
-			makespan = max(makespan, starts[j][k]+op.Duration)
-		}
-	}
-	M := js.Machines
-	const left, right, top, bottom, plotW = 60.0, 30.0, 40.0, 40.0, 1400.0
-	rowH := math.Max(8, math.Min(28, 900/float64(M)))
-	plotH := rowH * float64(M)
-	width, height := left+plotW+right, top+plotH+bottom
-	scale := plotW / math.Max(1, float64(makespan))
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif">`+"\n", width, height, width, height)
-	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(&b, `<text x="%.0f" y="24" font-size="16">%s</text>`+"\n", left, xmlEscape(title))
-	for m := 0; m < M; m++ {
-		y := top + float64(m)*rowH
-		if m%2 == 1 {
-			fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.0f" height="%.1f" fill="#f3f3f3"/>`+"\n", left, y, plotW, rowH)
-		}
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="%.0f" text-anchor="end" dominant-baseline="middle">M%d</text>`+"\n", left-6, y+rowH/2, math.Min(12, rowH-1), m)
-	}
-	step := niceStep(float64(makespan) / 10)
-	for x := 0.0; x <= float64(makespan); x += step {
-		px := left + x*scale
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.1f" stroke="#ccc" stroke-width="0.5"/>`+"\n", px, top, px, top+plotH)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%.0f</text>`+"\n", px, top+plotH+14, x)
-	}
-	fontSize := math.Min(11, rowH-3)
-	for j, ops := range js.Jobs {
-		fill := jobColour(j)
-		for k, op := range ops {
-			if op.Duration == 0 {
-				continue
-			}
-			x := left + float64(starts[j][k])*scale
-			y := top + float64(op.Machine)*rowH + 1
-			bw := float64(op.Duration) * scale
-			fmt.Fprintf(&b, `<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s" stroke="white" stroke-width="0.4"><title>job %d, operation %d: %d–%d on M%d</title></rect>`+"\n",
-				x, y, bw, rowH-2, fill, j, k, starts[j][k], starts[j][k]+op.Duration, op.Machine)
-			label := fmt.Sprint(j)
-			if fontSize >= 6 && bw >= float64(len(label))*fontSize*0.62+2 {
-				fmt.Fprintf(&b, `<text x="%.2f" y="%.1f" font-size="%.0f" text-anchor="middle" dominant-baseline="middle" fill="black" pointer-events="none">%s</text>`+"\n",
-					x+bw/2, y+(rowH-2)/2, fontSize, label)
-			}
-		}
-	}
-	mx := left + float64(makespan)*scale
-	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.1f" stroke="#d00" stroke-width="2" stroke-dasharray="6 3"/>`+"\n", mx, top-6, mx, top+plotH+4)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="#d00" text-anchor="end">makespan %d</text>`+"\n", mx, top-8, makespan)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="12" text-anchor="middle">time</text>`+"\n", left+plotW/2, height-6)
-	b.WriteString("</svg>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// jobColour spreads hues by the golden angle and cycles lightness, so that jobs
-// with nearby ids never share a colour.
-func jobColour(j int) string {
-	hue := math.Mod(float64(j)*137.508, 360)
-	light := [...]int{62, 48, 74}[j%3]
-	return fmt.Sprintf("hsl(%.1f,70%%,%d%%)", hue, light)
-}
-
-// niceStep rounds a raw tick spacing up to 1, 2 or 5 times a power of ten.
-func niceStep(raw float64) float64 {
-	if raw <= 0 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, f := range []float64{1, 2, 5, 10} {
-		if f*p >= raw {
-			return f * p
-		}
-	}
-	return 10 * p
 }

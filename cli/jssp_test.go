@@ -101,7 +101,7 @@ func TestJSSPImportWeightsAndPolicy(t *testing.T) {
 		t.Fatalf("import-weights: exit %d: %s", code, errOut)
 	}
 	code, out, errOut := run(t, "", "jssp", "solve", ft10, "--policy", model, "--method", "dispatch")
-	if code != ExitOK || !strings.Contains(out, "objective 1102") {
+	if code != ExitOK || !strings.Contains(errOut, "objective 1102") {
 		t.Errorf("greedy authors' policy on ft10: exit %d, %q %q", code, out, errOut)
 	}
 	code, out, errOut = run(t, "", "jssp", "solve", ft10, "--policy", model, "--samples", "4", "--seed", "2", "--json", "--method", "dispatch")

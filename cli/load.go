@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -20,60 +21,41 @@ type loaded struct {
 }
 
 // loadAny reads the instance at path (or stdin for "-"), tells its kind from the
-// content and looks up its published reference when the data directory is present.
-func loadAny(stdin interface{ Read([]byte) (int, error) }, path string, index int) (*loaded, error) {
+// content and looks up its published reference when the data directory is
+// present, by name or else by content (so stdin and renamed files keep it).
+func loadAny(stdin io.Reader, path string, index int) (*loaded, error) {
 	if index < 0 {
 		return nil, usageErr("--index %d: must be 0 or more", index)
 	}
+	path = resolveInstance(path)
 	data, name, err := readInput(stdin, path)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{kind: instances.DetectKind(head(data)), name: name}
+	l := &loaded{kind: instances.DetectKind(data[:min(len(data), headSize)]), name: name}
 	src := benchmarks.Source{Path: name, Index: index, Data: data}
-	dir := dataDir(path)
+	var inst any
 	switch l.kind {
 	case instances.KindTSP:
-		if l.tsp, err = benchmarks.LoadTSPSource(src); err != nil {
-			return nil, badInput(err)
-		}
-		if dir != "" {
-			if ref, ok := instances.TSPReference(dir, l.tsp, path, index); ok {
-				l.ref = &ref
-			}
-		}
+		l.tsp, err = benchmarks.LoadTSPSource(src)
+		inst = l.tsp
 	case instances.KindJobShop:
-		if l.jssp, err = benchmarks.LoadJobShopSource(src); err != nil {
-			return nil, badInput(err)
-		}
-		if dir != "" {
-			if ref, ok := instances.JobShopReference(dir, l.jssp.Name); ok {
-				l.ref = &ref
-			}
-		}
+		l.jssp, err = benchmarks.LoadJobShopSource(src)
+		inst = l.jssp
 	case instances.KindRobustKnapsack:
 		if index != 0 {
 			return nil, usageErr("%s: --index %d: a robust knapsack file holds one instance", name, index)
 		}
-		if l.robust, err = benchmarks.LoadRobustSource(src); err != nil {
-			return nil, badInput(err)
-		}
-		if dir != "" {
-			if ref, ok, err := instances.RobustKnapsackReference(dir, filepath.Base(path)); err == nil && ok {
-				l.ref = &ref
-			}
-		}
+		l.robust, err = benchmarks.LoadRobustSource(src)
+		inst = l.robust
 	default:
 		return nil, badInput(fmt.Errorf("%s:1: %w: not a TSPLIB, TSP line, job-shop or robust knapsack file", name, instances.ErrInvalidInstance))
 	}
-	return l, nil
-}
-
-func head(data []byte) []byte {
-	if len(data) > 1<<16 {
-		return data[:1<<16]
+	if err != nil {
+		return nil, badInput(err)
 	}
-	return data
+	l.ref = benchmarks.Reference(dataDir(path), inst, src)
+	return l, nil
 }
 
 func (l *loaded) instanceName() string {

@@ -90,13 +90,13 @@ func modelInfo(_ context.Context, cmd *ucli.Command) error {
 	}
 	info := map[string]any{
 		"file": name, "opset": m.Opset(), "inputs": ins, "outputs": outs, "ops": m.OpCounts(),
-		"parameters": m.NumParams(), "fast_path": engine(fastErr), "interpreter": engine(interpErr),
+		"stored_floats": m.NumParams(), "fast_path": engine(fastErr), "interpreter": engine(interpErr),
 	}
 	w := cmd.Root().Writer
 	if cmd.Bool("json") {
 		return json.NewEncoder(w).Encode(info)
 	}
-	fmt.Fprintf(w, "%s  opset %d  %d parameters\n", name, m.Opset(), m.NumParams())
+	fmt.Fprintf(w, "%s  opset %d  %d stored float32 values (weights, buffers and constants)\n", name, m.Opset(), m.NumParams())
 	shape := func(s []int) string {
 		p := make([]string, len(s))
 		for i, d := range s {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/cosolve/cosolve/benchmarks"
@@ -26,8 +25,8 @@ func robustCommand() *ucli.Command {
 			{
 				Name:  "solve",
 				Usage: "Neur2RO-style CCG with the value network; reports the exact worst-case profit",
-				UsageText: "cosolve robust solve RKP_UN_n40_R1000_H100_h40_dev0.15_d0.5 --time-limit 60s\n" +
-					"   cosolve robust solve inst.txt --model my.onnx --backend heuristic --json --out x.txt",
+				UsageText: "cosolve robust solve RKP_UN_n40_R1000_H100_h40_dev0.15_d0.5 --time-limit 60\n" +
+					"   cosolve gen robust --corr SC --n 30 --seed 1 --out sc30.txt && cosolve robust solve sc30.txt --backend heuristic --time-limit 5 --out x.txt",
 				Description: "objective = exact worst-case profit of the returned first stage (cutting planes, never the\n" +
 					"network's estimate); reference = the branch-and-price value when the file is one of the 504\n" +
 					"published instances; positive gap_pct = worse than it. Without the cbc build the adversary\n" +
@@ -47,11 +46,11 @@ func robustCommand() *ucli.Command {
 				Name:  "evaluate",
 				Usage: "exact worst-case profit of a first-stage decision (cutting planes over ξ, DP oracle)",
 				UsageText: "cosolve robust evaluate RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5 --first-stage 01101111011110100110\n" +
-					"   cosolve robust evaluate inst.txt --first-stage $(cat x.txt) --json",
+					"   cosolve robust evaluate sc30.txt --first-stage $(cat x.txt) --json",
 				ArgsUsage: "FILE",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "first-stage", Required: true, Usage: "first-stage decision `BITS`: one 0/1 per item"},
-					&ucli.DurationFlag{Name: "time-limit", Value: 10 * time.Minute, Usage: "wall-clock budget `D`"},
+					secondsFlag("time-limit", 10*time.Minute, "wall-clock budget `D` in seconds or as a duration"),
 					&ucli.BoolFlag{Name: "json", Usage: "print the result as one JSON object (the envelope of every cosolve tool)"},
 				},
 				Action: robustEvaluate,
@@ -84,8 +83,8 @@ func robustEvaluate(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErr("robust evaluate: want exactly one instance file (or - for stdin), got %d arguments", cmd.Args().Len())
 	}
-	if cmd.Duration("time-limit") <= 0 {
-		return usageErr("--time-limit %v: must be positive", cmd.Duration("time-limit"))
+	if durationOf(cmd, "time-limit") <= 0 {
+		return usageErr("--time-limit %v: must be positive", durationOf(cmd, "time-limit"))
 	}
 	l, err := loadAny(cmd.Root().Reader, cmd.Args().First(), 0)
 	if err != nil {
@@ -100,19 +99,29 @@ func robustEvaluate(ctx context.Context, cmd *ucli.Command) error {
 		return badInput(fmt.Errorf("--first-stage: %w", err))
 	}
 	start := time.Now()
-	ev, err := robust.Evaluate(ctx, k, x, robust.EvalSettings{TimeLimit: cmd.Duration("time-limit")})
+	ev, err := robust.Evaluate(ctx, k, x, robust.EvalSettings{TimeLimit: durationOf(cmd, "time-limit")})
 	if err != nil {
 		return err
+	}
+	// The evaluation is exact, but it says nothing of how good the decision is:
+	// the first stage is feasible, not optimal.
+	stop := solvers.Completed
+	if !ev.Converged {
+		stop = solvers.TimeLimit
 	}
 	env := benchmarks.Envelope{
 		Instance:   k.Name,
 		Kind:       "robust-kp",
 		Objective:  benchmarks.Float(ev.Profit),
-		Status:     solvers.Optimal.String(),
-		StopReason: solvers.Completed.String(),
+		Status:     solvers.Feasible.String(),
+		StopReason: stop.String(),
 		TimeS:      time.Since(start).Seconds(),
 		FirstStage: instances.FormatFirstStage(x),
 		Stats:      map[string]any{"cutting_plane_iterations": ev.Iterations, "lp_backend": ev.LPBackend, "witness_profit": ev.Witness},
+		Extra:      map[string]any{"evaluation": "exact"},
+	}
+	if !ev.Converged {
+		env.Extra["evaluation"] = "lower bound (the time limit stopped the cutting planes)"
 	}
 	if l.ref != nil {
 		env.SetReference(l.ref.Value, string(l.ref.Kind), true)
@@ -134,43 +143,42 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Int("threads") < 0 {
 		return usageErr("--threads %d: must be 0 (all cores) or more", cmd.Int("threads"))
 	}
+	if cmd.Bool("json") && cmd.String("out") == "-" {
+		return usageErr("--json and --out - both write to stdout: write the model to a file")
+	}
 	errw := cmd.Root().ErrWriter
-	bar := progressbar.NewOptions(int(cmd.Int("instances")), progressbar.OptionSetWriter(errw), progressbar.OptionSetDescription("labelling"), progressbar.OptionShowCount())
+	labelling := newProgress(errw, "labelling", int(cmd.Int("instances")))
 	ds, err := robust.GenerateData(ctx, robust.DataSettings{
 		Instances: int(cmd.Int("instances")), FirstStages: int(cmd.Int("first-stages")), Scenarios: int(cmd.Int("scenarios")),
 		Seed: cmd.Uint64("data-seed"), Threads: int(cmd.Int("threads")),
-		Progress: func(done, _ int) { _ = bar.Set(done) },
+		Progress: func(done, _ int) { labelling.set(done, "") },
 	})
+	labelling.finish()
 	if err != nil {
 		return err
 	}
-	_ = bar.Finish()
-	fmt.Fprintln(errw)
 	epochs := int(cmd.Int("epochs"))
-	bar = progressbar.NewOptions(epochs, progressbar.OptionSetWriter(errw), progressbar.OptionSetDescription("training"), progressbar.OptionShowCount())
+	training := newProgress(errw, "training", epochs)
 	start := time.Now()
 	net, val, err := robust.Train(ctx, ds, robust.TrainSettings{
 		Epochs: epochs, Seed: cmd.Uint64("seed"), Threads: int(cmd.Int("threads")),
-		OnEpoch: func(ep int, loss float64) {
-			bar.Describe(fmt.Sprintf("training (loss %.2e)", loss))
-			_ = bar.Set(ep + 1)
-		},
+		OnEpoch: func(ep int, loss float64) { training.set(ep+1, fmt.Sprintf("loss %.2e", loss)) },
 	})
+	training.finish()
 	if err != nil {
 		return err
 	}
-	_ = bar.Finish()
-	fmt.Fprintln(errw)
 	if err := writeFileAtomic(cmd.Root().Writer, cmd.String("out"), net.WriteONNX); err != nil {
 		return err
 	}
-	w := cmd.Root().Writer
 	if cmd.Bool("json") {
-		return json.NewEncoder(w).Encode(map[string]any{
+		return json.NewEncoder(cmd.Root().Writer).Encode(map[string]any{
 			"model": cmd.String("out"), "samples": len(ds.Samples), "params": net.NumParams(),
 			"train_s": time.Since(start).Seconds(), "validation": val,
 		})
 	}
+	// The report is for people: stderr, like every command's human lines.
+	w := errw
 	fmt.Fprintf(w, "%d samples, %d parameters, trained in %.0fs; wrote %s\n", len(ds.Samples), net.NumParams(), time.Since(start).Seconds(), cmd.String("out"))
 	fmt.Fprintf(w, "%4s %8s %10s %12s %10s\n", "n", "samples", "MAE", "label range", "MAE/range")
 	for _, se := range val.Sizes {
@@ -184,11 +192,11 @@ func robustSolve(ctx context.Context, cmd *ucli.Command) error {
 		Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
 		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
 	}
-	task, err := solveTask(cmd, benchmarks.Config{Name: "robust", Solver: "robust", Robust: &opts})
+	task, err := solveTask(cmd, benchmarks.Config{Name: "robust", Solver: "robust", Robust: &opts}, instances.KindRobustKnapsack)
 	if err != nil {
 		return err
 	}
-	_, err = runSolve(ctx, cmd, task, func(w io.Writer, o benchmarks.Outcome) error {
+	_, err = runSolve(ctx, cmd, task, nil, func(w io.Writer, o benchmarks.Outcome) error {
 		_, err := fmt.Fprintln(w, o.Envelope.FirstStage)
 		return err
 	})

@@ -3,20 +3,50 @@ package cli
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 
 	ucli "github.com/urfave/cli/v3"
 )
 
-func init() { register(versionCommand) }
+func init() {
+	register(versionCommand)
+	// `cosolve --version` and `cosolve version` print the same line.
+	ucli.VersionPrinter = func(cmd *ucli.Command) { fmt.Fprintln(cmd.Root().Writer, versionLine()) }
+}
 
 func versionCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "version",
-		Usage:     "print the cosolve version",
-		UsageText: "cosolve version",
+		Usage:     "print the cosolve version, the commit it was built from and the Go version",
+		UsageText: "cosolve version   (the same as cosolve --version)",
 		Action: func(_ context.Context, cmd *ucli.Command) error {
-			_, err := fmt.Fprintf(cmd.Root().Writer, "cosolve %s\n", Version)
+			_, err := fmt.Fprintln(cmd.Root().Writer, versionLine())
 			return err
 		},
 	}
+}
+
+// versionLine is "cosolve 0.1.0-dev (commit 67ce89b1a2c3, modified, go1.26.8)";
+// the commit comes from the build information Go records when it builds
+// inside a git checkout, and is absent otherwise (go run, go test).
+func versionLine() string {
+	line := "cosolve " + Version
+	var rev, modified string
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = ", modified"
+				}
+			}
+		}
+	}
+	if rev != "" {
+		return fmt.Sprintf("%s (commit %.12s%s, %s)", line, rev, modified, runtime.Version())
+	}
+	return fmt.Sprintf("%s (commit unknown: not built from a git checkout, %s)", line, runtime.Version())
 }
