@@ -65,7 +65,10 @@ func TestGenThenInfoThroughStdin(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &info); err != nil {
 			t.Fatal(err)
 		}
-		if info["kind"] != "tsp" || info["n"] != float64(200) || info["metric"] != "EUCLIDEAN" || info["reference"] != nil {
+		// The TSPLIB form is standard EUC_2D (LKH and Concorde read it); the line
+		// format keeps the unrounded unit square.
+		metric := map[string]string{"tsplib": "EUC_2D", "line": "EUCLIDEAN"}[format]
+		if info["kind"] != "tsp" || info["n"] != float64(200) || info["metric"] != metric || info["reference"] != nil {
 			t.Errorf("%s: info %v", format, info)
 		}
 	}

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/cosolve/cosolve/draw"
 	"github.com/cosolve/cosolve/instances"
 )
 
@@ -30,7 +33,8 @@ func genCommand() *ucli.Command {
 					&ucli.IntFlag{Name: "n", Value: 1000, Usage: "number of nodes `N` (3 … 1,000,000)"},
 					&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`"},
 					&ucli.StringFlag{Name: "dist", Value: "uniform", Usage: "`uniform` or `clustered` (⌈n/100⌉ Gaussian clusters, σ = 0.02)"},
-					&ucli.StringFlag{Name: "format", Value: "tsplib", Usage: "`tsplib` or `line` (x1 y1 … xn yn output, no tour)"},
+					&ucli.StringFlag{Name: "format", Value: "tsplib", Usage: "`tsplib` (standard EUC_2D: integer coordinates, the unit square scaled by --scale, readable by LKH and Concorde) or `line` (x1 y1 … xn yn output, unscaled, no tour)"},
+					&ucli.Float64Flag{Name: "scale", Value: 1e6, Usage: "with --format tsplib, the unit square becomes [0, `S`]² before rounding; EUC_2D rounds every distance to an integer, so S must be large"},
 					out(),
 				},
 				Action: genTSP,
@@ -93,13 +97,38 @@ func genTSP(_ context.Context, cmd *ucli.Command) error {
 	var write func(io.Writer) error
 	switch f := cmd.String("format"); f {
 	case "tsplib":
-		write = func(w io.Writer) error { return instances.WriteTSPLIB(w, p) }
+		scale := cmd.Float64("scale")
+		if !(scale >= 100 && scale <= 1e9) {
+			return usageErr("--scale %v: want 100 … 10^9 (EUC_2D rounds distances to integers)", scale)
+		}
+		q, err := euc2D(p, scale)
+		if err != nil {
+			return badInput(err)
+		}
+		write = func(w io.Writer) error { return instances.WriteTSPLIB(w, q) }
 	case "line":
 		write = func(w io.Writer) error { return instances.WriteTSPLine(w, p, nil) }
 	default:
 		return usageErr("--format %q: want tsplib or line", f)
 	}
 	return writeFileAtomic(cmd.Root().Writer, cmd.String("out"), write)
+}
+
+// euc2D turns a unit-square instance into the standard TSPLIB type every TSP
+// tool reads: coordinates scaled and rounded to integers, EUC_2D distances. The
+// unrounded Euclidean metric has no TSPLIB name (EUC_2D on the unit square
+// would round every distance to 0 or 1).
+func euc2D(p *instances.TSP, scale float64) (*instances.TSP, error) {
+	x, y := make([]float64, p.N()), make([]float64, p.N())
+	for i := range x {
+		x[i], y[i] = math.Round(p.X[i]*scale), math.Round(p.Y[i]*scale)
+	}
+	q, err := instances.NewCoordTSP(p.Name, instances.Euc2D, x, y)
+	if err != nil {
+		return nil, err
+	}
+	q.Comment = fmt.Sprintf("%s points in the unit square, scaled by %s and rounded (cosolve gen tsp)", strings.SplitN(p.Name, "-", 2)[0], draw.Number(scale))
+	return q, nil
 }
 
 func genJobShop(_ context.Context, cmd *ucli.Command) error {

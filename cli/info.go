@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v3"
+
+	"github.com/cosolve/cosolve/draw"
 )
 
 func init() { register(infoCommand) }
@@ -17,7 +19,7 @@ func infoCommand() *ucli.Command {
 		ArgsUsage: "FILE",
 		UsageText: "cosolve info ../shared/data/tsplib/gr666.tsp\n" +
 			"   cosolve info ../shared/data/tsp/tsp500_test_concorde.txt --index 3 --json\n" +
-			"   cosolve gen tsp --n 1000 | cosolve info -",
+			"   cosolve gen jssp --taillard ta01 | cosolve info -   # the reference follows the data",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files"},
 			&ucli.BoolFlag{Name: "json", Usage: "print one JSON object"},
@@ -59,7 +61,7 @@ func infoCommand() *ucli.Command {
 				}
 			}
 			if l.ref != nil {
-				fmt.Fprintf(w, "  reference %g (%s)", l.ref.Value, l.ref.Kind)
+				fmt.Fprintf(w, "  reference %s (%s)", draw.Number(l.ref.Value), l.ref.Kind)
 			}
 			_, err = fmt.Fprintln(w)
 			return err
