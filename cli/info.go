@@ -17,8 +17,8 @@ func infoCommand() *ucli.Command {
 		Name:      "info",
 		Usage:     "describe an instance: kind, name, size, metric, published reference",
 		ArgsUsage: "FILE",
-		UsageText: "cosolve info ../shared/data/tsplib/gr666.tsp\n" +
-			"   cosolve info ../shared/data/tsp/tsp500_test_concorde.txt --index 3 --json\n" +
+		UsageText: "cosolve info gr666.tsp   # a bare benchmark name is looked up in the data\n" +
+			"   cosolve info tsp500_test_concorde.txt --index 3 --json\n" +
 			"   cosolve gen jssp --taillard ta01 | cosolve info -   # the reference follows the data",
 		Flags: []ucli.Flag{
 			&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files"},

@@ -40,11 +40,11 @@ func jsspCommand() *ucli.Command {
 			{
 				Name:  "solve",
 				Usage: "build a schedule by dispatching, then improve it for the rest of the time limit",
-				UsageText: "cosolve jssp solve ta01.txt --time-limit 30s --gantt ta01.svg\n" +
-					"   cosolve jssp solve ft10.txt --method exact --time-limit 10m\n" +
-					"   cosolve jssp solve ta01.txt --policy fdd-mwkr --method dispatch\n" +
+				UsageText: "cosolve jssp solve ta01 --time-limit 30 --gantt ta01.svg\n" +
+					"   cosolve jssp solve ft10 --method exact --time-limit 10m\n" +
+					"   cosolve jssp solve ta01 --policy fdd-mwkr --method dispatch\n" +
 					"   cosolve jssp import-weights checkpoint_model_state_dict.json --out tassel.onnx\n" +
-					"   cosolve jssp solve ta01.txt --policy tassel.onnx --samples 32 --seed 3 --json --out ta01.json\n\n" +
+					"   cosolve jssp solve ta01 --policy tassel.onnx --samples 32 --seed 3 --json\n\n" +
 					"An ONNX policy takes float32 inputs interval_rep [B,J,5,4], start_end_tokens [B,J,5],\n" +
 					"attention_interval_mask [B,J,5], index_interval [B,J,5], job_resource_mask [B,J+1,J+1],\n" +
 					"action_mask [B,J+1] and returns logits [B,J+1], the last entry being No-Op.",
@@ -118,7 +118,7 @@ func jsspImportWeights(_ context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErr("jssp import-weights: want exactly one state-dict JSON file, got %d arguments", cmd.Args().Len())
 	}
-	data, name, err := readInput(cmd.Root().Reader, cmd.Args().First())
+	data, name, err := readInput(cmd.Root().Reader, resolveInstance(cmd.Args().First()))
 	if err != nil {
 		return err
 	}

@@ -163,7 +163,7 @@ func TestJSSPBadInput(t *testing.T) {
 
 func TestJSSPHelpShowsExample(t *testing.T) {
 	code, out, _ := run(t, "", "jssp", "solve", "--help")
-	if code != ExitOK || !strings.Contains(out, "cosolve jssp solve ta01.txt") {
+	if code != ExitOK || !strings.Contains(out, "cosolve jssp solve ta01 ") {
 		t.Errorf("help: exit %d, %q", code, out)
 	}
 }

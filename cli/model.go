@@ -26,7 +26,7 @@ func modelCommand() *ucli.Command {
 				Name:      "info",
 				Usage:     "inputs, outputs, operators, parameter count and the engines that run the model",
 				ArgsUsage: "FILE.onnx",
-				UsageText: "cosolve model info policy.onnx\n   cosolve model info value.onnx --json",
+				UsageText: "cosolve model info tassel.onnx\n   cosolve model info tassel.onnx --json",
 				Flags:     []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print one JSON object"}},
 				Action:    modelInfo,
 			},
@@ -34,7 +34,7 @@ func modelCommand() *ucli.Command {
 				Name:      "run",
 				Usage:     "evaluate the model on inputs given as JSON and print the outputs as JSON",
 				ArgsUsage: "FILE.onnx",
-				UsageText: "cosolve model run mlp.onnx --input in.json\n" +
+				UsageText: "cosolve model run tassel.onnx --input in.json\n" +
 					"   in.json maps each input name to {\"shape\": [...], \"data\": [...]} (row-major;\n" +
 					"   booleans and integers as numbers); outputs are printed in the same form.",
 				Flags: []ucli.Flag{

@@ -34,8 +34,12 @@ func tspCommand() *ucli.Command {
 			{
 				Name:  "solve",
 				Usage: "find a short tour",
-				UsageText: "cosolve tsp solve tsp500_test_concorde.txt --index 0 --time-limit 5s --out t.tour --plot t.svg\n" +
-					"   cosolve tsp solve a280.tsp --preset reference --heatmap softdist --iterations 100000 --json\n\n" +
+				UsageText: "cosolve tsp solve tsp500_test_concorde.txt --index 0 --time-limit 5 --out t.tour --plot t.svg\n" +
+					"   cosolve tsp solve gr666.tsp --preset reference --heatmap softdist --iterations 100000 --json\n" +
+					"   cosolve tsp solve burma14.tsp --stop-at-reference --log\n\n" +
+					"The search log (stderr) is on by default on a terminal: a header, one line per new best\n" +
+					"(time, objective, gap to the reference and to our bound, what found it, iteration), a\n" +
+					"heartbeat after --log-interval without one, and the closing statistics and summary.\n\n" +
 					"Presets: " + strings.Join(tsp.PresetNames(), ", "),
 				Flags:  solveFl,
 				Action: tspSolve,
@@ -112,7 +116,7 @@ func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
 	if index < 0 {
 		return usageErr("--index %d: must be 0 or more", index)
 	}
-	src := benchmarks.Source{Path: cmd.Args().First(), Index: index}
+	src := benchmarks.Source{Path: resolveInstance(cmd.Args().First()), Index: index}
 	if src.Path == "-" {
 		data, _, err := readInput(cmd.Root().Reader, "-")
 		if err != nil {
