@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -59,50 +62,39 @@ func Merge(inputs []Input, tasks []Task) (*Merged, error) {
 	entries := map[string]*entry{}
 	var order []string // keys in reading order; "" stands for a line without a source
 	var sourceless []Line
-	for _, in := range inputs {
-		sc := bufio.NewScanner(bytes.NewReader(in.Data))
-		sc.Buffer(make([]byte, 1<<20), 1<<30)
-		n := 0
-		for sc.Scan() {
-			n++
-			b := bytes.TrimSpace(sc.Bytes())
-			if len(b) == 0 {
-				continue
-			}
-			var row map[string]any
-			if err := json.Unmarshal(b, &row); err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: not a JSON object: %v", ErrBadInput, in.Name, n, err)
-			}
-			l := Line{Row: row, Raw: append([]byte(nil), b...), Where: fmt.Sprintf("%s:%d", in.Name, n)}
-			if _, ok := row["source"].(string); !ok {
-				order = append(order, "")
-				sourceless = append(sourceless, l)
-				continue
-			}
-			// The key is read from the text so that large seeds keep every digit.
-			var id struct {
-				Source string      `json:"source"`
-				Config string      `json:"config"`
-				Seed   json.Number `json:"seed"`
-			}
-			if err := json.Unmarshal(b, &id); err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: not a benchmark line: %v", ErrBadInput, in.Name, n, err)
-			}
-			key := fmt.Sprintf("%s|%s|%s", id.Source, id.Config, id.Seed)
-			e := entries[key]
-			if e == nil {
-				e = &entry{}
-				entries[key] = e
-				order = append(order, key)
-			}
-			if msg, _ := row["error"].(string); msg != "" {
-				e.lastError = &l
-			} else {
-				e.ok = append(e.ok, l)
-			}
+	files := make([][]Line, len(inputs))
+	for i, in := range inputs {
+		var err error
+		if files[i], err = readLines(in); err != nil {
+			return nil, err
 		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	for _, l := range readingOrder(inputs, files) {
+		if _, ok := l.Row["source"].(string); !ok {
+			order = append(order, "")
+			sourceless = append(sourceless, l)
+			continue
+		}
+		// The key is read from the text so that large seeds keep every digit.
+		var id struct {
+			Source string      `json:"source"`
+			Config string      `json:"config"`
+			Seed   json.Number `json:"seed"`
+		}
+		if err := json.Unmarshal(l.Raw, &id); err != nil {
+			return nil, fmt.Errorf("%w: %s: not a benchmark line: %v", ErrBadInput, l.Where, err)
+		}
+		key := fmt.Sprintf("%s|%s|%s", id.Source, id.Config, id.Seed)
+		e := entries[key]
+		if e == nil {
+			e = &entry{}
+			entries[key] = e
+			order = append(order, key)
+		}
+		if msg, _ := l.Row["error"].(string); msg != "" {
+			e.lastError = &l
+		} else {
+			e.ok = append(e.ok, l)
 		}
 	}
 	m := &Merged{}
@@ -161,6 +153,78 @@ func Merge(inputs []Input, tasks []Task) (*Merged, error) {
 	}
 	m.Lines = append(m.Lines, sourceless...)
 	return m, nil
+}
+
+func readLines(in Input) ([]Line, error) {
+	var lines []Line
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	n := 0
+	for sc.Scan() {
+		n++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var row map[string]any
+		if err := json.Unmarshal(b, &row); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: not a JSON object: %v", ErrBadInput, in.Name, n, err)
+		}
+		lines = append(lines, Line{Row: row, Raw: append([]byte(nil), b...), Where: fmt.Sprintf("%s:%d", in.Name, n)})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	return lines, nil
+}
+
+// shardName matches the default file names of Shard.FileName.
+var shardName = regexp.MustCompile(`^(.*)\.shard-(\d+)-of-(\d+)\.jsonl$`)
+
+// readingOrder lists the lines of all files, reading the shard files of one sweep
+// (default names, same name and shard count) in turn, a line from each, as one
+// machine would have written them: shard i holds runs i, i+n, i+2n… so reports
+// over the shards list groups in the spec's order, as over a single machine's
+// file. Other files are read one after the other.
+func readingOrder(inputs []Input, files [][]Line) []Line {
+	type member struct{ index, file int }
+	groups := map[string][]member{}
+	groupOf := make([]string, len(inputs))
+	for i, in := range inputs {
+		if m := shardName.FindStringSubmatch(in.Name); m != nil {
+			idx, _ := strconv.Atoi(m[2])
+			groupOf[i] = m[1] + "\x00" + m[3]
+			groups[groupOf[i]] = append(groups[groupOf[i]], member{idx, i})
+		}
+	}
+	var out []Line
+	done := map[string]bool{}
+	for i := range inputs {
+		g := groupOf[i]
+		if g == "" {
+			out = append(out, files[i]...)
+			continue
+		}
+		if done[g] {
+			continue
+		}
+		done[g] = true
+		members := groups[g]
+		sort.SliceStable(members, func(a, b int) bool { return members[a].index < members[b].index })
+		for k := 0; ; k++ {
+			more := false
+			for _, mb := range members {
+				if k < len(files[mb.file]) {
+					out = append(out, files[mb.file][k])
+					more = true
+				}
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Rows returns the kept lines decoded, for Summarise.
