@@ -82,6 +82,8 @@ type Sweep struct {
 	Exec   Executor
 	// Progress, when set, is called after each run (including skipped ones).
 	Progress func(done, total int, e Envelope, skipped bool)
+	// Warn, when set, hears of what people should know but need not stop for.
+	Warn func(msg string)
 }
 
 // SweepSummary counts what a sweep did.
@@ -102,11 +104,14 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	if s.Shard < 0 || s.Shard >= shards {
 		return sum, fmt.Errorf("%w: shard %d/%d: want 0 ≤ i < n", ErrBadInput, s.Shard, shards)
 	}
-	f, err := openLocked(s.Out)
+	f, locked, err := openLocked(s.Out)
 	if err != nil {
 		return sum, err
 	}
 	defer f.Close()
+	if !locked && s.Warn != nil {
+		s.Warn(fmt.Sprintf("%s: the file system cannot lock files, so nothing stops a second bench run from writing to it", s.Out))
+	}
 	done, err := recordedKeys(f, s.Out)
 	if err != nil {
 		return sum, err
@@ -191,20 +196,26 @@ func (s *Sweep) checkOwnRuns(done map[string]recorded, shards int) error {
 // openLocked opens path for appending and takes an exclusive lock on it, so a
 // second bench run on the same file — two shards given one --out, or a resubmitted
 // task while the first still runs — stops with an error instead of mixing lines.
-func openLocked(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
+// Some cluster file systems do not lock (Lustre mounted without flock); the file is
+// then opened unlocked and locked is false.
+func openLocked(path string) (f *os.File, locked bool, err error) {
+	f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+		return nil, false, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w: %s: another bench run is writing this file: each shard needs its own file "+
-				"(without --out, the name includes the shard)", ErrBadInput, path)
-		}
-		return nil, fmt.Errorf("%s: lock: %w", path, err)
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	switch {
+	case err == nil:
+		return f, true, nil
+	case errors.Is(err, syscall.ENOSYS), errors.Is(err, syscall.EOPNOTSUPP), errors.Is(err, syscall.ENOLCK):
+		return f, false, nil
 	}
-	return f, nil
+	f.Close()
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil, false, fmt.Errorf("%w: %s: another bench run is writing this file: each shard needs its own file "+
+			"(without --out, the name includes the shard)", ErrBadInput, path)
+	}
+	return nil, false, fmt.Errorf("%s: lock: %w", path, err)
 }
 
 // recorded is what a results file says about one run.

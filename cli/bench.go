@@ -147,6 +147,7 @@ func benchRun(ctx context.Context, cmd *ucli.Command) error {
 	if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(errw), progressbar.OptionSetDescription("bench"), progressbar.OptionShowCount())
 	}
+	sweep.Warn = func(msg string) { fmt.Fprintln(errw, "warning:", msg) }
 	sweep.Progress = func(done, total int, e benchmarks.Envelope, skipped bool) {
 		if bar != nil {
 			bar.ChangeMax(total)
@@ -165,6 +166,10 @@ func benchRun(ctx context.Context, cmd *ucli.Command) error {
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(errw)
+	}
+	// A bad input stops the sweep before its first run: there is nothing to count.
+	if errors.Is(err, benchmarks.ErrBadInput) {
+		return badInput(err)
 	}
 	fmt.Fprintf(cmd.Root().Writer, "%s: %d run, %d already recorded, %d failed, %d left to other shards\n", out, sum.Ran, sum.Skipped, sum.Failed, sum.OtherShards)
 	if errors.Is(err, context.Canceled) {
