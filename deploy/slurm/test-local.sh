@@ -2,8 +2,8 @@
 # The Slurm path end to end on a real Slurm: starts munged, slurmctld and slurmd
 # as a one-node cluster on localhost (2 CPUs, state under a temporary directory,
 # free ports, so it runs beside anything else), submits test-spec.toml as a 4-task
-# array through submit.sh, cancels one task in the middle of its runs and
-# resubmits it, then checks that
+# array through submit.sh, stops two tasks in the middle of their runs (scancel;
+# SIGKILL) and resubmits them, then checks that
 #   - bench merge finds every (instance, config, seed) exactly once, none failed;
 #   - every run ended on its iteration budget, and its objective equals that of
 #     the same spec run by bench run on this machine without Slurm;
@@ -37,10 +37,11 @@ if ! command -v munged >/dev/null || ! command -v slurmctld >/dev/null || ! comm
 	apt-get install -y -qq slurm-wlm munge >/dev/null
 fi
 
-tmp=$(mktemp -d /tmp/cosolve-slurm.XXXXXX)
-# munged insists that every directory above its socket be searchable by all.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cosolve-slurm.XXXXXX")
+# munged insists that every directory above its socket be searchable by all
+# (so must TMPDIR be).
 chmod 755 "$tmp"
-mkdir -p "$tmp/bin" "$tmp/work" "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/munge"
+mkdir -p "$tmp/bin" "$tmp/sweep" "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/munge"
 mkdir -m 700 "$tmp/munge-key"
 daemons=() # "name pidfile", started in this order, stopped in reverse
 
@@ -93,7 +94,7 @@ finish() {
 	if [[ $rc -eq 0 && "${KEEP:-0}" != 1 ]]; then
 		rm -rf "$tmp"
 	else
-		say "kept $tmp (logs in $tmp/log, shard files in $tmp/work)"
+		say "kept $tmp (logs in $tmp/log, shard files in $tmp/sweep)"
 	fi
 	exit "$rc"
 }
@@ -162,49 +163,82 @@ for ((t = 0; ; t++)); do
 	sleep 0.2
 done
 
-cd "$tmp/work"
+cd "$tmp/sweep"
 export COSOLVE=$cosolve
 shard_file() { printf '%s.shard-%d-of-%d.jsonl' "$name" "$1" "$shards"; }
 lines() { if [[ -f "$1" ]]; then wc -l <"$1"; else echo 0; fi; }
 array_running() { [[ -n "$(squeue -h -j "$1" 2>/dev/null)" ]]; }
 
+runs_per_shard=4
+
+# stop_mid_run TASK HOW: once the array task has recorded a run and before it has
+# recorded all of them, cancels it with scancel (SIGTERM, then SIGKILL 5 s later, as
+# a time limit does) or kills its processes with SIGKILL, as the OOM killer or a
+# crashing node would.
+stop_mid_run() {
+	local task=$1 how=$2 file n t pid
+	file=$(shard_file "$task")
+	for ((t = 0; ; t++)); do
+		((t < 1200)) || fail "task ${job}_$task wrote nothing in 2 minutes"
+		n=$(lines "$file")
+		if ((n >= 1)); then
+			((n < runs_per_shard)) || fail "task ${job}_$task finished before it could be stopped"
+			break
+		fi
+		sleep 0.1
+	done
+	case $how in
+	scancel) scancel "${job}_$task" ;;
+	SIGKILL)
+		# The task's bench run is the one of this test's binary with the task's index.
+		local found=
+		for pid in $(pgrep -f "^$cosolve bench run"); do
+			if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_ARRAY_TASK_ID=$task"; then
+				kill -KILL $(pgrep -P "$pid") "$pid"
+				found=$pid
+				break
+			fi
+		done
+		[[ -n "$found" ]] || fail "no process of task ${job}_$task to kill"
+		;;
+	esac
+	say "stopped task ${job}_$task with $how after $n of its $runs_per_shard runs"
+}
+
 say "submitting $spec as a $shards-task array"
 job=$("$repo/deploy/slurm/submit.sh" "$spec" "$shards")
-victim=1
-victim_file=$(shard_file $victim)
-runs_per_shard=4
-for ((t = 0; ; t++)); do
-	((t < 1200)) || fail "task ${job}_$victim wrote nothing in 2 minutes"
-	n=$(lines "$victim_file")
-	if ((n >= 1)); then
-		((n < runs_per_shard)) || fail "task ${job}_$victim finished before it could be cancelled"
-		scancel "${job}_$victim"
-		say "cancelled task ${job}_$victim after $n of its $runs_per_shard runs"
-		break
-	fi
-	sleep 0.1
-done
+victims=(1 3)
+stop_mid_run 1 scancel
+stop_mid_run 3 SIGKILL
 for ((t = 0; ; t++)); do
 	((t < 1200)) || fail "job $job still running after 2 minutes"
 	array_running "$job" || break
 	sleep 0.1
 done
-n=$(lines "$victim_file")
-((n < runs_per_shard)) || fail "the cancelled task recorded all its runs: it was not cancelled mid-run"
 for ((i = 0; i < shards; i++)); do
-	[[ $i -eq $victim ]] && continue
-	(($(lines "$(shard_file $i)") == runs_per_shard)) || fail "shard $i recorded $(lines "$(shard_file $i)") runs, want $runs_per_shard"
+	n=$(lines "$(shard_file $i)")
+	if [[ " ${victims[*]} " == *" $i "* ]]; then
+		((n < runs_per_shard)) || fail "stopped task $i recorded all its runs: it was not stopped mid-run"
+	else
+		((n == runs_per_shard)) || fail "shard $i recorded $n runs, want $runs_per_shard"
+	fi
 done
 if "$cosolve" bench merge "$name.shard-*-of-$shards.jsonl" --spec "$spec" --out /dev/null 2>merge-before.txt; then
-	fail "merge found nothing missing after a cancelled task"
+	fail "merge found nothing missing after stopped tasks"
 fi
 say "before resubmitting, bench merge says (exit 1 expected):"
 sed 's/^/    /' merge-before.txt >&2
 
-say "resubmitting task $victim"
-"$repo/deploy/slurm/submit.sh" "$spec" "$shards" --array=$victim --wait >/dev/null ||
-	fail "the resubmitted task failed (see $tmp/work/slurm-*_$victim.out)"
-grep -h 'already recorded' slurm-*_$victim.out | sed 's/^/    /' >&2
+array=$(
+	IFS=,
+	echo "${victims[*]}"
+)
+say "resubmitting tasks $array"
+"$repo/deploy/slurm/submit.sh" "$spec" "$shards" --array="$array" --wait >/dev/null ||
+	fail "a resubmitted task failed (see $tmp/sweep/slurm-*.out)"
+for v in "${victims[@]}"; do
+	grep -h 'already recorded' slurm-*_"$v".out | sed 's/^/    /' >&2
+done
 
 say "merging"
 "$cosolve" bench merge "$name.shard-*-of-$shards.jsonl" --spec "$spec" --out merged.jsonl 2>merge.txt ||
