@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // Executor runs one task and returns its envelope. RunInProcess and
@@ -47,6 +49,12 @@ func IsolatedExecutor(argv ...string) Executor {
 		wall := time.Since(start).Seconds()
 		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) && runErr != nil {
 			return Envelope{}, fmt.Errorf("run killed after %.0fs (time limit %v)", wall, t.TimeLimit)
+		}
+		if runErr != nil && cmd.ProcessState != nil {
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() &&
+				(ws.Signal() == syscall.SIGTERM || ws.Signal() == syscall.SIGINT) {
+				return Envelope{}, fmt.Errorf("run stopped by %v: %w", ws.Signal(), context.Canceled)
+			}
 		}
 		if runErr != nil {
 			msg := bytes.TrimSpace(stderr.Bytes())
@@ -152,6 +160,16 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 		e, runErr := exe(ctx, t)
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
+		}
+		// A signal meant for the whole sweep (Ctrl-C to the process group, the
+		// SIGTERM Slurm sends to every process of a job) can stop or end the child
+		// before this process hears of it. A result cut short depends on when the
+		// signal came, so it is not recorded: the sweep stops as interrupted.
+		if errors.Is(runErr, context.Canceled) {
+			return sum, fmt.Errorf("%s: %w", runText(key), runErr)
+		}
+		if runErr == nil && e.StopReason == solvers.Canceled.String() {
+			return sum, fmt.Errorf("%s: the run was cancelled from outside: %w", runText(key), context.Canceled)
 		}
 		if runErr != nil {
 			sum.Failed++

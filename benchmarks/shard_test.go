@@ -178,3 +178,49 @@ solver = "test-fake"
 		t.Fatalf("unknown config on an instance: %v", err)
 	}
 }
+
+// A child whose search a signal stopped before the sweep heard of it: its
+// "canceled" result must not be recorded as the run's.
+func TestSweepDropsARunCancelledFromOutside(t *testing.T) {
+	spec, _ := LoadSpec(writeSpec(t, threeInstanceSpec), "")
+	tasks := spec.Tasks("")
+	out := filepath.Join(t.TempDir(), "sig.jsonl")
+	calls := 0
+	signalled := func(ctx context.Context, task Task) (Envelope, error) {
+		calls++
+		e, err := RunInProcess(ctx, task)
+		if calls == 2 {
+			e.StopReason = "canceled"
+		}
+		return e, err
+	}
+	sum, err := (&Sweep{Tasks: tasks, Out: out, Exec: signalled}).Run(context.Background())
+	if !errors.Is(err, context.Canceled) || sum.Ran != 1 {
+		t.Fatalf("a run cancelled from outside: %+v, %v; want the sweep interrupted after 1 run", sum, err)
+	}
+	data, _ := os.ReadFile(out)
+	if strings.Contains(string(data), "canceled") || strings.Count(string(data), "\n") != 1 {
+		t.Fatalf("recorded:\n%s", data)
+	}
+	if sum, err := (&Sweep{Tasks: tasks, Out: out}).Run(context.Background()); err != nil || sum.Skipped != 1 || sum.Ran != 5 {
+		t.Fatalf("resume: %+v, %v", sum, err)
+	}
+}
+
+// A child killed by SIGTERM before it could handle it: the sweep is interrupted,
+// nothing recorded; any other death of the child is the run's failure.
+func TestIsolatedChildEndedBySignal(t *testing.T) {
+	task := Task{Source: Source{Path: "x"}, Config: Config{Name: "c", Solver: "test-fake"}, TimeLimit: time.Second}
+	out := filepath.Join(t.TempDir(), "child.jsonl")
+	_, err := (&Sweep{Tasks: []Task{task}, Out: out, Exec: IsolatedExecutor("sh", "-c", "kill -TERM $$")}).Run(context.Background())
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("child ended by SIGTERM: %v, want the sweep interrupted", err)
+	}
+	if data, _ := os.ReadFile(out); len(data) != 0 {
+		t.Fatalf("recorded %s", data)
+	}
+	sum, err := (&Sweep{Tasks: []Task{task}, Out: out, Exec: IsolatedExecutor("sh", "-c", "kill -KILL $$")}).Run(context.Background())
+	if err != nil || sum.Failed != 1 {
+		t.Fatalf("child ended by SIGKILL: %+v, %v; want a failed run", sum, err)
+	}
+}
