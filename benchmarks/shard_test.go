@@ -173,7 +173,7 @@ solver = "test-fake"
 	if got := strings.Join(keys, " "); got != want {
 		t.Fatalf("runs %s\nwant %s", got, want)
 	}
-	_, err = LoadSpec(writeSpec(t, "time_limit='1s'\n[[instances]]\npath='a'\nconfigs=['nope']\n[[configs]]\nname='a'\nsolver='x'\n"), "")
+	_, err = LoadSpec(writeSpec(t, "time_limit='1s'\n[[instances]]\npath='a'\nconfigs=['nope']\n[[configs]]\nname='a'\nsolver='test-fake'\n"), "")
 	if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), `no configuration named "nope"`) {
 		t.Fatalf("unknown config on an instance: %v", err)
 	}
