@@ -3,7 +3,9 @@
 # race-checked tests of the pure-Go build, and the CBC build (milp's cgo
 # backend) when COIN-OR CBC is installed (apt-get install coinor-libcbc-dev
 # pkg-config). COSOLVE_REQUIRE_CBC=1 makes a missing CBC an error instead of a
-# skip. staticcheck comes pinned through the Go module proxy.
+# skip. staticcheck comes pinned through the Go module proxy. COSOLVE_SLURM=1
+# also runs the sweep on a real one-node Slurm cluster (deploy/slurm/test-local.sh:
+# needs root, installs slurm-wlm and munge when missing, 1-2 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
 unformatted=$(gofmt -l .)
@@ -25,4 +27,7 @@ elif [[ "${COSOLVE_REQUIRE_CBC:-0}" == 1 ]]; then
 	exit 1
 else
 	echo "test.sh: CBC not installed; skipping the cbc build (apt-get install coinor-libcbc-dev pkg-config)"
+fi
+if [[ "${COSOLVE_SLURM:-0}" == 1 ]]; then
+	deploy/slurm/test-local.sh
 fi

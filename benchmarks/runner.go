@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // Executor runs one task and returns its envelope. RunInProcess and
@@ -48,6 +50,12 @@ func IsolatedExecutor(argv ...string) Executor {
 		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) && runErr != nil {
 			return Envelope{}, fmt.Errorf("run killed after %.0fs (time limit %v)", wall, t.TimeLimit)
 		}
+		if runErr != nil && cmd.ProcessState != nil {
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() &&
+				(ws.Signal() == syscall.SIGTERM || ws.Signal() == syscall.SIGINT) {
+				return Envelope{}, fmt.Errorf("run stopped by %v: %w", ws.Signal(), context.Canceled)
+			}
+		}
 		if runErr != nil {
 			msg := bytes.TrimSpace(stderr.Bytes())
 			return Envelope{}, fmt.Errorf("%v: %s", runErr, lastLine(msg))
@@ -82,6 +90,8 @@ type Sweep struct {
 	Exec   Executor
 	// Progress, when set, is called after each run (including skipped ones).
 	Progress func(done, total int, e Envelope, skipped bool)
+	// Warn, when set, hears of what people should know but need not stop for.
+	Warn func(msg string)
 }
 
 // SweepSummary counts what a sweep did.
@@ -90,7 +100,9 @@ type SweepSummary struct {
 }
 
 // Run executes the sweep. A cancelled context stops it between or during runs; the
-// interrupted run is not recorded and will run again on resume.
+// interrupted run is not recorded and will run again on resume. Out is locked for
+// the whole sweep, and a file holding another shard's runs is refused, so two
+// shards can never interleave their lines in one file.
 func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	var sum SweepSummary
 	shards := s.Shards
@@ -100,15 +112,23 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	if s.Shard < 0 || s.Shard >= shards {
 		return sum, fmt.Errorf("%w: shard %d/%d: want 0 ≤ i < n", ErrBadInput, s.Shard, shards)
 	}
-	done, err := recordedKeys(s.Out)
-	if err != nil {
-		return sum, err
-	}
-	f, err := os.OpenFile(s.Out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, locked, err := openLocked(s.Out)
 	if err != nil {
 		return sum, err
 	}
 	defer f.Close()
+	if !locked && s.Warn != nil {
+		s.Warn(fmt.Sprintf("%s: the file system cannot lock files, so nothing stops a second bench run from writing to it", s.Out))
+	}
+	done, err := recordedKeys(f, s.Out)
+	if err != nil {
+		return sum, err
+	}
+	if shards > 1 {
+		if err := s.checkOwnRuns(done, shards); err != nil {
+			return sum, err
+		}
+	}
 	exe := s.Exec
 	if exe == nil {
 		exe = RunInProcess
@@ -127,7 +147,7 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 		}
 		count++
 		key := t.Key()
-		if done[key] {
+		if done[key].ok {
 			sum.Skipped++
 			if s.Progress != nil {
 				s.Progress(count, mine, Envelope{}, true)
@@ -140,6 +160,16 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 		e, runErr := exe(ctx, t)
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
+		}
+		// A signal meant for the whole sweep (Ctrl-C to the process group, the
+		// SIGTERM Slurm sends to every process of a job) can stop or end the child
+		// before this process hears of it. A result cut short depends on when the
+		// signal came, so it is not recorded: the sweep stops as interrupted.
+		if errors.Is(runErr, context.Canceled) {
+			return sum, fmt.Errorf("%s: %w", runText(key), runErr)
+		}
+		if runErr == nil && e.StopReason == solvers.Canceled.String() {
+			return sum, fmt.Errorf("%s: the run was cancelled from outside: %w", runText(key), context.Canceled)
 		}
 		if runErr != nil {
 			sum.Failed++
@@ -160,7 +190,7 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 		if err := f.Sync(); err != nil {
 			return sum, err
 		}
-		done[key] = true
+		done[key] = recorded{ok: runErr == nil}
 		if s.Progress != nil {
 			s.Progress(count, mine, e, false)
 		}
@@ -168,20 +198,63 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	return sum, nil
 }
 
-// recordedKeys reads the successful runs already in path. A last line cut short by an
-// interruption is removed so that appending continues on a clean line.
-func recordedKeys(path string) (map[string]bool, error) {
-	keys := map[string]bool{}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return keys, nil
+// checkOwnRuns refuses a file holding runs of other shards: two shards pointed at
+// one --out, one after the other, or a file from a sweep split differently.
+func (s *Sweep) checkOwnRuns(done map[string]recorded, shards int) error {
+	for i, t := range s.Tasks {
+		r, ok := done[t.Key()]
+		if ok && i%shards != s.Shard {
+			return fmt.Errorf("%w: %s:%d: run %s belongs to shard %d/%d, not %d/%d: each shard needs its own file "+
+				"(without --out, the name includes the shard)", ErrBadInput, s.Out, r.line, runText(t.Key()), i%shards, shards, s.Shard, shards)
+		}
 	}
+	return nil
+}
+
+// openLocked opens path for appending and takes an exclusive lock on it, so a
+// second bench run on the same file — two shards given one --out, or a resubmitted
+// task while the first still runs — stops with an error instead of mixing lines.
+// Some cluster file systems do not lock (Lustre mounted without flock); the file is
+// then opened unlocked and locked is false.
+func openLocked(path string) (f *os.File, locked bool, err error) {
+	f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	switch {
+	case err == nil:
+		return f, true, nil
+	case errors.Is(err, syscall.ENOSYS), errors.Is(err, syscall.EOPNOTSUPP), errors.Is(err, syscall.ENOLCK):
+		return f, false, nil
+	}
+	f.Close()
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil, false, fmt.Errorf("%w: %s: another bench run is writing this file: each shard needs its own file "+
+			"(without --out, the name includes the shard)", ErrBadInput, path)
+	}
+	return nil, false, fmt.Errorf("%s: lock: %w", path, err)
+}
+
+// recorded is what a results file says about one run.
+type recorded struct {
+	ok   bool // a line without an error
+	line int  // the run's last line
+}
+
+// recordedKeys reads the runs already in f (opened on path). A last line cut short
+// by an interruption is removed so that appending continues on a clean line. The
+// file is read through f rather than reopened: closing any other descriptor of it
+// would drop the lock where locks are emulated with fcntl (NFS).
+func recordedKeys(f *os.File, path string) (map[string]recorded, error) {
+	keys := map[string]recorded{}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 	if err != nil {
 		return nil, err
 	}
 	if n := len(data); n > 0 && data[n-1] != '\n' {
 		cut := bytes.LastIndexByte(data, '\n') + 1
-		if err := os.Truncate(path, int64(cut)); err != nil {
+		if err := f.Truncate(int64(cut)); err != nil {
 			return nil, err
 		}
 		data = data[:cut]
@@ -200,44 +273,24 @@ func recordedKeys(path string) (map[string]bool, error) {
 		}
 		// Failed runs are tried again: most failures (a killed child, a fixed
 		// configuration) do not repeat.
-		if e.Error == "" {
-			keys[envelopeKey(e)] = true
-		}
+		k := envelopeKey(e)
+		keys[k] = recorded{ok: keys[k].ok || e.Error == "", line: line}
 	}
 	return keys, sc.Err()
 }
 
 // ReadLines reads every JSON line of a results file as a generic map, so reports can
-// group by any field, standard or problem-specific. When a run (source, config,
-// seed) appears more than once — a failure retried on resume — the last line wins.
+// group by any field, standard or problem-specific. A run (source, config, seed)
+// recorded more than once — a failure retried on resume — appears once, as Merge
+// chooses.
 func ReadLines(r io.Reader, name string) ([]map[string]any, error) {
-	var rows []map[string]any
-	latest := map[string]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("%w: %s:%d: not a JSON object: %v", ErrBadInput, name, line, err)
-		}
-		if src, ok := m["source"].(string); ok {
-			key := fmt.Sprintf("%s|%v|%v", src, m["config"], m["seed"])
-			if at, seen := latest[key]; seen {
-				rows[at] = m
-				continue
-			}
-			latest[key] = len(rows)
-		}
-		rows = append(rows, m)
-	}
-	if err := sc.Err(); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return rows, nil
+	m, err := Merge([]Input{{Name: name, Data: data}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return m.Rows(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 //	generator = "uniform"                        # or clustered, taillard, random
 //	n = 1000
 //	gen_seeds = [1, 2]
+//	configs = ["pan-5s"]                         # optional: only these configurations
 //
 //	[[configs]]
 //	name = "pan-5s"
@@ -51,6 +53,9 @@ type InstanceSpec struct {
 	Source
 	Indices  string   `toml:"indices"`
 	GenSeeds []uint64 `toml:"gen_seeds"`
+	// Configs, when set, names the configurations run on these instances, so one
+	// sweep can hold problems that need different solvers.
+	Configs []string `toml:"configs"`
 }
 
 // ErrBadSpec wraps every problem found in a spec file.
@@ -128,6 +133,11 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 		if _, err := ParseIndices(in.Indices); err != nil {
 			return nil, fmt.Errorf("%w: %s: instances[%d]: %v", ErrBadSpec, path, i, err)
 		}
+		for _, name := range in.Configs {
+			if !names[name] {
+				return nil, fmt.Errorf("%w: %s: instances[%d]: no configuration named %q", ErrBadSpec, path, i, name)
+			}
+		}
 	}
 	return &s, nil
 }
@@ -189,6 +199,9 @@ func (s *Spec) Tasks(dataDir string) []Task {
 		}
 		for _, src := range sources {
 			for _, c := range s.Configs {
+				if len(in.Configs) > 0 && !slices.Contains(in.Configs, c.Name) {
+					continue
+				}
 				threads := s.Threads
 				if c.Threads != nil {
 					threads = *c.Threads
