@@ -40,11 +40,15 @@ type Envelope struct {
 	// Trace is [t_seconds, objective] at each new best (t from the task's
 	// start, as time_s), thinned as recorder.add says; the last point is the
 	// final improvement.
-	Trace      [][2]float64 `json:"trace,omitempty"`
-	MaxRSSMB   float64      `json:"max_rss_mb,omitempty"`
-	Tour       []int        `json:"tour,omitempty"`
-	Starts     [][]int      `json:"starts,omitempty"`
-	FirstStage string       `json:"first_stage,omitempty"`
+	Trace    [][2]float64 `json:"trace,omitempty"`
+	MaxRSSMB float64      `json:"max_rss_mb,omitempty"`
+	// TimeLimitS and Settings are a sweep line's time limit and the
+	// fingerprint of everything its result depends on (Task.Settings).
+	TimeLimitS float64 `json:"time_limit_s,omitempty"`
+	Settings   string  `json:"settings,omitempty"`
+	Tour       []int   `json:"tour,omitempty"`
+	Starts     [][]int `json:"starts,omitempty"`
+	FirstStage string  `json:"first_stage,omitempty"`
 	// Error is set on a benchmark line whose run failed; such a line has no objective.
 	Error string `json:"error,omitempty"`
 	// Extra holds a problem's own top-level fields (e.g. "iterations", "backend");
@@ -95,7 +99,7 @@ func (e *Envelope) SetReference(value float64, kind string, maximize bool) {
 var standardKeys = map[string]bool{
 	"instance": true, "source": true, "kind": true, "config": true, "objective": true, "bound": true, "reference": true,
 	"reference_kind": true, "gap_pct": true, "status": true, "stop_reason": true, "time_s": true, "cpu_s": true,
-	"seed": true, "stats": true, "trace": true, "max_rss_mb": true, "tour": true, "starts": true, "first_stage": true, "error": true,
+	"seed": true, "stats": true, "trace": true, "max_rss_mb": true, "time_limit_s": true, "settings": true, "tour": true, "starts": true, "first_stage": true, "error": true,
 }
 
 type envelopeFields Envelope

@@ -120,6 +120,15 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 	if !locked && s.Warn != nil {
 		s.Warn(fmt.Sprintf("%s: the file system cannot lock files, so nothing stops a second bench run from writing to it", s.Out))
 	}
+	moved, unknown, err := dropStale(f, s.Out, s.Tasks)
+	if err != nil {
+		return sum, err
+	}
+	for _, msg := range staleWarning(s.Out, moved, unknown) {
+		if s.Warn != nil {
+			s.Warn(msg)
+		}
+	}
 	done, err := recordedKeys(f, s.Out)
 	if err != nil {
 		return sum, err
@@ -180,6 +189,7 @@ func (s *Sweep) Run(ctx context.Context) (SweepSummary, error) {
 		e.Source = t.Source.Label()
 		e.Config = t.Config.Name
 		e.Seed = t.Seed
+		e.Settings, e.TimeLimitS = t.Settings(), t.TimeLimit.Seconds()
 		line, err := json.Marshal(e)
 		if err != nil {
 			return sum, err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cosolve/cosolve/benchmarks"
+	"github.com/cosolve/cosolve/draw"
 )
 
 func init() { register(benchCommand) }
@@ -29,11 +31,17 @@ func benchCommand() *ucli.Command {
 				Usage:     "run every (instance, configuration, seed) of a TOML spec, one JSON line each",
 				ArgsUsage: "SPEC.toml",
 				UsageText: "cosolve bench run benchmarks/specs/tsp-500-5s.toml --out tsp500.jsonl\n" +
-					"   cosolve bench run SPEC.toml --shard 3/8                       # the 4th of 8 machines\n" +
-					"   cosolve bench run SPEC.toml --shard auto                      # in a Slurm array task\n" +
-					"   cosolve bench run SPEC.toml --shard auto --shard-count 8      # in a Kubernetes Indexed Job or GNU parallel",
-				Description: "Lines are appended to --out; runs already recorded there are skipped, so an interrupted\n" +
-					"sweep resumes where it stopped. Each run executes in its own child process (its cpu_s and\n" +
+					"   cosolve bench run benchmarks/specs/tsp-500-5s.toml --shard 3/8    # the 4th of 8 machines\n" +
+					"   cosolve bench run benchmarks/specs/tsp-500-5s.toml --shard auto   # in a Slurm array task\n" +
+					"   cosolve bench run benchmarks/specs/tsp-500-5s.toml --shard auto --shard-count 8   # Kubernetes, GNU parallel",
+				Description: specFormat + "\n\n" +
+					"The spec is checked before any run: files exist and hold the indices asked for, each\n" +
+					"instance is of the kind its configurations solve, options and presets are known. The exit\n" +
+					"code is 1 when any run failed (its line says why; the next bench run tries it again).\n\n" +
+					"Lines are appended to --out; runs already recorded there are skipped, so an interrupted\n" +
+					"sweep resumes where it stopped. A run recorded under other settings (the spec changed its\n" +
+					"time limit, threads or options) runs again, and its old line moves to FILE.stale.\n" +
+					"Each run executes in its own child process (its cpu_s and\n" +
 					"max_rss_mb are its own); --shard i/n runs the runs whose position modulo n is i (0 ≤ i < n),\n" +
 					"so a batch system can spread one spec over n machines. --shard auto reads i and n from a\n" +
 					"Slurm job array (SLURM_ARRAY_TASK_ID and _COUNT), a Kubernetes Indexed Job\n" +
@@ -53,8 +61,9 @@ func benchCommand() *ucli.Command {
 				Usage:     "summarise JSON lines as a markdown table or CSV",
 				ArgsUsage: "LINES.jsonl|GLOB...",
 				UsageText: "cosolve bench report tsp500.jsonl --by config\n" +
-					"   cosolve bench report a.jsonl b.jsonl --by kind --by config --csv\n" +
-					"   cosolve bench report 'tsp-500-5s.shard-*.jsonl' --spec benchmarks/specs/tsp-500-5s.toml",
+					"   cosolve bench report tsp500.jsonl tsp-500-5s.shard-3-of-8.jsonl --by kind --by config --csv\n" +
+					"   cosolve bench report 'tsp-500-5s.shard-*.jsonl' --spec benchmarks/specs/tsp-500-5s.toml\n" +
+					"   cosolve bench report tsp500.jsonl --plot tsp500.svg   # then: rsvg-convert tsp500.svg -o tsp500.png",
 				Description: "Files may be globs (quoted or not); a run recorded in several files counts once.\n" +
 					"With --spec, rows follow the spec's order and stderr says which runs are missing,\n" +
 					"failed, recorded twice or not in the spec.",
@@ -62,6 +71,8 @@ func benchCommand() *ucli.Command {
 					&ucli.StringSliceFlag{Name: "by", Value: []string{"config"}, Usage: "group by `FIELD` (repeatable; any top-level field of the lines)"},
 					&ucli.BoolFlag{Name: "csv", Usage: "print CSV instead of markdown"},
 					&ucli.StringFlag{Name: "spec", Usage: "check the runs against `SPEC.toml` and order them as it does"},
+					&ucli.StringFlag{Name: "plot", Usage: "also draw the sweep into `FILE.svg`: mean gap to the reference against time (log axis), one line per configuration, and the mean final gap per class"},
+					&ucli.StringFlag{Name: "class", Usage: "with --plot, the `FIELD` whose values are the bars' classes (default: size, n, corr or kind, the first the lines have)"},
 				},
 				Action: benchReport,
 			},
@@ -127,6 +138,9 @@ func benchRun(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if err := spec.Check(); err != nil {
+		return badInput(fmt.Errorf("%s: %w", specPath, err))
+	}
 	out := cmd.String("out")
 	if out == "" {
 		out = shard.FileName(specName(spec, specPath))
@@ -171,9 +185,13 @@ func benchRun(ctx context.Context, cmd *ucli.Command) error {
 	if errors.Is(err, benchmarks.ErrBadInput) {
 		return badInput(err)
 	}
-	fmt.Fprintf(cmd.Root().Writer, "%s: %d run, %d already recorded, %d failed, %d left to other shards\n", out, sum.Ran, sum.Skipped, sum.Failed, sum.OtherShards)
+	fmt.Fprintf(errw, "%s: %s, %d already recorded, %d failed, %d left to other shards\n", out, plural(sum.Ran, "run"), sum.Skipped, sum.Failed, sum.OtherShards)
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted: run the same command again to resume")
+	}
+	if err == nil && sum.Failed > 0 {
+		return invalid(fmt.Errorf("%d of %d runs failed; their lines in %s say why, and the next bench run tries them again",
+			sum.Failed, sum.Failed+sum.Ran, out))
 	}
 	return err
 }
@@ -261,7 +279,16 @@ func benchReport(_ context.Context, cmd *ucli.Command) error {
 		merged.WriteCheck(cmd.Root().ErrWriter, 20)
 	}
 	by := cmd.StringSlice("by")
-	groups := benchmarks.Summarise(merged.Rows(), by)
+	rows := merged.Rows()
+	if missing := benchmarks.MissingFields(rows, by); len(rows) > 0 && len(missing) > 0 {
+		return usageErr("--by %s: no line has this field (they have %s)", strings.Join(missing, ", "), strings.Join(benchmarks.Fields(rows), ", "))
+	}
+	if path := cmd.String("plot"); path != "" {
+		if err := plotSweep(cmd, path, rows); err != nil {
+			return err
+		}
+	}
+	groups := benchmarks.Summarise(rows, by)
 	w := cmd.Root().Writer
 	if cmd.Bool("csv") {
 		return benchmarks.WriteCSV(w, by, groups)
@@ -309,5 +336,25 @@ func benchPlan(_ context.Context, cmd *ucli.Command) error {
 	p := benchmarks.PlanShards(spec.Tasks(dir), int(cmd.Int("shards")))
 	_, err = fmt.Fprintf(cmd.Root().Writer, "runs=%d\nshards=%d\nruns_per_shard=%d\ncpus_per_task=%d\nshard_time_s=%.0f\nfiles=%s\n",
 		p.Runs, p.Shards, p.RunsPerShard, p.CPUs, p.ShardTime.Seconds(), benchmarks.ShardGlob(specName(spec, specPath), p.Shards))
+	return err
+}
+
+// plotSweep draws the report's lines into path (see draw.SweepCharts).
+func plotSweep(cmd *ucli.Command, path string, rows []map[string]any) error {
+	class := cmd.String("class")
+	if class != "" && !slices.Contains(benchmarks.Fields(rows), class) {
+		return usageErr("--class %s: no line has this field", class)
+	}
+	series, bars := benchmarks.PlotData(rows, class)
+	title := strings.Join(cmd.Args().Slice(), ", ")
+	if spec := cmd.String("spec"); spec != "" {
+		title = strings.TrimSuffix(filepath.Base(spec), filepath.Ext(spec))
+	}
+	err := writeFileAtomic(cmd.Root().Writer, path, func(w io.Writer) error {
+		return draw.SweepCharts(w, title, series, bars)
+	})
+	if errors.Is(err, draw.ErrNothingToPlot) {
+		return badInput(fmt.Errorf("--plot: %w", err))
+	}
 	return err
 }

@@ -109,8 +109,8 @@ func TestAutoShardsMergeAndReport(t *testing.T) {
 	for _, id := range []string{"3", "1", "0", "2"} {
 		t.Setenv("SLURM_ARRAY_TASK_ID", id)
 		code, out, errOut := run(t, "", "bench", "run", spec, "--in-process", "--shard", "auto")
-		want := "tiny.shard-" + id + "-of-4.jsonl: 2 run"
-		if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(errOut, "shard "+id+"/4 from Slurm") {
+		want := "tiny.shard-" + id + "-of-4.jsonl: 2 runs"
+		if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "shard "+id+"/4 from Slurm") {
 			t.Fatalf("task %s: exit %d, stdout %q, stderr %q; want %q", id, code, out, errOut, want)
 		}
 	}

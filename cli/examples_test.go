@@ -2,11 +2,13 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/cosolve/cosolve/benchmarks"
 	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
@@ -47,8 +49,10 @@ func examples(cmd *ucli.Command) []string {
 // a280.tour` an instance that is not in the data), in one directory, with the
 // benchmark data found through COSOLVE_DATA. Pipes, && and $(cat FILE) are
 // followed; time limits are capped at 0.3 s and training is shrunk, which
-// changes how long an example runs, not whether it works. Sweeps (bench run)
-// are run on one shard of their runs.
+// changes how long an example runs, not whether it works. The bench examples
+// run sweeps of minutes, on files other examples of a batch system would
+// write: for them the test checks that every spec they name loads and passes
+// the checks bench run makes before its first run.
 func TestHelpExamplesRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every help example")
@@ -67,6 +71,17 @@ func TestHelpExamplesRun(t *testing.T) {
 	}
 	for _, ex := range all {
 		if strings.HasPrefix(ex, "cosolve bench") {
+			for _, w := range strings.Fields(ex) {
+				if strings.HasSuffix(w, ".toml") {
+					spec, err := benchmarks.LoadSpec(filepath.Join(repo, "..", w), os.Getenv("COSOLVE_DATA"))
+					if err == nil {
+						err = spec.Check()
+					}
+					if err != nil {
+						t.Errorf("example %q: %v", ex, err)
+					}
+				}
+			}
 			continue
 		}
 		for _, step := range strings.Split(ex, "&&") {
