@@ -109,7 +109,7 @@ func gapBars(b Bars) *plot.Plot {
 	p.Title.Text = "final gap per " + b.ClassName
 	p.Y.Label.Text = "mean final gap (%)"
 	p.X.Label.Text = b.ClassName
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = true, true
 	p.Add(plotter.NewGrid())
 	k := len(b.Configs)
 	if k == 0 || len(b.Classes) == 0 {
@@ -136,5 +136,7 @@ func gapBars(b Bars) *plot.Plot {
 		p.Legend.Add(name, bc)
 	}
 	p.NominalX(b.Classes...)
+	// Room above the bars for the legend.
+	p.Y.Max += 0.3 * (p.Y.Max - math.Min(p.Y.Min, 0))
 	return p
 }
