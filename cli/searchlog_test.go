@@ -148,3 +148,22 @@ func TestObserverRunsBeforeTheSearch(t *testing.T) {
 		t.Errorf("err %v, refused %v", err, refused)
 	}
 }
+
+// BenchmarkTSPLog compares a solve with the search log (written to a buffer)
+// and without it, at an iteration budget, so both do the same search:
+//
+//	go test ./cli -run '^$' -bench TSPLog -benchtime 5x
+func BenchmarkTSPLog(b *testing.B) {
+	set := datadirtest.Path(b, "tsp", "tsp1000_test_concorde.txt")
+	for _, mode := range []string{"--quiet", "--log"} {
+		b.Run(mode, func(b *testing.B) {
+			for range b.N {
+				var out, errb bytes.Buffer
+				args := []string{"cosolve", "tsp", "solve", set, "--iterations", "20000", "--time-limit", "120", mode}
+				if code := Run(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
+					b.Fatal(errb.String())
+				}
+			}
+		})
+	}
+}

@@ -28,7 +28,7 @@ func solveFlags(defaultLimit time.Duration) []ucli.Flag {
 		&ucli.BoolFlag{Name: "json", Usage: "print the result on stdout as one JSON object (the envelope of every cosolve tool, with the trace of improvements)"},
 		&ucli.BoolFlag{Name: "log", Usage: "print the search log on stderr even when it is not a terminal (it is on by default on a terminal)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print neither the search log nor the summary (errors only)"},
-		secondsFlag("log-interval", 10*time.Second, "with the log, print a heartbeat line after `D` without a new best (0 = never)"),
+		secondsFlag("log-interval", 5*time.Second, "with the log, print a heartbeat line after `D` without a new best (0 = never)"),
 	}
 }
 
