@@ -94,7 +94,7 @@ func robustBackend(name string) (milp.Solver, error) {
 	if name == "cbc" {
 		hint = "; build with -tags cbc (needs coinor-libcbc-dev) for the CBC backend"
 	}
-	return nil, fmt.Errorf("backend %q is not built in (have auto, heuristic and %v)%s", name, backendNames(), hint)
+	return nil, fmt.Errorf("backend %q is not built in (have %s)%s", name, strings.Join(append([]string{"auto", "heuristic"}, backendNames()...), ", "), hint)
 }
 
 // describe is the settings in words, for the search log's header.

@@ -294,7 +294,8 @@ func TestCommandLineConsistency(t *testing.T) {
 	if v1 != v2 || !strings.Contains(v1, "commit") {
 		t.Errorf("version %q, --version %q", v1, v2)
 	}
-	if code, _, errOut := run(t, robustTiny, "robust", "solve", "-", "--backend", "cbc"); code != ExitUsage || !strings.Contains(errOut, "-tags cbc") && !strings.Contains(errOut, "nothing") {
+	// Without the cbc build, --backend cbc says how to get it.
+	if code, _, errOut := run(t, robustTiny, "robust", "solve", "-", "--backend", "cbc", "--iterations", "2"); code != 0 && (code != ExitUsage || !strings.Contains(errOut, "build with -tags cbc")) {
 		t.Errorf("--backend cbc: exit %d, %s", code, errOut)
 	}
 	for _, args := range [][]string{
