@@ -34,7 +34,7 @@ func Reference(dataDir string, inst any, src Source) *instances.Reference {
 			}
 		}
 	case *instances.JobShop:
-		if ref, ok := instances.JobShopReference(dataDir, p.Name); ok {
+		if ref, ok := instances.JobShopReferenceFor(dataDir, p); ok {
 			return &ref
 		}
 		if name, ok := instances.IdentifyJobShop(dataDir, p); ok {
@@ -47,7 +47,7 @@ func Reference(dataDir string, inst any, src Source) *instances.Reference {
 		if src.Generator != "" {
 			return nil
 		}
-		if ref, ok, err := instances.RobustKnapsackReference(dataDir, p.Name); err == nil && ok {
+		if ref, ok, err := instances.RobustKnapsackReferenceFor(dataDir, p); err == nil && ok {
 			return &ref
 		}
 		if name, ok := instances.IdentifyRobustKnapsack(dataDir, p); ok {

@@ -133,8 +133,8 @@ func TestCheckTSP(t *testing.T) {
 	}
 	dup := append([]int{}, canonical...)
 	dup[5] = 3
-	if code, _, errOut := run(t, "", "check", gr666, writeTour("dup.tour", dup)); code != ExitInvalid || !strings.Contains(errOut, "dup.tour:") {
-		t.Errorf("duplicate node: exit %d, stderr %q; want 1 with file:line", code, errOut)
+	if code, _, errOut := run(t, "", "check", gr666, writeTour("dup.tour", dup)); code != ExitInvalid || !strings.Contains(errOut, "already visited") {
+		t.Errorf("duplicate node: exit %d, stderr %q; want 1 naming the repeated node", code, errOut)
 	}
 	if code, _, _ := run(t, "", "check", gr666, writeTour("short.tour", canonical[:600])); code != ExitInvalid {
 		t.Errorf("missing nodes: exit %d, want 1", code)
@@ -166,11 +166,11 @@ func TestCheckInvalidSolutionsExitOneWithJSON(t *testing.T) {
 	cases := []struct {
 		name, instance, solution, want string
 	}{
-		{"tour missing a node", tsp, tour("1 3 2"), "node 4 is missing"},
-		{"tour with a duplicate", tsp, tour("1 3 3 2"), "listed twice"},
+		{"tour missing a node", tsp, tour("1 3 2"), "is missing"},
+		{"tour with a duplicate", tsp, tour("1 3 3 2"), "already visited"},
 		{"tour that is not a tour", tsp, "garbage", "unknown keyword"},
 		{"tour without the fixed edge", tsp, tour("1 2 3 4"), "fixed edge"},
-		{"schedule with a negative start", jssp, `{"objective":0,"starts":[[-1,4],[0,4]]}`, "negative start"},
+		{"schedule with a negative start", jssp, `{"objective":0,"starts":[[-1,4],[0,4]]}`, "negative-start"},
 		{"schedule breaking precedence", jssp, `{"objective":0,"starts":[[0,2],[0,4]]}`, "job 0"},
 		{"schedule that is not JSON", jssp, `{"starts":`, "invalid solution"},
 		{"first stage of the wrong length", robust, "0101", "want one 0/1 per item"},
@@ -206,7 +206,7 @@ func TestCheckJobShop(t *testing.T) {
 		{"precedence", `[[0,2],[0,4]]`, ExitInvalid, "job 0"},
 		{"overlap", `[[0,4],[0,3]]`, ExitInvalid, "machine 0"},
 		{"shape", `[[0,4]]`, ExitInvalid, ""},
-		{"negative", `[[-1,4],[0,4]]`, ExitInvalid, "negative start"},
+		{"negative", `[[-1,4],[0,4]]`, ExitInvalid, "negative-start"},
 	}
 	for _, c := range cases {
 		sol := filepath.Join(dir, c.name+".json")

@@ -20,6 +20,9 @@ type Bound struct {
 	Type       string // "jobshop" or "reentrant jobshop"
 	LowerBound int
 	UpperBound int
+	// Jobs and Machines are the instance's size as the file gives it ("10 x 10"),
+	// or 0 when it gives none.
+	Jobs, Machines int
 	// Closed is the file's status. ScheduleOpt marks a few instances closed whose
 	// bounds still differ slightly (dct-short-1000-100000-1: 600000 and 600019).
 	Closed bool
@@ -124,6 +127,7 @@ func isDigits(s string) bool {
 // bksRecord is one entry of bks.json; the per-solver histories are not kept.
 type bksRecord struct {
 	Instance   string `json:"instance"`
+	Size       string `json:"size"`
 	Type       string `json:"type"`
 	Family     string `json:"family"`
 	Status     string `json:"status"`
@@ -132,11 +136,12 @@ type bksRecord struct {
 }
 
 // ReadBKS reads a bounds table in the format of ScheduleOpt's bks.json: a JSON array
-// of {"instance", "family", "type", "status" ("closed"|"open"), "lower_bound",
-// "upper_bound", …}. name is used in error messages.
+// of {"instance", "size" ("jobs x machines", optional), "family", "type", "status"
+// ("closed"|"open"), "lower_bound", "upper_bound", …}. name is used in error
+// messages.
 func ReadBKS(r io.Reader, name string) (BKS, error) {
 	var recs []bksRecord
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(skipBOM(r))
 	if err := dec.Decode(&recs); err != nil {
 		return BKS{}, fmt.Errorf("%s: %w: %v", name, ErrInvalidInstance, err)
 	}
@@ -166,11 +171,22 @@ func ReadBKS(r io.Reader, name string) (BKS, error) {
 		default:
 			return BKS{}, bad("status %q, want closed or open", rec.Status)
 		}
+		var jobs, machines int
+		if rec.Size != "" {
+			js, ms, found := strings.Cut(rec.Size, "x")
+			var err1, err2 error
+			jobs, err1 = strconv.Atoi(strings.TrimSpace(js))
+			machines, err2 = strconv.Atoi(strings.TrimSpace(ms))
+			if !found || err1 != nil || err2 != nil || jobs <= 0 || machines <= 0 {
+				return BKS{}, bad("size %s, want \"jobs x machines\"", quote(rec.Size))
+			}
+		}
 		key := canonicalJobShopName(rec.Instance)
 		if prev, dup := b.byKey[key]; dup {
 			return BKS{}, bad("same instance as %q", prev.Instance)
 		}
-		b.byKey[key] = Bound{Instance: rec.Instance, Family: rec.Family, Type: rec.Type, LowerBound: lb, UpperBound: ub, Closed: closed}
+		b.byKey[key] = Bound{Instance: rec.Instance, Family: rec.Family, Type: rec.Type, LowerBound: lb, UpperBound: ub,
+			Jobs: jobs, Machines: machines, Closed: closed}
 	}
 	return b, nil
 }
@@ -195,11 +211,39 @@ var bksCache struct {
 	byPath map[string]BKS
 }
 
-// JobShopReference returns the published reference makespan of an instance from the
+// JobShopReferenceFor returns the published reference makespan of js from the
 // bounds file under dataDir (the benchmark data directory): the optimum when the
-// instance is closed, else the best known upper bound. The file is read once per
-// process. ok is false when the file cannot be read or lacks the instance.
+// instance is closed, else the best known upper bound. It is found by js.Name
+// (see BKS.Lookup) and given only when js has the size the file records, jobs ×
+// machines: a 3×3 instance named ft10 is not ft10, and a gap to ft10's optimum
+// would be meaningless. The file is read once per process. ok is false when the
+// file cannot be read, lacks the instance or records another size.
+func JobShopReferenceFor(dataDir string, js *JobShop) (Reference, bool) {
+	if js == nil {
+		return Reference{}, false
+	}
+	bd, ok := lookupBKS(dataDir, js.Name)
+	if !ok || bd.Jobs != js.NumJobs() || bd.Machines != js.Machines {
+		return Reference{}, false
+	}
+	return bd.Reference(), true
+}
+
+// JobShopReference returns the published reference makespan of the instance
+// named name, like JobShopReferenceFor but by name alone.
+//
+// Deprecated: a name says nothing of the data; use JobShopReferenceFor, which
+// also checks the size.
 func JobShopReference(dataDir, name string) (Reference, bool) {
+	bd, ok := lookupBKS(dataDir, name)
+	if !ok {
+		return Reference{}, false
+	}
+	return bd.Reference(), true
+}
+
+// lookupBKS finds name in the bounds file under dataDir, read once per process.
+func lookupBKS(dataDir, name string) (Bound, bool) {
 	path := BKSPath(dataDir)
 	bksCache.Lock()
 	b, ok := bksCache.byPath[path]
@@ -207,7 +251,7 @@ func JobShopReference(dataDir, name string) (Reference, bool) {
 		var err error
 		if b, err = LoadBKS(path); err != nil {
 			bksCache.Unlock()
-			return Reference{}, false
+			return Bound{}, false
 		}
 		if bksCache.byPath == nil {
 			bksCache.byPath = make(map[string]BKS)
@@ -215,9 +259,5 @@ func JobShopReference(dataDir, name string) (Reference, bool) {
 		bksCache.byPath[path] = b
 	}
 	bksCache.Unlock()
-	bd, ok := b.Lookup(name)
-	if !ok {
-		return Reference{}, false
-	}
-	return bd.Reference(), true
+	return b.Lookup(name)
 }

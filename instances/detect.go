@@ -19,9 +19,10 @@ const (
 // DetectKind tells the problem family of a file from its first bytes: TSPLIB
 // keywords or a line with the "output" separator are TSP; Taillard's "Nb of jobs"
 // header or a first data line of two integers is a job shop; a first line of three
-// numbers (n, capacity, Γ) is a two-stage robust knapsack.
+// numbers (n, capacity, Γ) is a two-stage robust knapsack. A leading UTF-8
+// byte-order mark is ignored, as every reader ignores it.
 func DetectKind(head []byte) Kind {
-	sc := bufio.NewScanner(bytes.NewReader(head))
+	sc := bufio.NewScanner(bytes.NewReader(bytes.TrimPrefix(head, []byte(bom))))
 	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())

@@ -13,13 +13,9 @@ import (
 	"strings"
 )
 
-// MaxDuration is the largest operation duration the readers accept. It keeps the sum
-// of all durations of any instance that fits in memory far from integer overflow.
-const MaxDuration = math.MaxInt32
-
-// maxLine bounds one input line; a job of the largest published instances needs a
-// few tens of kilobytes.
-const maxLine = 64 << 20
+// maxLine bounds one input line: 4 MB hold a job of 250,000 operations, where
+// those of the largest published instances need a few tens of kilobytes.
+const maxLine = 4 << 20
 
 // lineReader yields the fields of successive lines, counting line numbers for
 // error messages. Blank lines and lines starting with '#' are skipped when asked.
@@ -30,7 +26,7 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader, name string) *lineReader {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	return &lineReader{sc: sc, name: name}
 }
@@ -69,7 +65,7 @@ func (lr *lineReader) atLine(line int, format string, args ...any) error {
 func (lr *lineReader) integer(tok, what string) (int, error) {
 	v, err := strconv.Atoi(tok)
 	if err != nil {
-		return 0, lr.errorf("%s %q is not an integer", what, tok)
+		return 0, lr.errorf("%s %s is not an integer", what, quote(tok))
 	}
 	return v, nil
 }
@@ -125,14 +121,14 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n <= 0 || m <= 0 {
-		return nil, lr.errorf("%d jobs and %d machines, want at least one of each", n, m)
+	if n <= 0 || m <= 0 || n > MaxOperations || m > MaxOperations {
+		return nil, lr.errorf("%d jobs and %d machines, want 1 to %d of each", n, m, MaxOperations)
 	}
 	headerLine := lr.line
 	js := &JobShop{Name: instanceName(lr.name), Machines: m, Jobs: make([][]Operation, 0, min(n, 1024))}
 	classic := false
 	firstLine := 0
-	total := 0
+	total, work := 0, 0 // operations, and the sum of their durations
 	for len(js.Jobs) < n {
 		fields, ok, err := lr.next()
 		if err != nil {
@@ -153,24 +149,27 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 		if len(fields) == 0 {
 			return nil, lr.errorf("job %d has no operations", j)
 		}
+		if total+len(fields)/2 > MaxOperations {
+			return nil, lr.errorf("job %d: more than %d operations in all", j, MaxOperations)
+		}
 		ops := make([]Operation, len(fields)/2)
 		for k := range ops {
 			mach, err := strconv.Atoi(fields[2*k])
 			if err != nil {
-				return nil, lr.errorf("job %d operation %d: machine %q is not an integer", j, k, fields[2*k])
+				return nil, lr.errorf("job %d operation %d: machine %s is not an integer", j, k, quote(fields[2*k]))
 			}
 			if mach < 0 || mach >= m {
 				return nil, lr.errorf("job %d operation %d: machine %d out of range 0…%d", j, k, mach, m-1)
 			}
 			dur, err := strconv.Atoi(fields[2*k+1])
 			if err != nil {
-				return nil, lr.errorf("job %d operation %d: duration %q is not an integer", j, k, fields[2*k+1])
+				return nil, lr.errorf("job %d operation %d: duration %s is not an integer", j, k, quote(fields[2*k+1]))
 			}
 			if dur < 0 {
 				return nil, lr.errorf("job %d operation %d: negative duration %d", j, k, dur)
 			}
-			if dur > MaxDuration {
-				return nil, lr.errorf("job %d operation %d: duration %d above %d", j, k, dur, MaxDuration)
+			if work += dur; dur > MaxTotalDuration || work > MaxTotalDuration {
+				return nil, lr.errorf("job %d operation %d: durations sum past %d, more than the solvers can schedule", j, k, MaxTotalDuration)
 			}
 			ops[k] = Operation{Machine: mach, Duration: dur}
 		}
@@ -186,7 +185,7 @@ func readJobShopBody(lr *lineReader, header []string) (*JobShop, error) {
 	if fields, ok, err := lr.next(); err != nil {
 		return nil, err
 	} else if ok {
-		return nil, lr.errorf("extra data after %d jobs: %q", n, strings.Join(fields[:min(len(fields), 4)], " "))
+		return nil, lr.errorf("extra data after %d jobs: %s", n, quote(strings.Join(fields[:min(len(fields), 4)], " ")))
 	}
 	if m > total {
 		return nil, lr.atLine(headerLine, "%d machines but the jobs have only %d operations", m, total)
@@ -357,8 +356,8 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 		}
 	}
 	n, m := v[0], v[1]
-	if n <= 0 || m <= 0 {
-		return nil, hdr, lr.errorf("instance %d: %d jobs and %d machines, want at least one of each", number, n, m)
+	if n <= 0 || m <= 0 || n > MaxOperations/m {
+		return nil, hdr, lr.errorf("instance %d: %d jobs and %d machines, want at least one of each and at most %d operations", number, n, m, MaxOperations)
 	}
 	for i := 2; i < 4; i++ {
 		if v[i] < math.MinInt32 || v[i] > math.MaxInt32 {
@@ -367,7 +366,9 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 	}
 	hdr = TaillardHeader{Jobs: n, Machines: m, TimeSeed: int32(v[2]), MachineSeed: int32(v[3]), UpperBound: v[4], LowerBound: v[5]}
 
-	matrix := func(section string, lo, hi int) ([][]int, error) {
+	// matrix reads a section of n rows of m integers in lo…hi; maxSum > 0 also
+	// bounds their sum.
+	matrix := func(section string, lo, hi, maxSum int) ([][]int, error) {
 		fields, ok, err := lr.next()
 		if err != nil {
 			return nil, err
@@ -376,9 +377,10 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 			return nil, lr.errorf("instance %d: truncated, want %q", number, section)
 		}
 		if len(fields) != 1 || !strings.EqualFold(fields[0], section) {
-			return nil, lr.errorf("instance %d: want %q, got %q", number, section, strings.Join(fields[:min(len(fields), 4)], " "))
+			return nil, lr.errorf("instance %d: want %q, got %s", number, section, quote(strings.Join(fields[:min(len(fields), 4)], " ")))
 		}
 		rows := make([][]int, 0, min(n, 1024))
+		sum := 0
 		for len(rows) < n {
 			fields, ok, err := lr.next()
 			if err != nil {
@@ -394,10 +396,13 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 			for k, tok := range fields {
 				x, err := strconv.Atoi(tok)
 				if err != nil {
-					return nil, lr.errorf("instance %d: %s row %d column %d: %q is not an integer", number, section, len(rows), k, tok)
+					return nil, lr.errorf("instance %d: %s row %d column %d: %s is not an integer", number, section, len(rows), k, quote(tok))
 				}
 				if x < lo || x > hi {
 					return nil, lr.errorf("instance %d: %s row %d column %d: %d out of range %d…%d", number, section, len(rows), k, x, lo, hi)
+				}
+				if sum += x; maxSum > 0 && sum > maxSum {
+					return nil, lr.errorf("instance %d: %s row %d column %d: the %s sum past %d, more than the solvers can schedule", number, section, len(rows), k, strings.ToLower(section), maxSum)
 				}
 				row[k] = x
 			}
@@ -405,11 +410,11 @@ func readTaillardInstance(lr *lineReader, number int) (*JobShop, TaillardHeader,
 		}
 		return rows, nil
 	}
-	times, err := matrix("Times", 0, MaxDuration)
+	times, err := matrix("Times", 0, MaxTotalDuration, MaxTotalDuration)
 	if err != nil {
 		return nil, hdr, err
 	}
-	machines, err := matrix("Machines", 1, m)
+	machines, err := matrix("Machines", 1, m, 0)
 	if err != nil {
 		return nil, hdr, err
 	}

@@ -59,14 +59,18 @@ func TestReadJobShopErrors(t *testing.T) {
 		{"zero_jobs", "0 3\n", "zero_jobs:1: invalid instance: 0 jobs and 3 machines"},
 		{"negative_machines", "2 -1\n", "negative_machines:1: invalid instance: 2 jobs and -1 machines"},
 		{"truncated", "3 2\n0 1 1 1\n1 1 0 1\n", "truncated:3: invalid instance: truncated: 2 of 3 jobs"},
-		{"huge_header", "1000000000000 1000000000000\n0 1\n", "huge_header:2: invalid instance: truncated: 1 of 1000000000000 jobs"},
+		{"huge_header", "1000000000000 1000000000000\n0 1\n", "huge_header:1: invalid instance: 1000000000000 jobs and 1000000000000 machines, want 1 to 16777216 of each"},
+		{"large_header", "10000000 1\n0 1\n", "large_header:2: invalid instance: truncated: 1 of 10000000 jobs"},
 		{"header_overflow", "99999999999999999999999 2\n", `header_overflow:1: invalid instance: job count "99999999999999999999999" is not an integer`},
 		{"non_numeric", "2 2\n0 1 1 1\n1 x 0 1\n", `non_numeric:3: invalid instance: job 1 operation 0: duration "x" is not an integer`},
 		{"float", "1 1\n0 1.5\n", `float:2: invalid instance: job 0 operation 0: duration "1.5" is not an integer`},
 		{"machine_range", "2 2\n0 1 1 1\n1 1 2 1\n", "machine_range:3: invalid instance: job 1 operation 1: machine 2 out of range 0…1"},
 		{"machine_negative", "1 2\n0 1 -1 1\n", "machine_negative:2: invalid instance: job 0 operation 1: machine -1 out of range 0…1"},
 		{"negative_duration", "1 2\n0 1 1 -4\n", "negative_duration:2: invalid instance: job 0 operation 1: negative duration -4"},
-		{"huge_duration", "1 1\n0 4294967296\n", "huge_duration:2: invalid instance: job 0 operation 0: duration 4294967296 above 2147483647"},
+		{"huge_duration", "1 1\n0 4294967296\n", "huge_duration:2: invalid instance: job 0 operation 0: durations sum past 536870911"},
+		// Durations near 2^29 made makespans pass 2^30 and broke the improvement search.
+		{"durations_sum_too_large", "3 1\n0 268435456\n0 268435455\n0 1\n", "durations_sum_too_large:4: invalid instance: job 2 operation 0: durations sum past 536870911, more than the solvers can schedule"},
+		{"garbage", "1 1\n0 \x00\xff" + strings.Repeat("\xfe", 100) + "\n", `garbage:2: invalid instance: job 0 operation 0: duration "\x00\xff\xfe`},
 		{"odd_count", "2 2\n0 1 1 1\n1 1 0\n", "odd_count:3: invalid instance: job 1: 3 numbers, want machine/duration pairs"},
 		{"short_line_classic", "3 2\n0 1 1 1\n1 1\n0 1 1 1\n", "short_line_classic:3: invalid instance: job 1 has 1 operations, want 2"},
 		{"long_line_classic", "2 2\n1 1 0 1\n1 1 0 1 1 1\n", "long_line_classic:3: invalid instance: job 1 has 3 operations, want 2"},
@@ -204,9 +208,11 @@ func TestReadTaillardErrors(t *testing.T) {
 		{"no_times", title + "1 1 1 1 0 0\nMachines\n1\n", `no_times:3: invalid instance: instance 0: want "Times", got "Machines"`},
 		{"short_row", title + "2 2 1 1 0 0\nTimes\n1 2\n3\n", "short_row:5: invalid instance: instance 0: Times row 1 has 1 numbers, want 2"},
 		{"machine_zero", title + "1 2 1 1 0 0\nTimes\n1 2\nMachines\n0 1\n", "machine_zero:6: invalid instance: instance 0: Machines row 0 column 0: 0 out of range 1…2"},
-		{"negative_time", title + "1 1 1 1 0 0\nTimes\n-3\nMachines\n1\n", "negative_time:4: invalid instance: instance 0: Times row 0 column 0: -3 out of range 0…2147483647"},
+		{"negative_time", title + "1 1 1 1 0 0\nTimes\n-3\nMachines\n1\n", "negative_time:4: invalid instance: instance 0: Times row 0 column 0: -3 out of range 0…536870911"},
+		{"times_sum_too_large", title + "2 1 1 1 0 0\nTimes\n536870911\n1\nMachines\n1\n1\n", "times_sum_too_large:5: invalid instance: instance 0: Times row 1 column 0: the times sum past 536870911"},
 		{"truncated", title + "2 1 1 1 0 0\nTimes\n1\n2\nMachines\n1\n", "truncated:7: invalid instance: instance 0: truncated: 1 of 2 rows of Machines"},
-		{"huge_header", title + "1000000000000 1000000000000 1 1 0 0\nTimes\n1 2\n", "huge_header:4: invalid instance: instance 0: Times row 0 has 2 numbers, want 1000000000000"},
+		{"huge_header", title + "1000000000000 1000000000000 1 1 0 0\nTimes\n1 2\n", "huge_header:2: invalid instance: instance 0: 1000000000000 jobs and 1000000000000 machines, want at least one of each and at most 16777216 operations"},
+		{"large_header", title + "1000 1000 1 1 0 0\nTimes\n1 2\n", "large_header:4: invalid instance: instance 0: Times row 0 has 2 numbers, want 1000"},
 		{"extra", title + "1 1 1 1 0 0\nTimes\n1\nMachines\n1\n7\n", "extra:7: invalid instance: extra data after instance 0"},
 		{"word", title + "1 1 1 1 0 0\nTimes\nx\nMachines\n1\n", `word:4: invalid instance: instance 0: Times row 0 column 0: "x" is not an integer`},
 	}
@@ -310,4 +316,27 @@ func lowerBoundOf(js *JobShop) int {
 		best = max(best, l)
 	}
 	return best
+}
+
+// Validate bounds what the solvers add in 32 bits: an instance built in memory
+// with durations near 2^29 is refused as a read one is.
+func TestValidateBoundsTotalDuration(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		durs []int
+		ok   bool
+	}{
+		{"at the limit", []int{MaxTotalDuration - 1, 1}, true},
+		{"sum past the limit", []int{1 << 28, 1 << 28}, false},
+		{"one duration past the limit", []int{MaxTotalDuration + 1}, false},
+		{"near 2^29 each", []int{1<<29 - 1, 1<<29 - 2, 1<<29 - 3}, false},
+	} {
+		js := &JobShop{Name: tc.name, Machines: 1}
+		for _, d := range tc.durs {
+			js.Jobs = append(js.Jobs, []Operation{{Machine: 0, Duration: d}})
+		}
+		if err := js.Validate(); (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrInvalidInstance) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }

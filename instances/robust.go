@@ -24,7 +24,9 @@ import (
 // within Capacity. The value of x is its worst-case total profit (maximisation).
 //
 // Weights and capacity are integers, as in the published files, which makes the
-// second stage an exact dynamic programme over capacity.
+// second stage an exact dynamic programme over capacity (or over the reachable
+// weights when the capacity is huge). Weights are at most MaxRKPWeight, so that
+// sums of weights fit an int.
 type RobustKnapsack struct {
 	Name         string
 	Capacity     int
@@ -62,6 +64,10 @@ func (k *RobustKnapsack) Validate() error {
 	return nil
 }
 
+// MaxRKPWeight bounds weights and repair weights: the sum over maxRKPItems items
+// of both stays far inside an int.
+const MaxRKPWeight = 1 << 40
+
 func checkRKPItem(p, ph float64, t, c int, f float64) error {
 	for _, v := range []float64{p, ph, f} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -71,10 +77,10 @@ func checkRKPItem(p, ph float64, t, c int, f float64) error {
 	switch {
 	case ph < 0:
 		return fmt.Errorf("degradation %v is negative", ph)
-	case t < 0:
-		return fmt.Errorf("repair weight %d is negative", t)
-	case c < 0:
-		return fmt.Errorf("weight %d is negative", c)
+	case t < 0 || t > MaxRKPWeight:
+		return fmt.Errorf("repair weight %d outside [0, 2^40]", t)
+	case c < 0 || c > MaxRKPWeight:
+		return fmt.Errorf("weight %d outside [0, 2^40]", c)
 	case f < 0:
 		return fmt.Errorf("outsourcing cost %v is negative", f)
 	}
@@ -88,7 +94,7 @@ const maxRKPItems = 1 << 20
 // ReadRobustKnapsack reads the Arslan & Detienne format: a line `n C Gamma`, then one
 // line `p̄ p̂ t c f` per item. Errors name the line: "name:line: what is wrong".
 func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	line := 0
 	errf := func(format string, args ...any) error {
@@ -97,8 +103,7 @@ func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
 	next := func() ([]string, bool) {
 		for sc.Scan() {
 			line++
-			text := strings.TrimPrefix(sc.Text(), "\ufeff")
-			if f := strings.Fields(text); len(f) > 0 {
+			if f := strings.Fields(sc.Text()); len(f) > 0 {
 				return f, true
 			}
 		}
@@ -116,15 +121,15 @@ func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
 	}
 	n, err := strconv.Atoi(head[0])
 	if err != nil || n <= 0 || n > maxRKPItems {
-		return nil, errf("item count %q: want an integer in [1, %d]", head[0], maxRKPItems)
+		return nil, errf("item count %s: want an integer in [1, %d]", quote(head[0]), maxRKPItems)
 	}
 	capacity, err := strconv.Atoi(head[1])
 	if err != nil || capacity < 0 {
-		return nil, errf("capacity %q: want a non-negative integer", head[1])
+		return nil, errf("capacity %s: want a non-negative integer", quote(head[1]))
 	}
 	gamma, err := strconv.ParseFloat(head[2], 64)
 	if err != nil || !(gamma >= 0) || gamma > float64(n) {
-		return nil, errf("budget %q: want a number in [0, n=%d]", head[2], n)
+		return nil, errf("budget %s: want a number in [0, n=%d]", quote(head[2]), n)
 	}
 	k := &RobustKnapsack{
 		Name: filepath.Base(name), Capacity: capacity, Gamma: gamma,
@@ -147,13 +152,13 @@ func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
 		for j, s := range f {
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, errf("item %d field %d: %q is not a finite number", i+1, j+1, s)
+				return nil, errf("item %d field %d: %s is not a finite number", i+1, j+1, quote(s))
 			}
 			num[j] = v
 		}
 		t, c := num[2], num[3]
-		if t != math.Trunc(t) || c != math.Trunc(c) || math.Abs(t) > 1<<40 || math.Abs(c) > 1<<40 {
-			return nil, errf("item %d: weights t=%s and c=%s must be integers", i+1, f[2], f[3])
+		if t != math.Trunc(t) || c != math.Trunc(c) || math.Abs(t) > MaxRKPWeight || math.Abs(c) > MaxRKPWeight {
+			return nil, errf("item %d: weights t=%s and c=%s must be integers of at most 2^40", i+1, quote(f[2]), quote(f[3]))
 		}
 		if err := checkRKPItem(num[0], num[1], int(t), int(c), num[4]); err != nil {
 			return nil, errf("item %d: %v", i+1, err)
@@ -165,7 +170,7 @@ func ReadRobustKnapsack(r io.Reader, name string) (*RobustKnapsack, error) {
 		k.Outsource = append(k.Outsource, num[4])
 	}
 	if extra, ok := next(); ok {
-		return nil, errf("unexpected content %q after %d items", strings.Join(extra, " "), n)
+		return nil, errf("unexpected content %s after %d items", quote(strings.Join(extra, " ")), n)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, line, err)
@@ -458,7 +463,7 @@ type RKPBranchAndPrice struct {
 // ReadRKPBranchAndPrice reads the branch-and-price results table (a UTF-8 BOM and CRLF
 // line ends are accepted), keyed by instance name.
 func ReadRKPBranchAndPrice(r io.Reader, name string) (map[string]RKPBranchAndPrice, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	out := map[string]RKPBranchAndPrice{}
 	for row := 1; ; row++ {
@@ -466,12 +471,12 @@ func ReadRKPBranchAndPrice(r io.Reader, name string) (map[string]RKPBranchAndPri
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a *csv.ParseError, which names the line
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidInstance, name, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if row == 1 {
-			if len(rec) == 0 || !strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "File name") {
+			if len(rec) == 0 || !strings.EqualFold(strings.TrimSpace(rec[0]), "File name") {
 				return nil, fmt.Errorf("%w: %s:%d: header must start with \"File name\"", ErrInvalidInstance, name, line)
 			}
 			continue
@@ -482,15 +487,15 @@ func ReadRKPBranchAndPrice(r io.Reader, name string) (map[string]RKPBranchAndPri
 		e := RKPBranchAndPrice{Name: strings.TrimSpace(rec[0]), TimeS: math.NaN()}
 		if ts := strings.TrimSpace(rec[1]); ts != "TIME_LIMIT" {
 			if e.TimeS, err = strconv.ParseFloat(ts, 64); err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: time %q", ErrInvalidInstance, name, line, ts)
+				return nil, fmt.Errorf("%w: %s:%d: time %s", ErrInvalidInstance, name, line, quote(ts))
 			}
 		}
 		if e.BestPrimal, err = strconv.ParseFloat(strings.TrimSpace(rec[2]), 64); err != nil {
-			return nil, fmt.Errorf("%w: %s:%d: best primal bound %q", ErrInvalidInstance, name, line, rec[2])
+			return nil, fmt.Errorf("%w: %s:%d: best primal bound %s", ErrInvalidInstance, name, line, quote(rec[2]))
 		}
 		e.Optimal = strings.TrimSpace(rec[5]) == "1"
 		if _, dup := out[e.Name]; dup {
-			return nil, fmt.Errorf("%w: %s:%d: instance %q listed twice", ErrInvalidInstance, name, line, e.Name)
+			return nil, fmt.Errorf("%w: %s:%d: instance %s listed twice", ErrInvalidInstance, name, line, quote(e.Name))
 		}
 		out[e.Name] = e
 	}
@@ -503,10 +508,32 @@ var RKPBranchAndPricePath = filepath.Join("robust", "RobustDecomposition", "TwoS
 // RKPInstanceDir is where the 504 instance files live under the data directory.
 var RKPInstanceDir = filepath.Join("robust", "RobustDecomposition", "TwoStageRobustKnapsack", "TwoStageRobustKnapsackInstances")
 
-// RobustKnapsackReference returns the branch-and-price value (a worst-case profit,
-// larger is better) of the named instance from the table under dataDir; ok is false
-// when the instance is not listed.
+// RobustKnapsackReferenceFor returns the branch-and-price value (a worst-case
+// profit, larger is better) of k from the table under dataDir. It is found by
+// k.Name and given only when k has the item count that name encodes (RKP_…_n40_…
+// has 40 items): another instance under a published name is not that instance.
+// ok is false when the instance is not listed or its size differs.
+func RobustKnapsackReferenceFor(dataDir string, k *RobustKnapsack) (ref Reference, ok bool, err error) {
+	if k == nil {
+		return Reference{}, false, nil
+	}
+	p, perr := ParseRKPName(k.Name)
+	if perr != nil || p.N != k.N() {
+		return Reference{}, false, nil
+	}
+	return rkpReference(dataDir, k.Name)
+}
+
+// RobustKnapsackReference returns the branch-and-price value of the named
+// instance, like RobustKnapsackReferenceFor but by name alone.
+//
+// Deprecated: a name says nothing of the data; use RobustKnapsackReferenceFor,
+// which also checks the size.
 func RobustKnapsackReference(dataDir, name string) (ref Reference, ok bool, err error) {
+	return rkpReference(dataDir, name)
+}
+
+func rkpReference(dataDir, name string) (ref Reference, ok bool, err error) {
 	f, err := os.Open(filepath.Join(dataDir, RKPBranchAndPricePath))
 	if err != nil {
 		return Reference{}, false, err

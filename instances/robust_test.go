@@ -58,6 +58,8 @@ func TestReadRobustKnapsackErrors(t *testing.T) {
 		{"truncated", "3 3 1\n1 1 1 1 1\n", "file ends after 1 of 3 items"},
 		{"trailing", "1 3 1\n1 1 1 1 1\n7\n", "f:3: unexpected content"},
 		{"huge n", "99999999999 3 1\n", "f:1: item count"},
+		{"huge weight", "1 3 1\n1 1 1 2199023255553 1\n", "f:2: item 1: weights"},
+		{"garbage", "1 3 1\n1 \x00\xff" + strings.Repeat("\xfe", 100) + " 1 1 1\n", `f:2: item 1 field 2: "\x00\xff\xfe`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,6 +74,27 @@ func TestReadRobustKnapsackErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+// The published branch-and-price value belongs to an instance of the item count
+// its name encodes; robust instances were matched by name alone.
+func TestRobustKnapsackReferenceChecksSize(t *testing.T) {
+	dir := datadirtest.ForTest(t)
+	const name = "RKP_ASC_n20_R1000_H100_h40_dev0.15_d0.1"
+	k, err := LoadRobustKnapsack(filepath.Join(dir, RKPInstanceDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, ok, err := RobustKnapsackReferenceFor(dir, k); err != nil || !ok || ref.Value != 4358.41 {
+		t.Errorf("published instance: %+v, %v, %v", ref, ok, err)
+	}
+	small, err := ReadRobustKnapsack(strings.NewReader(rkpSmall), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, ok, err := RobustKnapsackReferenceFor(dir, small); ok || err != nil {
+		t.Errorf("3 items named %s: reference %+v, %v, %v", name, ref, ok, err)
 	}
 }
 

@@ -18,18 +18,27 @@ type scheduleFile struct {
 	Starts    *[][]int `json:"starts"`
 }
 
+// maxScheduleBytes bounds a schedule file: a million operations with ten-digit
+// starts take some 12 MB.
+const maxScheduleBytes = 256 << 20
+
 // ReadSchedule reads a job-shop solution file:
 //
 //	{"instance": "ta01", "objective": 1231, "starts": [[0, 94, …], …]}
 //
-// "objective" and "starts" are required; other keys (such as those of the JSON
-// result envelope) are ignored. Starts and objective must be non-negative integers.
-// The shape is checked against an instance by CheckSchedule or Schedule.Check.
-// Errors name the input and, for JSON errors, the line; they wrap ErrInvalidSolution.
+// "objective" and "starts" are required integers; other keys (such as those of
+// the JSON result envelope) are ignored. Whether the starts and the objective
+// make a feasible schedule — none negative, the right shape, no overlap, the
+// stated makespan — is the verdict of CheckSchedule or Schedule.Check, so a wrong
+// schedule is told apart from a malformed file. Errors name the input and, for
+// JSON errors, the line; they wrap ErrInvalidSolution.
 func ReadSchedule(r io.Reader, name string) (*Schedule, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(skipBOM(r), maxScheduleBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > maxScheduleBytes {
+		return nil, fmt.Errorf("%s: %w: larger than %d MB", name, ErrInvalidSolution, maxScheduleBytes>>20)
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s: %w: %s", name, ErrInvalidSolution, fmt.Sprintf(format, args...))
@@ -67,16 +76,6 @@ func ReadSchedule(r io.Reader, name string) (*Schedule, error) {
 	}
 	if f.Starts == nil || *f.Starts == nil {
 		return nil, bad("no \"starts\"")
-	}
-	if *f.Objective < 0 {
-		return nil, bad("negative objective %d", *f.Objective)
-	}
-	for j, row := range *f.Starts {
-		for k, s := range row {
-			if s < 0 {
-				return nil, bad("job %d operation %d: negative start %d", j, k, s)
-			}
-		}
 	}
 	s := &Schedule{Objective: *f.Objective, Starts: *f.Starts}
 	if f.Instance != nil {

@@ -18,6 +18,10 @@ func TestReadSchedule(t *testing.T) {
 		{"envelope", "{\n \"instance\": \"ta01\", \"kind\": \"jssp\", \"objective\": 7, \"bound\": null,\n \"status\": \"feasible\", \"stats\": {\"iterations\": 3}, \"starts\": [[0, 3]]\n}\n\n",
 			&Schedule{Instance: "ta01", Objective: 7, Starts: [][]int{{0, 3}}}},
 		{"integral_exponent_free", `{"objective": 12, "starts": [[10, 0]]}`, &Schedule{Objective: 12, Starts: [][]int{{10, 0}}}},
+		{"byte_order_mark", "\ufeff{\"objective\": 3, \"starts\": [[0]]}", &Schedule{Objective: 3, Starts: [][]int{{0}}}},
+		// Well-formed but infeasible: the checker's verdict, not a reading error.
+		{"negative_start", `{"objective": 3, "starts": [[0], [4, -1]]}`, &Schedule{Objective: 3, Starts: [][]int{{0}, {4, -1}}}},
+		{"negative_objective", `{"objective": -3, "starts": [[0]]}`, &Schedule{Objective: -3, Starts: [][]int{{0}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,8 +49,6 @@ func TestReadScheduleErrors(t *testing.T) {
 		{"huge", `{"objective": 3, "starts": [[99999999999999999999]]}`, "huge:1: invalid solution: starts: number 99999999999999999999 is not a int"},
 		{"flat", `{"objective": 3, "starts": [1, 2]}`, "flat:1: invalid solution: starts: number is not a []int"},
 		{"array", `[1, 2]`, "array:1: invalid solution: the document: array is not a instances.scheduleFile"},
-		{"negative_start", `{"objective": 3, "starts": [[0], [4, -1]]}`, "negative_start: invalid solution: job 1 operation 1: negative start -1"},
-		{"negative_objective", `{"objective": -3, "starts": [[0]]}`, "negative_objective: invalid solution: negative objective -3"},
 		{"no_starts", `{"objective": 3}`, `no_starts: invalid solution: no "starts"`},
 		{"null_starts", `{"objective": 3, "starts": null}`, `null_starts: invalid solution: no "starts"`},
 		{"no_objective", `{"starts": [[0]]}`, `no_objective: invalid solution: no "objective"`},
@@ -89,5 +91,20 @@ func TestWriteScheduleRoundTrip(t *testing.T) {
 	want := "{\n  \"instance\": \"ta01\",\n  \"objective\": 20,\n  \"starts\": [\n    [0, 3],\n    [3, 7]\n  ]\n}\n"
 	if buf.String() != want {
 		t.Errorf("WriteSchedule wrote\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+// A negative start is an invalid solution (the check command's exit 1), reported
+// by the checker with the operation, not a malformed file (exit 2).
+func TestNegativeStartIsAViolation(t *testing.T) {
+	js := &JobShop{Name: "two", Machines: 2, Jobs: [][]Operation{ops(0, 3, 1, 2), ops(1, 4, 0, 1)}}
+	s, err := ReadSchedule(strings.NewReader(`{"objective": 6, "starts": [[-1, 4], [0, 4]]}`), "neg.json")
+	if err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+	_, err = s.Check(js)
+	var v *ScheduleViolation
+	if !errors.As(err, &v) || v.Kind != ViolationNegativeStart || v.Job != 0 || v.Op != 0 || !errors.Is(err, ErrInvalidSolution) {
+		t.Errorf("Check: %v, want a negative-start violation of job 0 operation 0", err)
 	}
 }

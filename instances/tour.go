@@ -12,10 +12,18 @@ import (
 
 // ReadTour reads the first tour of a TSPLIB 95 .tour file and returns it 0-based.
 // The TOUR_SECTION lists 1-based nodes and ends with -1, the EOF keyword or the end
-// of the input; anything after the first tour's -1 is ignored. When n > 0 the tour
-// must be a permutation of the n nodes and a DIMENSION, if given, must equal n; when
-// n is 0 it must be a permutation of its own length. Errors read "name:line: what
-// is wrong" and wrap ErrInvalidSolution, since a tour file is a solution.
+// of the input; anything after the first tour's -1 is ignored.
+//
+// When n > 0 (the tour of an instance of n nodes), a DIMENSION, if given, must
+// equal n, and the reader checks only the syntax: whether the tour visits every
+// node once is CheckTour's verdict, so a wrong tour is told apart from a malformed
+// file. Nodes outside 1…n are returned as they are (0-based) for CheckTour to
+// reject, and a tour is cut after n+1 nodes, being wrong whatever follows. When n
+// is 0 there is no instance to check against, and the tour must be a permutation
+// of its DIMENSION, if given, or of its own length.
+//
+// Errors read "name:line: what is wrong" and wrap ErrInvalidSolution, since a
+// tour file is a solution.
 func ReadTour(r io.Reader, name string, n int) ([]int, error) {
 	s := newTSPScanner(r, name, ErrInvalidSolution)
 	dim := int64(-1)
@@ -47,7 +55,7 @@ func ReadTour(r io.Reader, name string, n int) ([]int, error) {
 				return nil, err
 			}
 			if f := strings.Fields(v); len(f) == 0 || !strings.EqualFold(f[0], "TOUR") {
-				return nil, s.errorf(line, "TYPE %q is not a tour (want TOUR)", v)
+				return nil, s.errorf(line, "TYPE %s is not a tour (want TOUR)", quote(v))
 			}
 		case "DIMENSION":
 			v, err := s.value()
@@ -56,7 +64,10 @@ func ReadTour(r io.Reader, name string, n int) ([]int, error) {
 			}
 			d, perr := strconv.ParseInt(v, 10, 64)
 			if perr != nil || d < 1 {
-				return nil, s.errorf(line, "DIMENSION %q is not a positive integer", v)
+				return nil, s.errorf(line, "DIMENSION %s is not a positive integer", quote(v))
+			}
+			if d > MaxTSPNodes {
+				return nil, s.errorf(line, "DIMENSION %d is beyond any instance (at most %d nodes)", d, MaxTSPNodes)
 			}
 			if n > 0 && d != int64(n) {
 				return nil, s.errorf(line, "DIMENSION %d but the instance has %d nodes", d, n)
@@ -68,18 +79,19 @@ func ReadTour(r io.Reader, name string, n int) ([]int, error) {
 		case "EOF":
 			return nil, s.errorf(line, "no TOUR_SECTION")
 		default:
-			return nil, s.errorf(line, "unknown keyword %q", key)
+			return nil, s.errorf(line, "unknown keyword %s", quote(key))
 		}
 	}
 }
 
 func readTourSection(s *tspScanner, n int, dim int64) ([]int, error) {
+	check := n == 0
 	limit := int64(n) // the most nodes the tour may list; 0 = no instance to bound it
-	if n == 0 && dim > 0 {
+	if check && dim > 0 {
 		limit = dim
 	}
 	tour := make([]int, 0, min(max(limit, 0), 1<<16))
-	lines := make([]int, 0, cap(tour))
+	var lines []int
 	for {
 		tok, line, err := s.token()
 		if errors.Is(err, io.EOF) {
@@ -93,10 +105,20 @@ func readTourSection(s *tspScanner, n int, dim int64) ([]int, error) {
 		}
 		v, perr := strconv.ParseInt(string(tok), 10, 64)
 		if perr != nil {
-			return nil, s.errorf(line, "tour node %q is not an integer", tok)
+			return nil, s.errorf(line, "tour node %s is not an integer", quoteBytes(tok))
 		}
 		if v == -1 {
 			break
+		}
+		if v < -MaxTSPNodes || v > MaxTSPNodes {
+			return nil, s.errorf(line, "tour node %d is beyond any instance (at most %d nodes)", v, MaxTSPNodes)
+		}
+		if !check {
+			tour = append(tour, int(v-1))
+			if len(tour) > n {
+				break
+			}
+			continue
 		}
 		if v < 1 || limit > 0 && v > limit {
 			if limit > 0 {
@@ -104,11 +126,14 @@ func readTourSection(s *tspScanner, n int, dim int64) ([]int, error) {
 			}
 			return nil, s.errorf(line, "tour node %d out of range (nodes are numbered from 1)", v)
 		}
-		if limit > 0 && int64(len(tour)) == limit {
-			return nil, s.errorf(line, "tour lists more than %d nodes", limit)
+		if limit > 0 && int64(len(tour)) == limit || len(tour) == MaxTSPNodes {
+			return nil, s.errorf(line, "tour lists more than %d nodes", max(limit, int64(len(tour))))
 		}
 		tour = append(tour, int(v-1))
 		lines = append(lines, line)
+	}
+	if !check {
+		return tour, nil
 	}
 	want := len(tour)
 	if limit > 0 {

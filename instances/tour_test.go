@@ -88,15 +88,14 @@ func TestReadTourBadInput(t *testing.T) {
 		{"duplicate keyword", "NAME: a\nNAME: b\n", 3, "2: NAME given twice"},
 		{"non-integer node", "TOUR_SECTION\n1\n2.5\n", 3, "3: tour node \"2.5\" is not an integer"},
 		{"NaN node", "TOUR_SECTION\n1 NaN\n", 3, "2: tour node \"NaN\" is not an integer"},
-		{"out of range", "TOUR_SECTION\n1\n4\n", 3, "3: tour node 4 out of range 1…3"},
-		{"zero", "TOUR_SECTION\n0\n", 3, "2: tour node 0 out of range 1…3"},
 		{"out of range without n", "TOUR_SECTION\n1 2 9 -1\n", 0, "2: tour node 9 out of range 1…3"},
-		{"huge without n", "TOUR_SECTION\n1 2 1000000000000 -1\n", 0, "2: tour node 1000000000000 out of range 1…3"},
-		{"duplicate", "TOUR_SECTION\n1\n2\n1\n-1\n", 3, "4: tour node 1 listed twice (first at line 2)"},
-		{"missing", "TOUR_SECTION\n1\n3\n-1\n", 3, "4: tour has 2 of 3 nodes: node 2 is missing"},
+		{"zero without n", "TOUR_SECTION\n0\n", 0, "2: tour node 0 out of range (nodes are numbered from 1)"},
+		{"huge", "TOUR_SECTION\n1 2 1000000000000 -1\n", 3, "2: tour node 1000000000000 is beyond any instance (at most 10000000 nodes)"},
+		{"huge DIMENSION", "DIMENSION: 1000000000000\nTOUR_SECTION\n1 2 3\n", 0, "1: DIMENSION 1000000000000 is beyond any instance (at most 10000000 nodes)"},
+		{"duplicate without n", "TOUR_SECTION\n1\n2\n1\n-1\n", 0, "4: tour node 1 listed twice (first at line 2)"},
 		{"missing by DIMENSION", "DIMENSION: 4\nTOUR_SECTION\n1 3 2 -1\n", 0, "3: tour has 3 of 4 nodes: node 4 is missing"},
-		{"too many", "TOUR_SECTION\n1 2 3 1\n", 3, "2: tour lists more than 3 nodes"},
-		{"empty section", "TOUR_SECTION\n-1\n", 3, "2: tour has 0 of 3 nodes: node 1 is missing"},
+		{"too many by DIMENSION", "DIMENSION: 3\nTOUR_SECTION\n1 2 3 1\n", 0, "3: tour lists more than 3 nodes"},
+		{"garbage", "TOUR_SECTION\n1 \x00\xff" + strings.Repeat("\xfe", 100) + "\n", 3, "2: tour node \"\\x00\\xff\\xfe"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,6 +113,42 @@ func TestReadTourBadInput(t *testing.T) {
 	}
 }
 
+// A well-formed file with a wrong tour is read; CheckTour gives the verdict, an
+// invalid solution (which the check command reports as such, exit 1), rather
+// than the reader an input error (exit 2).
+func TestReadTourLeavesPermutationToCheckTour(t *testing.T) {
+	p, err := NewCoordTSP("tri", Euclidean, []float64{0, 1, 0}, []float64{0, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, in string
+		kind     TourViolationKind
+	}{
+		{"out of range", "TOUR_SECTION\n1\n4\n", TourOutOfRange},
+		{"zero", "TOUR_SECTION\n0\n", TourOutOfRange},
+		{"negative", "TOUR_SECTION\n2 -7 1\n", TourOutOfRange},
+		{"duplicate", "TOUR_SECTION\n1\n2\n1\n-1\n", TourDuplicate},
+		{"missing", "TOUR_SECTION\n1\n3\n-1\n", TourMissing},
+		{"too many", "TOUR_SECTION\n1 2 3 1 2 3 1 2 3\n", TourDuplicate},
+		{"empty section", "TOUR_SECTION\n-1\n", TourMissing},
+	} {
+		tour, err := ReadTour(strings.NewReader(tc.in), "bad.tour", p.N())
+		if err != nil {
+			t.Errorf("%s: reader error %v", tc.name, err)
+			continue
+		}
+		if len(tour) > p.N()+1 {
+			t.Errorf("%s: %d nodes kept, want at most n+1", tc.name, len(tour))
+		}
+		_, err = CheckTour(p, tour)
+		var v *TourViolation
+		if !errors.As(err, &v) || v.Kind != tc.kind || !errors.Is(err, ErrInvalidSolution) {
+			t.Errorf("%s: CheckTour says %v, want a %v violation", tc.name, err, tc.kind)
+		}
+	}
+}
+
 func FuzzReadTour(f *testing.F) {
 	b, err := os.ReadFile(filepath.Join("testdata", "tsp", "small.tour"))
 	if err != nil {
@@ -122,7 +157,8 @@ func FuzzReadTour(f *testing.F) {
 	f.Add(b, 5)
 	f.Add(b, 0)
 	for _, s := range []string{"", "TOUR_SECTION\n1 2 3 -1\n", "DIMENSION: 1000000000000\nTOUR_SECTION\n1 2 3\n",
-		"TOUR_SECTION\n1 1 2\n", "TYPE: TSP\n", "TOUR_SECTION\n-5\n", "TOUR_SECTION\n9223372036854775807\n"} {
+		"TOUR_SECTION\n1 1 2\n", "TYPE: TSP\n", "TOUR_SECTION\n-5\n", "TOUR_SECTION\n9223372036854775807\n",
+		"TOUR_SECTION\n-9223372036854775808\n", "\ufeffTOUR_SECTION\n1 2 3\n"} {
 		f.Add([]byte(s), 3)
 		f.Add([]byte(s), 0)
 	}
@@ -137,8 +173,12 @@ func FuzzReadTour(f *testing.F) {
 			}
 			return
 		}
-		if n > 0 && len(tour) != n {
-			t.Fatalf("accepted %d nodes for n = %d", len(tour), n)
+		if n > 0 {
+			// The permutation is CheckTour's to judge; the reader bounds the length.
+			if len(tour) > n+1 {
+				t.Fatalf("kept %d nodes for n = %d", len(tour), n)
+			}
+			return
 		}
 		if err := tspCheckPermutation(tour, len(tour)); err != nil {
 			t.Fatalf("accepted a non-permutation: %v", err)

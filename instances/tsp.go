@@ -12,6 +12,18 @@ var ErrInvalidInstance = errors.New("invalid instance")
 // ErrInvalidSolution is wrapped by every error a checker returns for a bad solution.
 var ErrInvalidSolution = errors.New("invalid solution")
 
+// Bounds on TSP data, checked by the constructors and the readers.
+const (
+	// MaxTSPValue bounds the absolute value of coordinates and of explicit
+	// distances: every distance is then below 3·10^15 and a tour of MaxTSPNodes
+	// nodes below 3·10^22, far from float64 overflow (coordinates of 10^308 made
+	// distances +Inf).
+	MaxTSPValue = 1e15
+	// MaxTSPNodes bounds the node count, so that a DIMENSION or a line far beyond
+	// any real instance is refused where it is read.
+	MaxTSPNodes = 10_000_000
+)
+
 // Metric is the distance function of a TSP instance.
 type Metric int
 
@@ -78,12 +90,12 @@ func NewCoordTSP(name string, metric Metric, x, y []float64) (*TSP, error) {
 	if len(x) != len(y) {
 		return nil, fmt.Errorf("%w: %s: %d x and %d y coordinates", ErrInvalidInstance, name, len(x), len(y))
 	}
-	if len(x) < 3 {
-		return nil, fmt.Errorf("%w: %s: %d nodes, need at least 3", ErrInvalidInstance, name, len(x))
+	if len(x) < 3 || len(x) > MaxTSPNodes {
+		return nil, fmt.Errorf("%w: %s: %d nodes, need 3 to %d", ErrInvalidInstance, name, len(x), MaxTSPNodes)
 	}
 	for i := range x {
-		if !finite(x[i]) || !finite(y[i]) {
-			return nil, fmt.Errorf("%w: %s: node %d has a non-finite coordinate", ErrInvalidInstance, name, i+1)
+		if !tspValueOK(x[i]) || !tspValueOK(y[i]) {
+			return nil, fmt.Errorf("%w: %s: node %d: coordinates (%v, %v) must be finite and within ±%g", ErrInvalidInstance, name, i+1, x[i], y[i], MaxTSPValue)
 		}
 	}
 	p := &TSP{Name: name, Metric: metric, X: x, Y: y, n: len(x)}
@@ -101,21 +113,25 @@ func NewCoordTSP(name string, metric Metric, x, y []float64) (*TSP, error) {
 // NewExplicitTSP builds an instance from a packed lower triangle: lower[i*(i-1)/2+j]
 // is the distance between i and j for i > j. The slice is kept, not copied.
 func NewExplicitTSP(name string, n int, lower []float64) (*TSP, error) {
-	if n < 3 {
-		return nil, fmt.Errorf("%w: %s: %d nodes, need at least 3", ErrInvalidInstance, name, n)
+	if n < 3 || n > MaxTSPNodes {
+		return nil, fmt.Errorf("%w: %s: %d nodes, need 3 to %d", ErrInvalidInstance, name, n, MaxTSPNodes)
 	}
 	if len(lower) != n*(n-1)/2 {
 		return nil, fmt.Errorf("%w: %s: %d matrix entries for %d nodes, want %d", ErrInvalidInstance, name, len(lower), n, n*(n-1)/2)
 	}
 	for k, d := range lower {
-		if !finite(d) || d < 0 {
-			return nil, fmt.Errorf("%w: %s: matrix entry %d is %v", ErrInvalidInstance, name, k, d)
+		if !tspValueOK(d) || d < 0 {
+			return nil, fmt.Errorf("%w: %s: matrix entry %d is %v, want a number in [0, %g]", ErrInvalidInstance, name, k, d, MaxTSPValue)
 		}
 	}
 	return &TSP{Name: name, Metric: Explicit, n: n, lower: lower}, nil
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// tspValueOK reports whether v is a coordinate or distance within ±MaxTSPValue
+// (which excludes NaN and the infinities).
+func tspValueOK(v float64) bool { return v >= -MaxTSPValue && v <= MaxTSPValue }
 
 // N is the number of nodes.
 func (p *TSP) N() int { return p.n }

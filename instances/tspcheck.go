@@ -82,7 +82,9 @@ func tspCheckPermutation(tour []int, n int) error {
 // CheckTour verifies that tour (0-based) visits every node of p exactly once,
 // using every fixed edge of p, and returns the length of the closed tour in p's own metric, summed in float64 (exact
 // for the integral TSPLIB metrics while the total stays below 2^53). A bad tour
-// gives a *TourViolation, which wraps ErrInvalidSolution.
+// gives a *TourViolation, which wraps ErrInvalidSolution. A length that is not
+// finite is refused with an error wrapping ErrInvalidInstance: the constructors
+// keep distances finite, so the instance's data was changed after them.
 func CheckTour(p *TSP, tour []int) (float64, error) {
 	if p == nil {
 		return 0, fmt.Errorf("%w: CheckTour: nil instance", ErrInvalidSolution)
@@ -95,7 +97,11 @@ func CheckTour(p *TSP, tour []int) (float64, error) {
 			return 0, err
 		}
 	}
-	return TourLength(p, tour), nil
+	length := TourLength(p, tour)
+	if !finite(length) {
+		return 0, fmt.Errorf("%w: %s: tour length %v is not finite (coordinates or distances beyond ±%g)", ErrInvalidInstance, p.Name, length, MaxTSPValue)
+	}
+	return length, nil
 }
 
 // TourLength is the length of the closed tour without validation; tour must hold

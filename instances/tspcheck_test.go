@@ -2,6 +2,7 @@ package instances
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,42 @@ func TestCheckTourIntegralSumIsExact(t *testing.T) {
 	got, err := CheckTour(p, []int{0, 1, 2})
 	if err != nil || got != 2*big+11 {
 		t.Fatalf("length %v (%v), want %v", got, err, float64(2*big+11))
+	}
+}
+
+// Coordinates or distances of 1e308 were accepted and made tour lengths +Inf.
+func TestTSPValuesMustKeepDistancesFinite(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		load func() (*TSP, error)
+		want string
+	}{
+		{"coordinates", func() (*TSP, error) {
+			return NewCoordTSP("far", Euclidean, []float64{0, 1e308, 0}, []float64{0, 0, 1})
+		}, "node 2: coordinates (1e+308, 0) must be finite and within ±1e+15"},
+		{"matrix", func() (*TSP, error) { return NewExplicitTSP("far", 3, []float64{1, 1e308, 1}) }, "matrix entry 1 is 1e+308"},
+		{"TSPLIB", func() (*TSP, error) {
+			p, _, err := ReadTSP(strings.NewReader("DIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 -1e308 0\n3 0 1\n"), "far.tsp", 0)
+			return p, err
+		}, "far.tsp:5: node 2: x coordinate: \"-1e308\" is not a number within ±1e+15"},
+		{"line format", func() (*TSP, error) {
+			p, _, err := ReadTSP(strings.NewReader("0 0 1e308 0 0 1\n"), "far.txt", 0)
+			return p, err
+		}, "far.txt:1: token 3: \"1e308\" is not a number within ±1e+15"},
+	} {
+		p, err := tc.load()
+		if !errors.Is(err, ErrInvalidInstance) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v (instance %v), want ErrInvalidInstance with %q", tc.name, err, p != nil, tc.want)
+		}
+	}
+	// The checker does not trust the instance either: coordinates changed after
+	// construction must not give an infinite length.
+	p, err := NewCoordTSP("tri", Euclidean, []float64{0, 1, 0}, []float64{0, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.X[1] = 1e308
+	if length, err := CheckTour(p, []int{0, 1, 2}); !errors.Is(err, ErrInvalidInstance) {
+		t.Errorf("CheckTour: length %v, error %v; want ErrInvalidInstance", length, err)
 	}
 }

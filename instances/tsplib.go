@@ -69,9 +69,6 @@ var tsplibFormatAlias = map[string]string{
 // reader drops it again so that a round trip keeps the comment as it was.
 const tsplibEuclideanNote = "EDGE_WEIGHT_TYPE EUCLIDEAN is non-standard: unrounded Euclidean distances"
 
-// tsplibMaxMatrixDim keeps n² within int64 for the entry counts of a matrix.
-const tsplibMaxMatrixDim = 3_000_000_000
-
 type tsplibHeader struct {
 	name, comment      string
 	dim                int64
@@ -164,9 +161,9 @@ loop:
 			return nil, s.errorf(line, "%s is not supported: this reader takes plain symmetric TSPs", k)
 		default:
 			if _, err := strconv.ParseFloat(key, 64); err == nil && h.dim >= 0 {
-				return nil, s.errorf(line, "unexpected number %q: more data than DIMENSION %d?", key, h.dim)
+				return nil, s.errorf(line, "unexpected number %s: more data than DIMENSION %d?", quote(key), h.dim)
 			}
-			return nil, s.errorf(line, "unknown keyword %q", key)
+			return nil, s.errorf(line, "unknown keyword %s", quote(key))
 		}
 	}
 	if !anyKeywords {
@@ -229,21 +226,21 @@ func (h *tsplibHeader) set(s *tspScanner, key, v string, line int) error {
 	case "TYPE":
 		// Some TSPLIB files append an attribution: "TSP (M.~Hofmeister)".
 		if f := strings.Fields(v); len(f) == 0 || !strings.EqualFold(f[0], "TSP") {
-			return s.errorf(line, "TYPE %q is not supported (want TSP)", v)
+			return s.errorf(line, "TYPE %s is not supported (want TSP)", quote(v))
 		}
 	case "DIMENSION":
 		d, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return s.errorf(line, "DIMENSION %q is not an integer", v)
+			return s.errorf(line, "DIMENSION %s is not an integer", quote(v))
 		}
-		if d < 3 {
-			return s.errorf(line, "DIMENSION %d: need at least 3 nodes", d)
+		if d < 3 || d > MaxTSPNodes {
+			return s.errorf(line, "DIMENSION %d: need 3 to %d nodes", d, MaxTSPNodes)
 		}
 		h.dim = d
 	case "EDGE_WEIGHT_TYPE":
 		t := strings.ToUpper(v)
 		if _, ok := ParseMetric(t); !ok {
-			return s.errorf(line, "unknown or unsupported EDGE_WEIGHT_TYPE %q", v)
+			return s.errorf(line, "unknown or unsupported EDGE_WEIGHT_TYPE %s", quote(v))
 		}
 		h.weightType = t
 	case "EDGE_WEIGHT_FORMAT":
@@ -252,12 +249,12 @@ func (h *tsplibHeader) set(s *tspScanner, key, v string, line int) error {
 			return nil
 		}
 		if _, ok := tsplibFormatAlias[f]; !ok {
-			return s.errorf(line, "unknown or unsupported EDGE_WEIGHT_FORMAT %q", v)
+			return s.errorf(line, "unknown or unsupported EDGE_WEIGHT_FORMAT %s", quote(v))
 		}
 		h.format = f
 	case "NODE_COORD_TYPE":
 		if t := strings.ToUpper(v); t != "TWOD_COORDS" && t != "NO_COORDS" {
-			return s.errorf(line, "NODE_COORD_TYPE %q is not supported (want TWOD_COORDS)", v)
+			return s.errorf(line, "NODE_COORD_TYPE %s is not supported (want TWOD_COORDS)", quote(v))
 		}
 	case "DISPLAY_DATA_TYPE":
 		// Only matters for drawing; any value is accepted.
@@ -287,7 +284,7 @@ func readTSPLIBCoords(s *tspScanner, n int64, section string) (x, y []float64, e
 			if isTSPLIBKeyword(tok) {
 				return nil, nil, s.errorf(line, "%s has %d nodes but DIMENSION is %d", section, k, n)
 			}
-			return nil, nil, s.errorf(line, "node id %q is not an integer", tok)
+			return nil, nil, s.errorf(line, "node id %s is not an integer", quoteBytes(tok))
 		}
 		if id < 1 || id > n {
 			return nil, nil, s.errorf(line, "node id %d out of range 1…%d", id, n)
@@ -302,8 +299,8 @@ func readTSPLIBCoords(s *tspScanner, n int64, section string) (x, y []float64, e
 				return nil, nil, err
 			}
 			var ok bool
-			if xy[c], ok = tspParseFinite(tok); !ok {
-				return nil, nil, s.errorf(tline, "node %d: %s coordinate: %q is not a finite number", id, what, tok)
+			if xy[c], ok = tspParseValue(tok); !ok {
+				return nil, nil, s.errorf(tline, "node %d: %s coordinate: %s is not a number within ±%g", id, what, quoteBytes(tok), MaxTSPValue)
 			}
 		}
 		inOrder = inOrder && id == k+1
@@ -357,9 +354,6 @@ func tsplibEntries(format string, n int64) int64 {
 // readTSPLIBMatrix reads an explicit matrix and returns it as the packed lower
 // triangle NewExplicitTSP takes.
 func readTSPLIBMatrix(s *tspScanner, n int64, format string, sectionLine int) ([]float64, error) {
-	if n > tsplibMaxMatrixDim {
-		return nil, s.errorf(sectionLine, "DIMENSION %d is too large for an explicit matrix", n)
-	}
 	count := tsplibEntries(format, n)
 	entries := make([]float64, 0, min(count, 1<<12))
 	for k := int64(0); k < count; k++ {
@@ -370,9 +364,9 @@ func readTSPLIBMatrix(s *tspScanner, n int64, format string, sectionLine int) ([
 		if err != nil {
 			return nil, err
 		}
-		v, ok := tspParseFinite(tok)
+		v, ok := tspParseValue(tok)
 		if !ok {
-			return nil, s.errorf(line, "matrix entry: %q is not a finite number", tok)
+			return nil, s.errorf(line, "matrix entry: %s is not a number within ±%g", quoteBytes(tok), MaxTSPValue)
 		}
 		if v < 0 {
 			return nil, s.errorf(line, "matrix entry %v is negative", v)
@@ -531,7 +525,7 @@ type tspScanner struct {
 }
 
 func newTSPScanner(r io.Reader, name string, sentinel error) *tspScanner {
-	return &tspScanner{rd: r, name: name, sentinel: sentinel, line: 1, buf: make([]byte, 1<<16)}
+	return &tspScanner{rd: skipBOM(r), name: name, sentinel: sentinel, line: 1, buf: make([]byte, 1<<16)}
 }
 
 // errorf builds a syntax error at line; a pending read error takes precedence,
@@ -626,7 +620,7 @@ func (s *tspScanner) word(colon bool) ([]byte, error) {
 		}
 		s.tok = append(s.tok, s.buf[start:s.pos]...)
 		if len(s.tok) > tspMaxToken {
-			return nil, s.errorf(line, "token longer than %d bytes", tspMaxToken)
+			return nil, s.errorf(line, "token %s longer than %d bytes", quoteBytes(s.tok), tspMaxToken)
 		}
 		if s.pos < s.end {
 			break
@@ -735,9 +729,9 @@ func (s *tspScanner) endLine() {
 	}
 }
 
-// tspParseFinite parses a finite float64. The conversion to string does not
-// allocate: strconv does not keep its argument.
-func tspParseFinite(tok []byte) (float64, bool) {
+// tspParseValue parses a coordinate or distance within ±MaxTSPValue. The
+// conversion to string does not allocate: strconv does not keep its argument.
+func tspParseValue(tok []byte) (float64, bool) {
 	v, err := strconv.ParseFloat(string(tok), 64)
-	return v, err == nil && finite(v)
+	return v, err == nil && tspValueOK(v)
 }

@@ -80,9 +80,12 @@ func parseTSPLine(s *tspScanner, first []byte, index int) (*TSP, []int, error) {
 			hasTour = true
 			break
 		}
-		v, ok := tspParseFinite(tok)
+		v, ok := tspParseValue(tok)
 		if !ok {
-			return nil, nil, s.errorf(line, "token %d: %q is not a finite number", pos, tok)
+			return nil, nil, s.errorf(line, "token %d: %s is not a number within ±%g", pos, quoteBytes(tok), MaxTSPValue)
+		}
+		if len(x) == MaxTSPNodes && pos%2 == 1 {
+			return nil, nil, s.errorf(line, "more than %d nodes", MaxTSPNodes)
 		}
 		if pos%2 == 1 {
 			x = append(x, v)
@@ -116,7 +119,7 @@ func parseTSPLine(s *tspScanner, first []byte, index int) (*TSP, []int, error) {
 			}
 			v, perr := strconv.ParseInt(string(tok), 10, 64)
 			if perr != nil {
-				return nil, nil, s.errorf(line, "token %d: tour node %q is not an integer", pos, tok)
+				return nil, nil, s.errorf(line, "token %d: tour node %s is not an integer", pos, quoteBytes(tok))
 			}
 			if v < 1 || v > int64(n) {
 				return nil, nil, s.errorf(line, "token %d: tour node %d out of range 1…%d", pos, v, n)

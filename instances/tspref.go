@@ -81,7 +81,7 @@ func readLKH3Lengths(r io.Reader, name string) ([]float64, error) {
 	}
 	byIndex := map[int]float64{}
 	lineOf := map[int]int{}
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	line := 0
 	for sc.Scan() {
 		line++
@@ -94,11 +94,11 @@ func readLKH3Lengths(r io.Reader, name string) ([]float64, error) {
 		}
 		idx, err := strconv.Atoi(f[0])
 		if err != nil || idx < 0 {
-			return nil, bad(line, "index %q is not a non-negative integer", f[0])
+			return nil, bad(line, "index %s is not a non-negative integer", quote(f[0]))
 		}
 		v, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || !finite(v) || v <= 0 {
-			return nil, bad(line, "length %q is not a positive number", f[1])
+			return nil, bad(line, "length %s is not a positive number", quote(f[1]))
 		}
 		if first, dup := lineOf[idx]; dup {
 			return nil, bad(line, "index %d given twice (first at line %d)", idx, first)

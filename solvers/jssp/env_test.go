@@ -1,8 +1,11 @@
 package jssp
 
 import (
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/cosolve/cosolve/instances"
 )
 
 // TestCloneIndependent: a clone taken mid-episode continues exactly like the
@@ -77,5 +80,17 @@ func TestParseRule(t *testing.T) {
 	}
 	if _, ok := ParseRule("lpt"); ok {
 		t.Error("unknown rule accepted")
+	}
+}
+
+// Durations near 2^29 each make makespans pass the environment's Horizon of 2^30;
+// such an instance is refused, not scheduled past the horizon.
+func TestNewEnvRefusesTimesPastTheHorizon(t *testing.T) {
+	op := func(m, d int) instances.Operation { return instances.Operation{Machine: m, Duration: d} }
+	const d = 1<<29 - 16
+	js := &instances.JobShop{Name: "big", Machines: 2, Jobs: [][]instances.Operation{
+		{op(0, d), op(1, d)}, {op(1, d), op(0, d)}}}
+	if _, err := NewEnv(js); !errors.Is(err, instances.ErrInvalidInstance) {
+		t.Errorf("NewEnv: %v, want ErrInvalidInstance", err)
 	}
 }

@@ -3,7 +3,8 @@
 // first-stage decisions exactly.
 //
 // Exact oracles (pure Go): SecondStage solves the recourse problem by dynamic
-// programming over capacity; Evaluate computes the true worst case of a fixed first
+// programming over capacity (over the reachable weights, or by branch and bound,
+// when the capacity is too large to index); Evaluate computes the true worst case of a fixed first
 // stage by cutting planes (an LP over the scenario, through package milp, with the
 // DP as oracle). Every objective this package reports is such an exact evaluation,
 // never a network's estimate.

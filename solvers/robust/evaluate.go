@@ -106,8 +106,11 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 	witness := math.Inf(1)
 	var cuts []cut
 	seen := map[string]bool{}
-	addCut := func() (float64, bool) {
-		v := ss.Solve(x, xi, y, r)
+	addCut := func() (bool, error) {
+		v, err := ss.SolveContext(ctx, x, xi, y, r)
+		if err != nil {
+			return false, err
+		}
 		if v < witness {
 			witness = v
 			copy(ev.Scenario, xi)
@@ -131,17 +134,28 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		}
 		c.key = fmt.Sprintf("%s/%.17g", key, c.constant)
 		if seen[c.key] {
-			return v, false
+			return false, nil
 		}
 		seen[c.key] = true
 		cuts = append(cuts, c)
-		return v, true
+		return true, nil
+	}
+	// The context stops the loop, and also a second-stage solve, which can be long
+	// on huge capacities.
+	lower := math.Inf(-1)
+	stopped := func(err error) (Evaluation, error) {
+		ev.Profit, ev.Witness = lower, witness
+		return ev, fmt.Errorf("%w after %d iterations: %w", ErrNotConverged, ev.Iterations, err)
 	}
 	// Start from the nominal scenario and the greedy one that spends the budget on
 	// the largest degradations.
-	addCut()
+	if _, err := addCut(); err != nil {
+		return stopped(err)
+	}
 	greedyScenario(k, active, xi)
-	addCut()
+	if _, err := addCut(); err != nil {
+		return stopped(err)
+	}
 	if len(active) == 0 || k.Gamma == 0 {
 		ev.Profit, ev.Witness, ev.Converged = witness, witness, true
 		return ev, nil
@@ -156,19 +170,25 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 	if cutOff() {
 		return ev, nil
 	}
-	lower := math.Inf(-1)
 	dual := &warmLP{lp: newCutLP(len(active), k.Gamma)}
 	for ev.Iterations = 1; ev.Iterations <= maxIt; ev.Iterations++ {
 		if err := ctx.Err(); err != nil {
-			ev.Profit, ev.Witness = lower, witness
-			return ev, fmt.Errorf("%w after %d iterations: %v", ErrNotConverged, ev.Iterations, err)
+			return stopped(err)
 		}
 		var t float64
 		var err error
+		if lpSolver == nil {
+			t, err = dual.next(cuts, active, xi)
+			if errors.Is(err, errCutLP) {
+				// Some cut sets leave the warm-started basis singular (seen with
+				// weights of 10^10); an LP solved from scratch each round does not
+				// carry the basis over.
+				lpSolver = milp.Simplex{}
+				ev.LPBackend += ", then " + lpSolver.Name()
+			}
+		}
 		if lpSolver != nil {
 			t, err = solveCutLP(ctx, lpSolver, k.Gamma, active, cuts, xi)
-		} else {
-			t, err = dual.next(cuts, active, xi)
 		}
 		if err != nil {
 			ev.Profit, ev.Witness = lower, witness
@@ -178,7 +198,10 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		if converged(lower, witness, relTol) {
 			break
 		}
-		_, fresh := addCut()
+		fresh, err := addCut()
+		if err != nil {
+			return stopped(err)
+		}
 		if cutOff() {
 			return ev, nil
 		}

@@ -204,7 +204,9 @@ func mainMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, sc
 	n := k.N()
 	if len(scen) == 0 {
 		x, y, r := make([]bool, n), make([]bool, n), make([]bool, n)
-		NewSecondStage(k).SolveJoint(make([]float64, n), x, y, r)
+		if _, err := NewSecondStage(k).SolveJointContext(ctx, make([]float64, n), x, y, r); err != nil {
+			return nil, 0, errTimedOut // its only error is the context's
+		}
 		return x, 0, nil
 	}
 	m := &milp.Model{}

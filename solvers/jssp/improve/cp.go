@@ -33,7 +33,9 @@ type cpSearch struct {
 	children [][]int32 // per depth: the operations to rank first, in order
 	dirty    []bool    // machines whose windows changed since their last propagation
 	nodes    int64
-	maxNode  int64
+	maxNode  int64 // 0: no node limit
+	work     int64 // propagation steps since the last solve began
+	maxWork  int64 // 0: no work limit
 	st       *solvers.Budget
 	aborted  bool
 
@@ -122,8 +124,9 @@ func (c *cpSearch) propagate() bool {
 				return false
 			}
 			// One propagation of a large instance can take a while: honour the
-			// clock here too. An aborted propagation proves nothing.
-			if c.st != nil && !c.st.Check() {
+			// clock and the work limit here too. An aborted propagation proves
+			// nothing.
+			if c.st != nil && !c.st.Check() || c.maxWork > 0 && c.work >= c.maxWork {
 				c.aborted = true
 				return false
 			}
@@ -156,6 +159,7 @@ func (c *cpSearch) setLct(op, v int32, changed *bool) bool {
 
 func (c *cpSearch) jobPass(changed *bool) bool {
 	g := c.g
+	c.work += int64(g.n)
 	for j := range g.js.Jobs {
 		a, b := g.offset[j], g.offset[j+1]
 		for op := a + 1; op < b; op++ {
@@ -190,6 +194,8 @@ func (c *cpSearch) machine(m int, changed *bool) bool {
 		}
 	}
 	mid := p[lo:hi]
+	// The task-interval loops below are cubic in the middle's length.
+	c.work += int64(len(p) + len(mid)*len(mid)*len(mid))
 	if len(mid) == 0 {
 		if lo > 0 && hi < len(p) {
 			if !c.setEst(p[hi], est[p[lo-1]]+dur[p[lo-1]], changed) || !c.setLct(p[lo-1], lct[p[hi]]-dur[p[hi]], changed) {
@@ -364,6 +370,7 @@ func (c *cpSearch) pick() int {
 func (c *cpSearch) solve(onSolution func()) bool {
 	c.initWindows()
 	c.aborted = false
+	c.work = 0
 	c.dfs(0, onSolution)
 	return !c.aborted
 }
@@ -373,12 +380,15 @@ func (c *cpSearch) dfs(depth int, onSolution func()) {
 	if c.st != nil && !c.st.Check() {
 		c.aborted = true
 	}
-	if c.maxNode > 0 && c.nodes >= c.maxNode {
+	if c.maxNode > 0 && c.nodes >= c.maxNode || c.maxWork > 0 && c.work >= c.maxWork {
 		c.aborted = true
 	}
 	if c.aborted {
 		return
 	}
+	// A node passes over the operations about six times outside propagation:
+	// tightening, the branching choice, and saving and restoring the windows.
+	c.work += 6 * int64(len(c.lct))
 	// The target may have dropped since the parent: tighten deadlines.
 	changed := false
 	for op := range c.lct {

@@ -78,6 +78,7 @@ func (l *lns) round(st *solvers.Budget) bool {
 	}
 	c.target = int32(g.makespan - 1)
 	c.st, c.maxNode, c.nodes = st, l.nodes, 0
+	c.maxWork = l.nodes * lnsWorkPerNode * int64(g.n)
 	c.found = false
 	complete := c.solve(func() {})
 	l.totalNodes += c.nodes
@@ -104,6 +105,17 @@ func (l *lns) round(st *solvers.Budget) bool {
 	}
 	return improved
 }
+
+// lnsWorkPerNode caps the propagation work of a round at this many steps per
+// operation for each node of the node limit. The node limit alone does not bound
+// a round: the neighbourhood widens after every exhausted search, up to the whole
+// schedule, and a node's propagation grows with the cube of each machine's free
+// part. On ta01 a round of 2000 nodes then took up to 2.4 s and 3000 rounds more
+// than 15 minutes; nodes of the starting neighbourhood cost about 30 steps per
+// operation, so with 10 a round stays near the starting neighbourhood's cost
+// (4.5·10^6 steps, some 30 ms on ta01) and a narrower neighbourhood takes over, as
+// after any cut search.
+const lnsWorkPerNode = 10
 
 // runLNS is one LNS thread working on the shared best.
 func runLNS(sh *shared, s Settings, seed uint64, st *solvers.Budget) Stats {

@@ -82,7 +82,7 @@ func TestLongTable(t *testing.T) {
 	sum := 0.0
 	for _, name := range names {
 		js := loadNamed(t, name)
-		ref, ok := instances.JobShopReference(dir, name)
+		ref, ok := instances.JobShopReferenceFor(dir, js)
 		if !ok {
 			t.Fatalf("%s: no reference", name)
 		}
@@ -171,8 +171,7 @@ func TestLongLarge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := strings.Replace(strings.Replace(name, "_j", "_", 1), "_m", "_", 1)
-		ref, _ := instances.JobShopReference(dir, key)
+		ref, _ := instances.JobShopReferenceFor(dir, js)
 		t.Logf("%s (%s): start %d → %d, bound %v, reference %.0f, gap %.2f %%, %d iterations, %d LNS rounds, cpu %.1fs wall %.1fs",
 			name, js.Name, startMS, res.Solution.Makespan, res.Bound, ref.Value, 100*(float64(res.Solution.Makespan)-ref.Value)/ref.Value,
 			res.Stats.Iterations, res.Stats.Neighborhoods, clock().Seconds(), time.Since(w).Seconds())
