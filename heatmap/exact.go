@@ -195,7 +195,8 @@ func (t *spatialTree) lowerBound(u int32, piU float64, k int32) float64 {
 	} else if y > t.maxY[k] {
 		dy = y - t.maxY[k]
 	}
-	return penalised(metricOfSquare(t.p.Metric, dx*dx+dy*dy), piU, t.minPi[k])
+	// No fused multiply-add: it would round differently from the distance.
+	return penalised(metricOfSquare(t.p.Metric, float64(dx*dx)+float64(dy*dy)), piU, t.minPi[k])
 }
 
 // metricOfSquare is the planar metric as a function of the squared Euclidean
@@ -303,6 +304,9 @@ func boruvkaOneTree(p *instances.TSP, g *graph, reach, pi []float64, pl *poller)
 	edges := make([]edge, 0, n-1)
 	for len(edges) < n-1 {
 		for i := range comp {
+			if err := pl.tick(4); err != nil {
+				return nil, err
+			}
 			comp[i] = find(int32(i))
 			best[i] = noEdge
 		}

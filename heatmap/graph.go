@@ -40,27 +40,49 @@ func (g *graph) owner(s int32) int32 {
 // edge is an undirected edge given by its end nodes.
 type edge struct{ u, v int32 }
 
-// buildGraph returns the symmetric graph on n nodes whose edges each emits
-// (duplicates and both orientations allowed). each is called twice.
-func buildGraph(p *instances.TSP, each func(emit func(u, v int32)), pl *poller) (*graph, error) {
+// buildGraph returns the symmetric graph on p's nodes holding, for every node
+// i, the edges from i to the nodes rowOf emits, and the extra edges
+// (duplicates and both orientations allowed). rowOf is called twice per node.
+func buildGraph(p *instances.TSP, rowOf func(i int32, emit func(j int32)), extra []edge, pl *poller) (*graph, error) {
 	n := p.N()
 	start := make([]int32, n+2)
-	each(func(u, v int32) {
-		start[u+2]++
-		start[v+2]++
-	})
+	var from int32
+	countFrom := func(j int32) {
+		start[from+2]++
+		start[j+2]++
+	}
+	for from = 0; from < int32(n); from++ {
+		if err := pl.tick(8); err != nil {
+			return nil, err
+		}
+		rowOf(from, countFrom)
+	}
+	for _, e := range extra {
+		start[e.u+2]++
+		start[e.v+2]++
+	}
 	for i := 2; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
 	// start[i+1] is now where row i begins; filling advances it to where row
 	// i ends, which is where row i+1 begins.
 	adj := make([]int32, start[n+1])
-	each(func(u, v int32) {
+	put := func(u, v int32) {
 		adj[start[u+1]] = v
 		start[u+1]++
 		adj[start[v+1]] = u
 		start[v+1]++
-	})
+	}
+	putFrom := func(j int32) { put(from, j) }
+	for from = 0; from < int32(n); from++ {
+		if err := pl.tick(8); err != nil {
+			return nil, err
+		}
+		rowOf(from, putFrom)
+	}
+	for _, e := range extra {
+		put(e.u, e.v)
+	}
 	start = start[:n+1]
 	// Sort each row and drop duplicates (mutual neighbours appear twice),
 	// compacting in place.
@@ -97,19 +119,20 @@ func buildGraph(p *instances.TSP, each func(emit func(u, v int32)), pl *poller) 
 
 // knnGraph is the k-nearest-neighbour lists made symmetric.
 func knnGraph(p *instances.TSP, nb *Neighbors, pl *poller) (*graph, error) {
-	return buildGraph(p, func(emit func(u, v int32)) {
-		for i := 0; i < p.N(); i++ {
-			for _, j := range nb.Of(i) {
-				emit(int32(i), j)
-			}
+	return buildGraph(p, func(i int32, emit func(j int32)) {
+		for _, j := range nb.Of(int(i)) {
+			emit(j)
 		}
-	}, pl)
+	}, nil, pl)
 }
 
 // withEdges returns g with the given edges added, g itself when it has them all.
 func withEdges(p *instances.TSP, g *graph, extra []edge, pl *poller) (*graph, error) {
 	var missing []edge
 	for _, e := range extra {
+		if err := pl.tick(4); err != nil {
+			return nil, err
+		}
 		if g.slot(e.u, e.v) < 0 {
 			missing = append(missing, e)
 		}
@@ -117,19 +140,14 @@ func withEdges(p *instances.TSP, g *graph, extra []edge, pl *poller) (*graph, er
 	if len(missing) == 0 {
 		return g, nil
 	}
-	return buildGraph(p, func(emit func(u, v int32)) {
-		for i := int32(0); i < int32(g.n); i++ {
-			lo, hi := g.row(i)
-			for _, j := range g.adj[lo:hi] {
-				if i < j {
-					emit(i, j)
-				}
+	return buildGraph(p, func(i int32, emit func(j int32)) {
+		lo, hi := g.row(i)
+		for _, j := range g.adj[lo:hi] {
+			if i < j {
+				emit(j)
 			}
 		}
-		for _, e := range missing {
-			emit(e.u, e.v)
-		}
-	}, pl)
+	}, missing, pl)
 }
 
 // penalised is the edge cost the ascent works with, d + π_u + π_v. The

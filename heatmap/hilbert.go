@@ -2,7 +2,6 @@ package heatmap
 
 import (
 	"math"
-	"slices"
 
 	"github.com/cosolve/cosolve/instances"
 )
@@ -46,7 +45,7 @@ func hilbertKey(x, y uint32) uint64 {
 // ascent then touch memory in nearly the order they touch the plane, which at
 // 10^6 nodes is what keeps them out of cache misses. Distances are unchanged:
 // the copy has the same coordinates and metric.
-func hilbertRenumber(p *instances.TSP) (*instances.TSP, []int32, error) {
+func hilbertRenumber(p *instances.TSP, pl *poller) (*instances.TSP, []int32, error) {
 	n := p.N()
 	minX, maxX, minY, maxY := p.X[0], p.X[0], p.Y[0], p.Y[0]
 	for i := 1; i < n; i++ {
@@ -58,17 +57,44 @@ func hilbertRenumber(p *instances.TSP) (*instances.TSP, []int32, error) {
 	if side > 0 {
 		scale = (1<<hilbertOrder - 1) / side
 	}
-	// Key in the high 32 bits, node in the low: one integer sort, ties by node.
+	// Key in the high 32 bits, node in the low, sorted by a stable radix sort
+	// of the key's two 16-bit halves: ties stay in node order, and the passes
+	// are linear loops the context can interrupt.
 	keys := make([]uint64, n)
 	for i := range keys {
+		if err := pl.tick(32); err != nil {
+			return nil, nil, err
+		}
 		cx := uint32((p.X[i] - minX) * scale)
 		cy := uint32((p.Y[i] - minY) * scale)
 		keys[i] = hilbertKey(cx, cy)<<32 | uint64(i)
 	}
-	slices.Sort(keys)
+	tmp := make([]uint64, n)
+	var count [1<<16 + 1]int
+	for _, shift := range []uint{32, 48} {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&0xffff+1]++
+		}
+		for d := 1; d < len(count); d++ {
+			count[d] += count[d-1]
+		}
+		for i, k := range keys {
+			if err := pl.tick(4); err != nil {
+				return nil, nil, err
+			}
+			d := (k >> shift) & 0xffff
+			tmp[count[d]] = keys[i]
+			count[d]++
+		}
+		keys, tmp = tmp, keys
+	}
 	perm := make([]int32, n)
 	x, y := make([]float64, n), make([]float64, n)
 	for i, k := range keys {
+		if err := pl.tick(4); err != nil {
+			return nil, nil, err
+		}
 		old := int(uint32(k))
 		perm[i] = int32(old)
 		x[i], y[i] = p.X[old], p.Y[old]

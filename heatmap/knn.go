@@ -2,7 +2,7 @@ package heatmap
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/cosolve/cosolve/instances"
 )
@@ -63,6 +63,16 @@ type cand struct {
 }
 
 func less(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.j < b.j) }
+
+func compareCand(a, b cand) int {
+	switch {
+	case less(a, b):
+		return -1
+	case less(b, a):
+		return 1
+	}
+	return 0
+}
 
 // insert keeps best (capacity k) sorted ascending.
 func insert(best []cand, c cand, k int) []cand {
@@ -186,7 +196,7 @@ func gridKNN(p *instances.TSP, k int, nb *Neighbors, pl *poller) error {
 		for r := range best {
 			best[r].d = p.Dist(i, int(best[r].j))
 		}
-		sort.SliceStable(best, func(a, b int) bool { return less(best[a], best[b]) })
+		slices.SortStableFunc(best, compareCand)
 		for r, c := range best {
 			nb.Adj[i*k+r] = c.j
 		}

@@ -103,6 +103,9 @@ func (t *oneTree) compute(pi []float64, pl *poller) error {
 		if t.deg[v] != 1 {
 			continue
 		}
+		if err := pl.tick(8); err != nil {
+			return err
+		}
 		treeNb := nodes[v].parent
 		if v == 0 {
 			treeNb = t.onlyChild(0)
@@ -262,7 +265,11 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 			for i, d := range t.deg {
 				v := d - 2
 				if v != 0 || lastV[i] != 0 {
-					pi[i] += step * (0.7*float64(v) + 0.3*float64(lastV[i]))
+					// The conversions forbid fused multiply-adds, which some
+					// platforms would use and others not: results must not
+					// depend on the machine.
+					dir := float64(0.7*float64(v)) + float64(0.3*float64(lastV[i]))
+					pi[i] += float64(step * dir)
 				}
 				lastV[i] = v
 			}
