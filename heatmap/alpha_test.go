@@ -243,6 +243,29 @@ func TestAlphaValuesMatchTreePaths(t *testing.T) {
 	}
 }
 
+// The ascent's step must not allocate: at 10^6 nodes it runs hundreds of
+// times.
+func TestOneTreeComputeAllocatesNothing(t *testing.T) {
+	p := uniform(t, 2000, 4, instances.Euclidean, 1)
+	g, err := knnGraph(p, KNearest(p, 10), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pi := make([]float64, p.N())
+	for i := range pi {
+		pi[i] = float64(i%5) * 1e-3
+	}
+	tree := newOneTree(g)
+	pl := newPoller(context.Background())
+	if a := testing.AllocsPerRun(5, func() {
+		if err := tree.compute(pi, pl); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("%v allocations per 1-tree", a)
+	}
+}
+
 // Ranking: lowest α first, then the shorter edge, then the smaller node;
 // values strictly decrease along it and each row sums to 1.
 func TestAlphaHeatmapRanking(t *testing.T) {

@@ -202,8 +202,9 @@ type ascentSchedule struct {
 	initialPeriod int
 	maxIterations int // 0 = until the schedule ends
 	// certify recomputes the minimum 1-tree at pi over the complete graph,
-	// adds to the sparse graph the edges it lacked, and returns the exact W.
-	certify func(pi []float64) (float64, error)
+	// adds to the sparse graph the edges it lacked, and returns the exact W
+	// and whether it beats every W certified before (starting with π = 0's).
+	certify func(pi []float64) (w float64, better bool, err error)
 }
 
 // ascentResult is what the ascent found.
@@ -227,7 +228,8 @@ type ascentResult struct {
 // drifts towards such π. So the best π is certified at the end of every
 // period and of the ascent: its 1-tree is recomputed over the complete graph,
 // the missing edges join the sparse graph, and the best W becomes the exact
-// value. The first 1-tree, at π = 0, is exact already: the graph holds the
+// value, or, if that is below an earlier certified W, the best π goes back to
+// that one. The first 1-tree, at π = 0, is exact already: the graph holds the
 // minimum spanning tree and every node's two nearest neighbours.
 func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) {
 	n := t.g.n
@@ -238,16 +240,26 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 		return best, err
 	}
 	best.w = t.w
-	stop := t.norm() == 0
+	stop := false
+	certPi, certW := make([]float64, n), t.w
 	uncertified := false
 	certify := func() error {
 		if !uncertified {
 			return nil
 		}
 		uncertified = false
-		w, err := sched.certify(best.pi)
-		best.w = w
-		return err
+		w, better, err := sched.certify(best.pi)
+		if err != nil {
+			return err
+		}
+		if better {
+			copy(certPi, best.pi)
+			certW = w
+		} else {
+			copy(best.pi, certPi)
+		}
+		best.w = certW
+		return nil
 	}
 	// The first step is a hundredth of the mean 1-tree edge: small enough that
 	// doubling, not halving, finds the working scale, and independent of the
@@ -261,9 +273,11 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 	initial := true
 	capped := func() bool { return sched.maxIterations > 0 && best.iterations >= sched.maxIterations }
 	for ; period > 0 && step >= minStep && !stop && !capped(); period, step = period/2, step/2 {
-		for p := 1; p <= period && !stop && !capped(); p++ {
+		for p := 1; p <= period && !capped(); p++ {
+			moved := false
 			for i, d := range t.deg {
 				v := d - 2
+				moved = moved || v != 0
 				if v != 0 || lastV[i] != 0 {
 					// The conversions forbid fused multiply-adds, which some
 					// platforms would use and others not: results must not
@@ -273,6 +287,11 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 				}
 				lastV[i] = v
 			}
+			if !moved {
+				// The last 1-tree is a tour: no step can raise W any more.
+				stop = true
+				break
+			}
 			if err := t.compute(pi, pl); err != nil {
 				return best, err
 			}
@@ -281,8 +300,6 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 				best.w = t.w
 				copy(best.pi, pi)
 				uncertified = true
-				// A 1-tree that is a tour has v = 0: π cannot move any more.
-				stop = t.norm() == 0
 				if initial {
 					step *= 2
 				}
@@ -302,13 +319,4 @@ func ascent(t *oneTree, sched ascentSchedule, pl *poller) (ascentResult, error) 
 		}
 	}
 	return best, certify()
-}
-
-// norm is Σ (degree − 2)², zero exactly when the 1-tree is a tour.
-func (t *oneTree) norm() int {
-	var s int
-	for _, d := range t.deg {
-		s += int(d-2) * int(d-2)
-	}
-	return s
 }
