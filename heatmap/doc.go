@@ -5,4 +5,8 @@
 // heatmap + MCTS literature or from a compact sparse format of our own. It also
 // finds k-nearest neighbours (grid for planar instances, the distance function
 // for GEO and EXPLICIT ones) and picks candidate sets by the reference rule.
+//
+// Alpha is the heatmap of LKH: α-nearness from a Held–Karp subgradient ascent
+// on a sparse graph, with the 1-tree lower bound on the tour length certified
+// on the complete graph.
 package heatmap

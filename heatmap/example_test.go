@@ -1,6 +1,7 @@
 package heatmap_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/cosolve/cosolve/heatmap"
@@ -14,4 +15,23 @@ func ExampleGTPrior() {
 	c := h.Candidates(5, 1e-4)
 	fmt.Println(len(c.Of(0)), len(heatmap.GTPriorTable(500)))
 	// Output: 5 24
+}
+
+func ExampleAlpha() {
+	p, _ := instances.GenerateUniform(1000, 1)
+	// The step schedule ends the ascent after a few hundred iterations;
+	// MaxIterations caps it for large instances. Either way the result is the
+	// same on every machine.
+	h, res, err := heatmap.Alpha(context.Background(), p, heatmap.AlphaOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Each node's 5 lowest-α neighbours, lowest first.
+	c := h.Candidates(5, 0)
+	fmt.Println(len(c.Of(0)), res.Iterations)
+	fmt.Printf("no tour is shorter than %.4f\n", res.Bound)
+	// Output:
+	// 5 334
+	// no tour is shorter than 23.2893
 }

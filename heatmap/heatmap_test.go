@@ -37,7 +37,7 @@ func TestKNearestGridMatchesBruteForce(t *testing.T) {
 		p := uniform(t, tc.n, 7, tc.metric, tc.scale)
 		got := KNearest(p, tc.k)
 		want := &Neighbors{Start: got.Start, Adj: make([]int32, len(got.Adj))}
-		bruteKNN(p, min(tc.k, tc.n-1), want)
+		_ = bruteKNN(p, min(tc.k, tc.n-1), want, nil)
 		for i := 0; i < tc.n; i++ {
 			g, w := got.Of(i), want.Of(i)
 			for r := range w {

@@ -2,7 +2,7 @@ package heatmap
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/cosolve/cosolve/instances"
 )
@@ -31,6 +31,12 @@ func planar(p *instances.TSP) bool {
 // per cell), O(n·k) expected time for spread-out points; other metrics (GEO,
 // MAN_2D, MAX_2D, EXPLICIT) scan all pairs with the instance's distance, O(n²).
 func KNearest(p *instances.TSP, k int) *Neighbors {
+	nb, _ := kNearest(p, k, nil)
+	return nb
+}
+
+// kNearest is KNearest that gives up with the context's error when pl says so.
+func kNearest(p *instances.TSP, k int, pl *poller) (*Neighbors, error) {
 	n := p.N()
 	if k > n-1 {
 		k = n - 1
@@ -43,14 +49,12 @@ func KNearest(p *instances.TSP, k int) *Neighbors {
 		nb.Start[i] = int32(i * k)
 	}
 	if k == 0 {
-		return nb
+		return nb, nil
 	}
 	if planar(p) {
-		gridKNN(p, k, nb)
-	} else {
-		bruteKNN(p, k, nb)
+		return nb, gridKNN(p, k, nb, pl)
 	}
-	return nb
+	return nb, bruteKNN(p, k, nb, pl)
 }
 
 type cand struct {
@@ -59,6 +63,16 @@ type cand struct {
 }
 
 func less(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.j < b.j) }
+
+func compareCand(a, b cand) int {
+	switch {
+	case less(a, b):
+		return -1
+	case less(b, a):
+		return 1
+	}
+	return 0
+}
 
 // insert keeps best (capacity k) sorted ascending.
 func insert(best []cand, c cand, k int) []cand {
@@ -76,10 +90,13 @@ func insert(best []cand, c cand, k int) []cand {
 	return best
 }
 
-func bruteKNN(p *instances.TSP, k int, nb *Neighbors) {
+func bruteKNN(p *instances.TSP, k int, nb *Neighbors, pl *poller) error {
 	n := p.N()
 	best := make([]cand, 0, k)
 	for i := 0; i < n; i++ {
+		if err := pl.tick(n); err != nil {
+			return err
+		}
 		best = best[:0]
 		for j := 0; j < n; j++ {
 			if j != i {
@@ -90,12 +107,13 @@ func bruteKNN(p *instances.TSP, k int, nb *Neighbors) {
 			nb.Adj[i*k+r] = c.j
 		}
 	}
+	return nil
 }
 
 // gridKNN searches rings of grid cells around each point until the ring is
 // farther than the k-th best found. It ranks by Euclidean distance of the
 // coordinates, then re-sorts by the instance metric (equal up to rounding).
-func gridKNN(p *instances.TSP, k int, nb *Neighbors) {
+func gridKNN(p *instances.TSP, k int, nb *Neighbors, pl *poller) error {
 	n := p.N()
 	minX, maxX, minY, maxY := p.X[0], p.X[0], p.Y[0], p.Y[0]
 	for i := 1; i < n; i++ {
@@ -134,6 +152,10 @@ func gridKNN(p *instances.TSP, k int, nb *Neighbors) {
 	}
 	best := make([]cand, 0, k)
 	for i := 0; i < n; i++ {
+		// About 4k points are looked at per node.
+		if err := pl.tick(4 * k); err != nil {
+			return err
+		}
 		best = best[:0]
 		cx, cy := cellOf(i)
 		xi, yi := p.X[i], p.Y[i]
@@ -174,9 +196,10 @@ func gridKNN(p *instances.TSP, k int, nb *Neighbors) {
 		for r := range best {
 			best[r].d = p.Dist(i, int(best[r].j))
 		}
-		sort.SliceStable(best, func(a, b int) bool { return less(best[a], best[b]) })
+		slices.SortStableFunc(best, compareCand)
 		for r, c := range best {
 			nb.Adj[i*k+r] = c.j
 		}
 	}
+	return nil
 }
