@@ -59,14 +59,16 @@ func (r *ratio) Priors(k *knapsack, actions []int32, priors []float64) error {
 	return nil
 }
 
-func (r *ratio) Evaluate(k *knapsack, rng *rand.Rand, _ *solvers.Budget) (float64, error) {
+func (r *ratio) Evaluate(k *knapsack, rng *rand.Rand, _ *solvers.Budget, trail []int32) (float64, []int32, error) {
 	for !k.Terminal() {
 		r.buf = k.Actions(r.buf[:0])
-		if err := k.Apply(r.buf[rng.IntN(len(r.buf))]); err != nil {
-			return 0, err
+		a := r.buf[rng.IntN(len(r.buf))]
+		if err := k.Apply(a); err != nil {
+			return 0, nil, err
 		}
+		trail = append(trail, a)
 	}
-	return k.Value(), nil
+	return k.Value(), trail, nil
 }
 
 // A knapsack built by committing one decision at a time, each after 500

@@ -48,9 +48,11 @@ type Evaluator[S any] interface {
 	// to one).
 	Priors(s S, actions []int32, priors []float64) error
 	// Evaluate estimates the value of the non-terminal state s. It may change
-	// s. Long evaluations should stop early when b runs out, returning the
-	// value of what they have.
-	Evaluate(s S, rng *rand.Rand, b *solvers.Budget) (float64, error)
+	// s. A rollout appends the actions it took to trail and returns it; when
+	// it leaves s terminal, the tree can replay that sequence (a value
+	// function returns trail unchanged). Long evaluations should stop early
+	// when b runs out, returning the value of what they have.
+	Evaluate(s S, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, error)
 }
 
 // Worker is one thread of a search: its scratch state and evaluator.
@@ -67,7 +69,9 @@ const (
 	Mean Backup = iota
 	// Max is the best value backed up through the node: in a deterministic
 	// single-agent problem a value seen once can be reached again, so the best
-	// is what a path is worth.
+	// is what a path is worth. Commitment then follows the best complete
+	// sequence seen (tree path and rollout trail), so Construct never ends
+	// worse than its best rollout.
 	Max
 )
 
@@ -154,6 +158,7 @@ const (
 	flagExpanded uint8 = 1 << iota
 	flagTerminal
 	flagExpanding // a worker is computing this leaf's priors
+	flagSolved    // terminal, or every child solved: simulating it again teaches nothing
 )
 
 // node is one state of the tree, stored in the arena; its children are
@@ -161,6 +166,7 @@ const (
 type node struct {
 	first   int32 // arena index of the first child
 	n       int32 // number of children
+	nSolved int32 // children solved
 	visits  int32
 	vloss   int32
 	action  int32 // the action leading here from the parent
@@ -192,6 +198,7 @@ type worker[S State[S]] struct {
 	legal    []int32
 	priors   []float64
 	children []child
+	trail    []int32 // actions of the current rollout
 }
 
 // Tree is a Monte Carlo tree search over a State: PUCT selection with policy
@@ -209,8 +216,13 @@ type Tree[S State[S]] struct {
 	spare   []node
 	workers []*worker[S]
 	lo, hi  float64 // range of backed-up values, for normalisation
-	mu      sync.Mutex
-	stats   TreeStats
+	// best is the best complete sequence seen from the root, bestAt how much
+	// of it has been committed, bestV its value.
+	best   []int32
+	bestAt int
+	bestV  float64
+	mu     sync.Mutex
+	stats  TreeStats
 }
 
 // New returns a search tree rooted at root, which the tree owns from now on
@@ -223,7 +235,7 @@ func New[S State[S]](root S, workers []Worker[S], cfg Config) (*Tree[S], error) 
 	if len(workers) == 0 {
 		return nil, solvers.InvalidSetting("workers", "none given")
 	}
-	t := &Tree[S]{cfg: cfg, root: root, lo: math.Inf(1), hi: math.Inf(-1)}
+	t := &Tree[S]{cfg: cfg, root: root, lo: math.Inf(1), hi: math.Inf(-1), bestV: math.Inf(-1)}
 	for i, w := range workers {
 		t.workers = append(t.workers, &worker[S]{Worker: w, rng: solvers.NewRand(cfg.Seed, cfg.Phase, uint64(i))})
 	}
@@ -244,8 +256,9 @@ func (t *Tree[S]) Stats() TreeStats { return t.stats }
 // from before the last commit).
 func (t *Tree[S]) Visits() int { return int(t.nodes[0].visits) }
 
-// Search runs n simulations, fewer when b runs out; each spends one iteration
-// of b. The simulations run on all workers. b is consulted between
+// Search runs n simulations, fewer when b runs out or the tree is solved
+// (every leaf below the root is terminal and known); each spends one
+// iteration of b. The simulations run on all workers. b is consulted between
 // simulations; with one worker the evaluations get b itself, with several
 // each gets a budget on b's context, cancelled once b runs out (a clock set
 // with Budget.WithClock is then seen between simulations only). It returns
@@ -265,7 +278,7 @@ func (t *Tree[S]) run(b *solvers.Budget, n int, pace func() bool) (int, error) {
 	if len(t.workers) == 1 {
 		w := t.workers[0]
 		done := 0
-		for ; done < n && (pace == nil || pace()) && b.Check() && b.Spend(); done++ {
+		for ; done < n && !t.solved(0) && (pace == nil || pace()) && b.Check() && b.Spend(); done++ {
 			if err := t.simulate(w, b); err != nil {
 				return done, err
 			}
@@ -287,7 +300,7 @@ func (t *Tree[S]) run(b *solvers.Budget, n int, pace func() bool) (int, error) {
 			defer wg.Done()
 			for {
 				t.mu.Lock()
-				ok := firstErr == nil && started < n && (pace == nil || pace()) && b.Check() && b.Spend()
+				ok := firstErr == nil && started < n && !t.solved(0) && (pace == nil || pace()) && b.Check() && b.Spend()
 				if ok {
 					started++
 				} else if b.Stopped() {
@@ -341,9 +354,10 @@ func (t *Tree[S]) simulate(w *worker[S], b *solvers.Budget) error {
 	t.mu.Unlock()
 
 	var err error
-	w.legal, w.children = w.legal[:0], w.children[:0]
+	w.legal, w.children, w.trail = w.legal[:0], w.children[:0], w.trail[:0]
+	complete := terminal
 	if !terminal {
-		terminal, value, err = t.evaluate(w, expand, b)
+		terminal, complete, value, err = t.evaluate(w, expand, b)
 	}
 
 	t.mu.Lock()
@@ -359,9 +373,10 @@ func (t *Tree[S]) simulate(w *worker[S], b *solvers.Budget) error {
 	if err != nil {
 		return err
 	}
-	if terminal {
+	if terminal && t.nodes[v].flags&flagTerminal == 0 {
 		t.nodes[v].flags |= flagTerminal
 		t.nodes[v].terminV = value
+		t.solve(w.path)
 	} else if expand {
 		t.attach(v, w.children, false)
 	}
@@ -372,34 +387,39 @@ func (t *Tree[S]) simulate(w *worker[S], b *solvers.Budget) error {
 		nd.best = max(nd.best, value)
 	}
 	t.lo, t.hi = min(t.lo, value), max(t.hi, value)
+	if value > t.bestV && complete {
+		t.bestV = value
+		t.best = append(append(t.best[:0], w.acts...), w.trail...)
+		t.bestAt = 0
+	}
 	t.stats.Simulations++
 	return nil
 }
 
 // evaluate brings w's state to the leaf at the end of w.acts, collects its
 // actions and priors into w.children when it is to be expanded, and returns
-// its value.
-func (t *Tree[S]) evaluate(w *worker[S], expand bool, b *solvers.Budget) (terminal bool, value float64, err error) {
+// its value; complete says whether w.acts and w.trail reach a terminal state.
+func (t *Tree[S]) evaluate(w *worker[S], expand bool, b *solvers.Budget) (terminal, complete bool, value float64, err error) {
 	s := w.State
 	s.CopyFrom(t.root)
 	for _, a := range w.acts {
 		if err := s.Apply(a); err != nil {
-			return false, 0, err
+			return false, false, 0, err
 		}
 	}
 	if s.Terminal() {
-		return true, s.Value(), nil
+		return true, true, s.Value(), nil
 	}
 	if expand {
 		if err := w.expand(s); err != nil {
-			return false, 0, err
+			return false, false, 0, err
 		}
 	}
-	value, err = w.Eval.Evaluate(s, w.rng, b)
+	value, w.trail, err = w.Eval.Evaluate(s, w.rng, b, w.trail)
 	if err == nil && math.IsNaN(value) {
 		err = errors.New("mcts: the evaluator returned NaN")
 	}
-	return false, value, err
+	return false, s.Terminal(), value, err
 }
 
 // expand fills w.children with s's actions and their normalised priors,
@@ -451,6 +471,22 @@ func (t *Tree[S]) attach(v int32, cs []child, force bool) {
 	t.stats.MaxNodes = max(t.stats.MaxNodes, len(t.nodes))
 }
 
+// solve marks the last node of path solved and every ancestor all of whose
+// children are now solved.
+func (t *Tree[S]) solve(path []int32) {
+	t.nodes[path[len(path)-1]].flags |= flagSolved
+	for i := len(path) - 1; i > 0; i-- {
+		p := &t.nodes[path[i-1]]
+		if p.nSolved++; p.nSolved < p.n {
+			return
+		}
+		p.flags |= flagSolved
+	}
+}
+
+// solved reports whether node v's subtree is fully known.
+func (t *Tree[S]) solved(v int32) bool { return t.nodes[v].flags&flagSolved != 0 }
+
 // norm maps a value into [0, 1] by the range seen so far.
 func (t *Tree[S]) norm(x float64) float64 {
 	if !(t.hi > t.lo) {
@@ -459,24 +495,31 @@ func (t *Tree[S]) norm(x float64) float64 {
 	return (x - t.lo) / (t.hi - t.lo)
 }
 
-// selectChild is PUCT over the children v offers. A child's q is its
-// normalised mean or best value, diluted by virtual losses; an unvisited
-// child starts from the parent's normalised mean.
+// selectChild is PUCT over the children v offers (with progressive
+// widening, the first ones in prior order), leaving out solved ones under Max
+// backup. A child's q is its normalised mean or best value, diluted by
+// virtual losses; an unvisited child starts from the parent's normalised
+// mean. Under Max backup v must not be solved.
 func (t *Tree[S]) selectChild(v int32) int32 {
 	p := &t.nodes[v]
 	offer := p.n
 	if t.cfg.Widening > 0 {
 		k := int32(math.Ceil(t.cfg.Widening * math.Pow(float64(p.visits), t.cfg.WideningExponent)))
-		offer = min(offer, max(k, 1))
+		offer = max(k, 1)
 	}
 	fpu := 0.5
 	if p.visits > 0 {
 		fpu = t.norm(p.sum / float64(p.visits))
 	}
 	sqrtN := math.Sqrt(float64(max(p.visits+p.vloss, 1)))
-	best, bestScore := p.first, math.Inf(-1)
-	for c := p.first; c < p.first+offer; c++ {
+	best, bestScore := int32(-1), math.Inf(-1)
+	for c := p.first; c < p.first+p.n && offer > 0; c++ {
 		nd := &t.nodes[c]
+		if nd.flags&flagSolved != 0 && t.cfg.Backup == Max {
+			// Its best value is exact; under Mean, visits still count.
+			continue
+		}
+		offer--
 		n := nd.visits + nd.vloss
 		q := fpu
 		if n > 0 {
@@ -500,11 +543,13 @@ func (t *Tree[S]) value(nd *node) float64 {
 	return nd.sum / float64(nd.visits)
 }
 
-// Best returns the root action to commit: the child with the most visits
-// (Mean) or the best value (Max), ties to more visits, then higher value,
-// then higher prior; before any visit, the action of highest prior. ok is
-// false when the root is terminal. An unexpanded root is expanded first (its
-// priors are computed by the first worker).
+// Best returns the root action to commit: with Mean the child with the most
+// visits; with Max the next action of the best complete sequence seen, or,
+// when that sequence has left the tree's knowledge, the child of best value;
+// ties go to more visits, then higher value, then higher prior; before any
+// visit, the action of highest prior. ok is false when the root is terminal.
+// An unexpanded root is expanded first (its priors are computed by the first
+// worker).
 func (t *Tree[S]) Best() (a int32, ok bool, err error) {
 	if t.root.Terminal() {
 		return 0, false, nil
@@ -517,6 +562,14 @@ func (t *Tree[S]) Best() (a int32, ok bool, err error) {
 	for c := r.first + 1; c < r.first+r.n; c++ {
 		if t.better(&t.nodes[c], &t.nodes[best]) {
 			best = c
+		}
+	}
+	if t.cfg.Backup == Max && t.bestAt < len(t.best) && t.bestV >= t.value(&t.nodes[best]) {
+		next := t.best[t.bestAt]
+		for c := r.first; c < r.first+r.n; c++ {
+			if t.nodes[c].action == next {
+				return next, true, nil
+			}
 		}
 	}
 	return t.nodes[best].action, true, nil
@@ -575,6 +628,11 @@ func (t *Tree[S]) Commit(a int32) error {
 	if err := t.root.Apply(a); err != nil {
 		return err
 	}
+	if t.bestAt < len(t.best) && t.best[t.bestAt] == a {
+		t.bestAt++
+	} else {
+		t.best, t.bestAt, t.bestV = t.best[:0], 0, math.Inf(-1)
+	}
 	t.spare = append(t.spare[:0], t.nodes[c])
 	t.spare[0].action = -1
 	// The values of the discarded part no longer matter: normalise by the
@@ -604,13 +662,14 @@ func (t *Tree[S]) Commit(a int32) error {
 // the visits kept from earlier searches) or pace, when not nil, reports that
 // this move has had its share (pace is asked before every simulation, so a
 // move may be committed on its priors alone); a root with a single action is
-// committed at once. It returns when the root is terminal or b has run out,
-// leaving the partial sequence in Root.
+// committed at once. b is checked before every move too, so a pace that
+// stops granting simulations cannot outrun it. It returns when the root is
+// terminal or b has run out, leaving the partial sequence in Root.
 func (t *Tree[S]) Construct(b *solvers.Budget, perMove int, pace func() bool) error {
 	if perMove < 1 {
 		return fmt.Errorf("%w: %d simulations per move", ErrNoSimulations, perMove)
 	}
-	for !t.root.Terminal() {
+	for !t.root.Terminal() && b.Check() {
 		if err := t.expandRoot(); err != nil {
 			return err
 		}
