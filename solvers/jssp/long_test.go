@@ -128,8 +128,9 @@ func envFloat(t *testing.T, key string, def float64) float64 {
 }
 
 // mctsFromEnv reads the MCTS settings under test from COSOLVE_MCTS_*
-// (EXPLORATION, BACKUP=max|mean, TEMPERATURE, GREEDY=1, ROLLOUT=<rule>,
-// SIMULATIONS), defaulting to the zero value.
+// (EXPLORATION, BACKUP=max|mean, TEMPERATURE, GREEDY=1, ROLLOUT=<rule> or
+// "policy" for the priors' policy, SIMULATIONS), defaulting to the zero
+// value.
 func mctsFromEnv(t *testing.T) MCTSSettings {
 	m := MCTSSettings{
 		Exploration:        envFloat(t, "COSOLVE_MCTS_EXPLORATION", 0),
@@ -140,7 +141,7 @@ func mctsFromEnv(t *testing.T) MCTSSettings {
 	if os.Getenv("COSOLVE_MCTS_BACKUP") == "mean" {
 		m.Backup = BackupMean
 	}
-	if v := os.Getenv("COSOLVE_MCTS_ROLLOUT"); v != "" {
+	if v := os.Getenv("COSOLVE_MCTS_ROLLOUT"); v != "" && v != "policy" {
 		r, ok := ParseRule(v)
 		if !ok {
 			t.Fatalf("unknown rule %q", v)
@@ -177,16 +178,28 @@ type classSum struct {
 // measured on the CPU clock. It prints per-class mean gaps to the best known.
 // COSOLVE_LONG=1 runs it; COSOLVE_LONG_INSTANCES picks instances (default
 // ft10,ta01-ta80,dmu01-dmu80), COSOLVE_LONG_SEED the seed (default 1),
-// COSOLVE_MCTS_* the MCTS settings (see mctsFromEnv).
+// COSOLVE_MCTS_* the MCTS settings (see mctsFromEnv), COSOLVE_MCTS_PRIOR a
+// rule to take the priors from instead of the authors' policy.
 func TestLongMCTSConstruction(t *testing.T) {
 	if os.Getenv("COSOLVE_LONG") != "1" {
 		t.Skip("set COSOLVE_LONG=1 to run the construction comparison")
 	}
 	net := loadAuthorsNetwork(t)
 	p := &NetworkPolicy{Net: net}
+	var prior Policy = p
+	if v := os.Getenv("COSOLVE_MCTS_PRIOR"); v != "" {
+		r, ok := ParseRule(v)
+		if !ok {
+			t.Fatalf("unknown rule %q", v)
+		}
+		prior = r
+	}
 	k := envInt(t, "COSOLVE_LONG_K", 128)
 	seed := uint64(envInt(t, "COSOLVE_LONG_SEED", 1))
 	m := mctsFromEnv(t)
+	if os.Getenv("COSOLVE_MCTS_ROLLOUT") == "policy" {
+		m.Rollout = p
+	}
 	classes := map[string]*classSum{}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\n| instance | best known | best-of-%d | MCTS | cpu s b%d | cpu s MCTS | simulations |\n|---|---|---|---|---|---|---|\n", k, k)
@@ -200,7 +213,7 @@ func TestLongMCTSConstruction(t *testing.T) {
 		}
 		cpuK := clock()
 		clock = cpuClock()
-		resM, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: seed}, Policy: p, Method: MCTS, MCTS: m, clock: clock, clockLimit: cpuK})
+		resM, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: seed}, Policy: prior, Method: MCTS, MCTS: m, clock: clock, clockLimit: cpuK})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,5 +251,5 @@ func TestLongMCTSConstruction(t *testing.T) {
 		n := float64(c.n)
 		fmt.Fprintf(&sb, "| %s | %d | %.2f | %.2f | %d / %d | %.2f / %.2f |\n", cl, c.n, c.gapA/n, c.gapB/n, c.winsB, c.tiesB, c.cpuA/n, c.cpuB/n)
 	}
-	t.Logf("MCTS settings %+v, seed %d, one thread, process CPU time:%s", m, seed, sb.String())
+	t.Logf("MCTS with priors from %s, settings %+v, seed %d, one thread, process CPU time:%s", prior.Name(), m, seed, sb.String())
 }

@@ -30,8 +30,14 @@ type MCTSSettings struct {
 	// construction is deterministic for a seed on one thread).
 	Simulations int
 	// Rollout is the policy that completes a leaf's schedule to value it; nil
-	// means Settings.Policy, whose scores of the leaf's step are then reused.
-	// A rule rolls out non-delay; a network samples (see RolloutTemperature).
+	// means FDDMWKR. A rule rolls out non-delay; a network samples (see
+	// RolloutTemperature), reusing Settings.Policy's scores of the leaf's
+	// step when it is that policy. FDD/MWKR rollouts are the default because
+	// they measured better at equal CPU time than the authors' policy
+	// sampling its own rollouts (ft10, ta01–05, ta11–13, ta21–23: mean gaps
+	// 10.3 / 14.3 / 12.4 % against 13.0 / 16.9 / 15.9 % on 15×15 / 20×15 /
+	// 20×20): a rule's rollout costs a few percent of the network's, so the
+	// tree gets some thirty times the simulations.
 	Rollout Policy
 	// RolloutTemperature is the sampling temperature of a network's rollouts;
 	// 0 cycles through the reference protocol's 0.5 … 1.95 (rollout i of a
@@ -310,7 +316,7 @@ func searchDispatch(ctx context.Context, js *instances.JobShop, s Settings, begi
 	}
 	rp := s.MCTS.Rollout
 	if rp == nil {
-		rp = p
+		rp = FDDMWKR
 	}
 	threads := s.Threads
 	if threads <= 0 {
