@@ -112,12 +112,18 @@ func newSearchState(env *Env, noNoOp bool, scale float64, inc *incumbent) *searc
 	}
 }
 
-// begin opens a step if none is open.
+// begin opens a step if none is open, or a new one at the same time when
+// everything the open step ranked was taken or became illegal while the
+// clock stood (zero durations), as the reference does.
 func (s *searchState) begin() {
-	if s.open {
-		return
-	}
 	e := s.env
+	if s.open {
+		for a, m := range s.member {
+			if m && e.legal[a] {
+				return
+			}
+		}
+	}
 	copy(s.member, e.legal)
 	if s.noNoOp {
 		s.member[e.J] = false
@@ -127,19 +133,10 @@ func (s *searchState) begin() {
 
 func (s *searchState) Actions(buf []int32) []int32 {
 	s.begin()
-	for pass := 0; pass < 2; pass++ {
-		for a, m := range s.member {
-			if m && s.env.legal[a] {
-				buf = append(buf, int32(a))
-			}
+	for a, m := range s.member {
+		if m && s.env.legal[a] {
+			buf = append(buf, int32(a))
 		}
-		if len(buf) > 0 || s.env.Done() {
-			break
-		}
-		// Everything the step ranked was taken or became illegal while the
-		// clock stood: the reference then starts a new step at the same time.
-		s.open = false
-		s.begin()
 	}
 	return buf
 }
