@@ -253,3 +253,98 @@ func TestLongMCTSConstruction(t *testing.T) {
 	}
 	t.Logf("MCTS with priors from %s, settings %+v, seed %d, one thread, process CPU time:%s", prior.Name(), m, seed, sb.String())
 }
+
+// TestLongMCTSPipeline is acceptance 3 of the MCTS issue: on each instance,
+// today's default (FDD/MWKR dispatching, then the portfolio) against MCTS
+// construction with the authors' policy for a share of the time
+// (COSOLVE_LONG_SHARES, default 0.2), then the portfolio, all at the same
+// process CPU time (COSOLVE_LONG_LIMIT, default 60s), one thread, seed
+// COSOLVE_LONG_SEED (default 1). Instances: COSOLVE_LONG_INSTANCES (default
+// the ten 100×100 Da Col & Teppan and ta41–ta50). COSOLVE_LONG=1 runs it.
+func TestLongMCTSPipeline(t *testing.T) {
+	if os.Getenv("COSOLVE_LONG") != "1" {
+		t.Skip("set COSOLVE_LONG=1 to run the pipeline comparison")
+	}
+	net := loadAuthorsNetwork(t)
+	limit := 60 * time.Second
+	if v := os.Getenv("COSOLVE_LONG_LIMIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit = d
+	}
+	shares := []float64{0.2}
+	if v := os.Getenv("COSOLVE_LONG_SHARES"); v != "" {
+		shares = nil
+		for _, f := range strings.Split(v, ",") {
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shares = append(shares, x)
+		}
+	}
+	seed := uint64(envInt(t, "COSOLVE_LONG_SEED", 1))
+	m := mctsFromEnv(t)
+	def := "ta41-ta50"
+	for k := 1; k <= 10; k++ {
+		def = fmt.Sprintf("tai_j100_m100_%d,", k) + def
+	}
+	type agg struct{ start, final, cpu float64 }
+	names := longNames(t, def)
+	configs := []string{"fdd-mwkr + portfolio"}
+	for _, sh := range shares {
+		configs = append(configs, fmt.Sprintf("mcts %.2f + portfolio", sh))
+	}
+	sums := map[string]map[string]*agg{} // class → config → sums
+	counts := map[string]int{}
+	var order []string
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n| instance | best known | config | start (gap %%) | final (gap %%) | cpu s |\n|---|---|---|---|---|---|\n")
+	for _, name := range names {
+		js := longInstance(t, name)
+		ref := longReference(t, name)
+		cl := sizeClass(name, js)
+		if sums[cl] == nil {
+			sums[cl] = map[string]*agg{}
+			order = append(order, cl)
+		}
+		counts[cl]++
+		for ci, cfg := range configs {
+			s := Settings{Limits: solvers.Limits{Threads: 1, Seed: seed, TimeLimit: 20 * limit}, Method: Portfolio}
+			if ci > 0 {
+				s.Method, s.Policy, s.MCTS, s.DispatchShare = MCTS, &NetworkPolicy{Net: net}, m, shares[ci-1]
+			}
+			ctx, cancel := cpuContext(context.Background(), limit)
+			s.clock, s.clockLimit = cpuClock(), limit
+			res, err := Solve(ctx, js, s)
+			cpu := s.clock()
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := sums[cl][cfg]
+			if a == nil {
+				a = &agg{}
+				sums[cl][cfg] = a
+			}
+			gs := 100 * (float64(res.Stats.DispatchMakespan) - ref) / ref
+			gf := 100 * (res.Objective - ref) / ref
+			a.start += gs
+			a.final += gf
+			a.cpu += cpu.Seconds()
+			fmt.Fprintf(&sb, "| %s | %.0f | %s | %d (%.2f) | %.0f (%.2f) | %.1f |\n", name, ref, cfg, res.Stats.DispatchMakespan, gs, res.Objective, gf, cpu.Seconds())
+			t.Logf("%s %s: start %d (%.2f %%) → %.0f (%.2f %%), cpu %.1f s", name, cfg, res.Stats.DispatchMakespan, gs, res.Objective, gf, cpu.Seconds())
+		}
+	}
+	fmt.Fprintf(&sb, "\n| class | n | config | start gap %% | final gap %% | cpu s |\n|---|---|---|---|---|---|\n")
+	for _, cl := range order {
+		n := float64(counts[cl])
+		for _, cfg := range configs {
+			a := sums[cl][cfg]
+			fmt.Fprintf(&sb, "| %s | %d | %s | %.2f | %.2f | %.1f |\n", cl, counts[cl], cfg, a.start/n, a.final/n, a.cpu/n)
+		}
+	}
+	t.Logf("limit %v process CPU per run, one thread, seed %d, MCTS settings %+v:%s", limit, seed, m, sb.String())
+}
