@@ -72,14 +72,14 @@ func (r *ratio) Evaluate(k *knapsack, rng *rand.Rand, _ *solvers.Budget, trail [
 }
 
 // A knapsack built by committing one decision at a time, each after 500
-// simulations. With max backup a decision is worth the best packing found
-// below it; the mean of random rollouts would prefer packing the first item,
-// which the best packing leaves out.
+// simulations. With max backup (the default) a decision is worth the best
+// packing found below it; the mean of random rollouts (Backup: mcts.Mean)
+// prefers packing the first item, which the best packing leaves out.
 func ExampleTree_Construct() {
 	inst := func() *knapsack {
 		return &knapsack{weight: []int{5, 4, 6, 3, 7, 2}, value: []int{10, 40, 30, 50, 35, 15}, capacity: 12}
 	}
-	tree, err := mcts.New(inst(), []mcts.Worker[*knapsack]{{State: inst(), Eval: &ratio{}}}, mcts.Config{Backup: mcts.Max, Seed: 1, Phase: "example"})
+	tree, err := mcts.New(inst(), []mcts.Worker[*knapsack]{{State: inst(), Eval: &ratio{}}}, mcts.Config{Seed: 1, Phase: "example"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 )
 
@@ -139,7 +140,7 @@ func mctsFromEnv(t *testing.T) MCTSSettings {
 		Simulations:        envInt(t, "COSOLVE_MCTS_SIMULATIONS", 0),
 	}
 	if os.Getenv("COSOLVE_MCTS_BACKUP") == "mean" {
-		m.Backup = BackupMean
+		m.Backup = mcts.Mean
 	}
 	if v := os.Getenv("COSOLVE_MCTS_ROLLOUT"); v != "" && v != "policy" {
 		r, ok := ParseRule(v)

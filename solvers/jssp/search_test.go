@@ -91,7 +91,7 @@ func TestMCTSDeterministic(t *testing.T) {
 	}{
 		{"network priors, FDD/MWKR rollouts", Settings{Policy: &NetworkPolicy{Net: net}, MCTS: MCTSSettings{Simulations: 4}}},
 		{"rule priors", Settings{Policy: MWKR, MCTS: MCTSSettings{Simulations: 8}}},
-		{"network rollouts, mean backup", Settings{Policy: &NetworkPolicy{Net: net}, MCTS: MCTSSettings{Simulations: 2, Rollout: &NetworkPolicy{Net: net}, Backup: BackupMean}}},
+		{"network rollouts, mean backup", Settings{Policy: &NetworkPolicy{Net: net}, MCTS: MCTSSettings{Simulations: 2, Rollout: &NetworkPolicy{Net: net}, Backup: mcts.Mean}}},
 		{"widening the hard way: one simulation", Settings{Policy: SPT, MCTS: MCTSSettings{Simulations: 1, Exploration: 3}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestMCTSRandomShops(t *testing.T) {
 		for _, m := range []MCTSSettings{
 			{Simulations: 3},
 			{Simulations: 3, Rollout: &NetworkPolicy{Net: net}},
-			{Simulations: 2, Rollout: SPT, Backup: BackupMean},
+			{Simulations: 2, Rollout: SPT, Backup: mcts.Mean},
 		} {
 			for _, threads := range []int{1, 3} {
 				res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Seed: uint64(trial), Threads: threads}, Policy: &NetworkPolicy{Net: net}, Method: MCTS, MCTS: m})
@@ -241,5 +241,37 @@ func TestMCTSThenImprove(t *testing.T) {
 	}
 	if len(seen) == 0 || seen[len(seen)-1] != res.Solution.Makespan {
 		t.Errorf("OnImprove saw %v, result %d", seen, res.Solution.Makespan)
+	}
+}
+
+// TestMCTSSimulationDoesNotAllocate: once warmed up, a job-shop simulation —
+// copying the root environment, descending, expanding with the network's
+// priors, an FDD/MWKR or a sampled network rollout, backing up — allocates
+// nothing.
+func TestMCTSSimulationDoesNotAllocate(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	js := loadNamed(t, "ft10")
+	for _, rollout := range []Policy{nil, &NetworkPolicy{Net: net}} {
+		env, err := NewEnv(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &NetworkPolicy{Net: net}
+		tree, _, err := newSearch(env, p, Settings{Limits: solvers.Limits{Threads: 1}, MCTS: MCTSSettings{Rollout: rollout}}, 1000, newIncumbent(env, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := solvers.NewBudget(context.Background(), 0)
+		if _, err := tree.Search(b, 100); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(50, func() {
+			if _, err := tree.Search(b, 1); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("rollout %v: %v allocations per simulation", rollout, allocs)
+		}
 	}
 }
