@@ -347,16 +347,28 @@ func (t *Tree[S]) simulate(w *worker[S], b *solvers.Budget) error {
 	v := int32(0)
 	for t.nodes[v].flags&flagExpanded != 0 {
 		c := t.selectChild(v)
+		if c < 0 {
+			// Under Max, another worker solved this subtree after the root
+			// was checked.
+			break
+		}
 		w.path = append(w.path, c)
 		w.acts = append(w.acts, t.nodes[c].action)
 		v = c
 	}
 	leaf := &t.nodes[v]
-	expand := leaf.flags&(flagTerminal|flagExpanding) == 0 && len(t.nodes) < t.cfg.MaxNodes
+	// A terminal leaf, or a solved node where selection had to stop, has an
+	// exact value and needs no evaluation.
+	known := leaf.flags&(flagTerminal|flagExpanded) != 0
+	value := leaf.terminV
+	if leaf.flags&flagExpanded != 0 {
+		value = leaf.best
+	}
+	expand := !known && leaf.flags&flagExpanding == 0 && len(t.nodes) < t.cfg.MaxNodes
 	if expand {
 		leaf.flags |= flagExpanding
 	}
-	terminal, value := leaf.flags&flagTerminal != 0, leaf.terminV
+	terminal := leaf.flags&flagTerminal != 0
 	vl := int32(t.cfg.VirtualLoss)
 	if len(t.workers) > 1 {
 		for _, p := range w.path {
@@ -368,7 +380,7 @@ func (t *Tree[S]) simulate(w *worker[S], b *solvers.Budget) error {
 	var err error
 	w.legal, w.children, w.trail = w.legal[:0], w.children[:0], w.trail[:0]
 	complete := terminal
-	if !terminal {
+	if !known {
 		terminal, complete, value, err = t.evaluate(w, expand, b)
 	}
 
@@ -511,7 +523,7 @@ func (t *Tree[S]) norm(x float64) float64 {
 // widening, the first ones in prior order), leaving out solved ones under Max
 // backup. A child's q is its normalised mean or best value, diluted by
 // virtual losses; an unvisited child starts from the parent's normalised
-// mean. Under Max backup v must not be solved.
+// mean. It returns -1 when every child is solved.
 func (t *Tree[S]) selectChild(v int32) int32 {
 	p := &t.nodes[v]
 	offer := p.n

@@ -289,3 +289,27 @@ func TestFullArena(t *testing.T) {
 		t.Errorf("terminal %v, stats %+v", tr.Root().Terminal(), tr.Stats())
 	}
 }
+
+// TestSolvedTree: under max backup, once every leaf of a small tree (4 jobs,
+// 24 sequences) is known, the search stops by itself with the exact optimum,
+// on one worker and on four.
+func TestSolvedTree(t *testing.T) {
+	p, w := seqInstance(4)
+	for _, threads := range []int{1, 4} {
+		tr, err := newTree(newSeq(p, w), func() *seqState { return newSeq(p, w) }, threads, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := solvers.NewBudget(context.Background(), 0)
+		n, err := tr.Search(b, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n >= 1000 || !tr.solved(0) || !near(tr.nodes[0].best, smith(p, w)) {
+			t.Errorf("%d workers: %d simulations, solved %v, best %v, optimum %v", threads, n, tr.solved(0), tr.nodes[0].best, smith(p, w))
+		}
+		if err := tr.Construct(b, 1000, nil); err != nil || !near(tr.Root().Value(), smith(p, w)) || tr.Stats().Simulations != int64(n) {
+			t.Errorf("%d workers: constructing a solved tree: %v, value %v, %d simulations", threads, err, tr.Root().Value(), tr.Stats().Simulations)
+		}
+	}
+}
