@@ -59,16 +59,16 @@ func (r *ratio) Priors(k *knapsack, actions []int32, priors []float64) error {
 	return nil
 }
 
-func (r *ratio) Evaluate(k *knapsack, rng *rand.Rand, _ *solvers.Budget, trail []int32) (float64, []int32, error) {
+func (r *ratio) Evaluate(k *knapsack, rng *rand.Rand, _ *solvers.Budget, trail []int32) (float64, []int32, bool, error) {
 	for !k.Terminal() {
 		r.buf = k.Actions(r.buf[:0])
 		a := r.buf[rng.IntN(len(r.buf))]
 		if err := k.Apply(a); err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 		trail = append(trail, a)
 	}
-	return k.Value(), trail, nil
+	return k.Value(), trail, true, nil
 }
 
 // A knapsack built by committing one decision at a time, each after 500

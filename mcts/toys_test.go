@@ -141,16 +141,16 @@ func (u *uniform[S]) Priors(_ S, _ []int32, priors []float64) error {
 	return nil
 }
 
-func (u *uniform[S]) Evaluate(s S, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, error) {
+func (u *uniform[S]) Evaluate(s S, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, bool, error) {
 	for !s.Terminal() {
 		u.buf = s.Actions(u.buf[:0])
 		a := u.buf[rng.IntN(len(u.buf))]
 		if err := s.Apply(a); err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 		trail = append(trail, a)
 	}
-	return s.Value(), trail, nil
+	return s.Value(), trail, true, nil
 }
 
 // badPriors returns the given prior for every action.

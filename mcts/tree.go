@@ -47,12 +47,13 @@ type Evaluator[S any] interface {
 	// Priors writes a non-negative weight for each action (they need not sum
 	// to one).
 	Priors(s S, actions []int32, priors []float64) error
-	// Evaluate estimates the value of the non-terminal state s. It may change
-	// s. A rollout appends the actions it took to trail and returns it; when
-	// it leaves s terminal, the tree can replay that sequence (a value
-	// function returns trail unchanged). Long evaluations should stop early
-	// when b runs out, returning the value of what they have.
-	Evaluate(s S, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, error)
+	// Evaluate estimates the value of the non-terminal state s; it may
+	// change s. A rollout appends the actions it took to trail, returns it,
+	// and reports complete when they reach a terminal state whose value it
+	// returns: the tree can then replay that sequence. A value function
+	// returns trail unchanged and complete false. Long evaluations should
+	// stop early when b runs out, returning the value of what they have.
+	Evaluate(s S, rng *rand.Rand, b *solvers.Budget, trail []int32) (value float64, _ []int32, complete bool, err error)
 }
 
 // Worker is one thread of a search: its scratch state and evaluator.
@@ -439,11 +440,11 @@ func (t *Tree[S]) evaluate(w *worker[S], expand bool, b *solvers.Budget) (termin
 			return false, false, 0, err
 		}
 	}
-	value, w.trail, err = w.Eval.Evaluate(s, w.rng, b, w.trail)
+	value, w.trail, complete, err = w.Eval.Evaluate(s, w.rng, b, w.trail)
 	if err == nil && math.IsNaN(value) {
 		err = errors.New("mcts: the evaluator returned NaN")
 	}
-	return false, s.Terminal(), value, err
+	return false, complete, value, err
 }
 
 // expand fills w.children with s's actions and their normalised priors,

@@ -173,7 +173,8 @@ func (s *searchState) CopyFrom(src *searchState) {
 type searchEval struct {
 	prior     Scorer
 	rulePrior bool
-	ro        *rollout
+	sim       *ruleSim // rolls out a rule
+	ro        *rollout // rolls out a network
 	same      bool // the rollout policy is the prior policy: reuse a step's scores
 	greedy    bool
 	temp      float64
@@ -206,24 +207,33 @@ func (ev *searchEval) Priors(s *searchState, actions []int32, priors []float64) 
 	return nil
 }
 
-func (ev *searchEval) Evaluate(s *searchState, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, error) {
+func (ev *searchEval) Evaluate(s *searchState, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, bool, error) {
+	ev.rollouts++
+	if ev.sim != nil {
+		ms, complete := ev.sim.run(s.env, &trail, b)
+		if complete {
+			s.inc.offerStarts(ev.sim.starts, ms)
+		} else {
+			ev.truncated++
+		}
+		return -float64(ms) / s.scale, trail, complete, nil
+	}
 	ro := ev.ro
 	temp := ev.temp
 	if temp == 0 {
-		temp = Temperature(ev.rollouts%32, 32)
+		temp = Temperature((ev.rollouts-1)%32, 32)
 	}
 	if ev.greedy {
 		rng = nil
 	}
-	ev.rollouts++
 	ro.record, ro.trail = true, trail
 	defer func() { ro.record, ro.trail = false, nil }()
-	if s.open && !ro.isRule {
+	if s.open {
 		// Finish the open step with a permutation of what remains of it.
 		scores := s.scores
 		if !ev.same || !s.scored {
 			if err := ro.sc.Scores(s.env, ro.scores); err != nil {
-				return 0, trail, err
+				return 0, trail, false, err
 			}
 			ro.calls++
 			scores = ro.scores
@@ -235,14 +245,14 @@ func (ev *searchEval) Evaluate(s *searchState, rng *rand.Rand, b *solvers.Budget
 	truncated, err := ro.finish(temp, rng, b)
 	trail = ro.trail
 	if err != nil {
-		return 0, trail, err
+		return 0, trail, false, err
 	}
 	if truncated {
 		// The search is stopping; a partial schedule is no incumbent.
 		ev.truncated++
-		return -float64(s.env.Makespan()) / s.scale, trail, nil
+		return -float64(s.env.Makespan()) / s.scale, trail, false, nil
 	}
-	return s.Value(), trail, nil
+	return s.Value(), trail, true, nil
 }
 
 // incumbent is the best complete schedule any worker has seen, stored as one
@@ -263,8 +273,11 @@ func newIncumbent(env *Env, onImprove func(Solution)) *incumbent {
 
 // offer records the complete schedule of e if it is the best so far; the
 // lock-free test keeps the common case cheap.
-func (in *incumbent) offer(e *Env) {
-	ms := int64(e.Makespan())
+func (in *incumbent) offer(e *Env) { in.offerStarts(e.lb[:e.total], e.Makespan()) }
+
+// offerStarts is offer for a schedule given as one start per operation.
+func (in *incumbent) offerStarts(starts []int, makespan int) {
+	ms := int64(makespan)
 	if ms >= in.best.Load() {
 		return
 	}
@@ -274,7 +287,7 @@ func (in *incumbent) offer(e *Env) {
 		return
 	}
 	in.best.Store(ms)
-	copy(in.starts, e.lb[:e.total])
+	copy(in.starts, starts)
 	if in.onImprove != nil {
 		starts := in.solution()
 		if _, err := instances.CheckSchedule(in.js, starts); err == nil {
@@ -315,6 +328,9 @@ func newSearch(env *Env, p Policy, s Settings, scale float64, inc *incumbent) (*
 			return nil, nil, err
 		}
 		ev := &searchEval{ro: ro, rulePrior: rulePrior, same: rp == p, greedy: s.MCTS.GreedyRollouts, temp: s.MCTS.RolloutTemperature}
+		if ro.isRule {
+			ev.sim = newRuleSim(wenv, ro.rule, ro.tables)
+		}
 		if ev.same && !ro.isRule {
 			ev.prior = ro.sc
 		} else if ev.prior, err = p.NewScorer(wenv); err != nil {
