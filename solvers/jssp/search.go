@@ -178,7 +178,7 @@ type searchEval struct {
 	rulePrior bool
 	sim       *ruleSim // rolls out a rule
 	ro        *rollout // rolls out a network
-	same      bool // the rollout policy is the prior policy: reuse a step's scores
+	same      bool     // the rollout policy is the prior policy: reuse a step's scores
 	greedy    bool
 	temp      float64
 	rollouts  int
