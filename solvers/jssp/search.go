@@ -29,10 +29,13 @@ type MCTSSettings struct {
 	// caps the paced search, or fixes it when there is no deadline (then the
 	// construction is deterministic for a seed on one thread).
 	Simulations int
-	// Rollout is the policy that completes a leaf's schedule to value it; nil
-	// means FDDMWKR. A rule rolls out non-delay; a network samples (see
-	// RolloutTemperature), reusing Settings.Policy's scores of the leaf's
-	// step when it is that policy. FDD/MWKR rollouts are the default because
+	// Rollout is the policy that completes a leaf's schedule to value it. A
+	// rule rolls out non-delay; a network samples (see RolloutTemperature),
+	// reusing Settings.Policy's scores of the leaf's step when it is that
+	// policy. nil means FDDMWKR when Settings.Policy is a rule, and mixed
+	// rollouts when it is a network: FDD/MWKR and the policy sampling its own
+	// rollouts share the time about evenly, and the tree keeps whichever
+	// finds better schedules. FDD/MWKR rollouts are the default because
 	// they measured better at equal CPU time than the authors' policy
 	// sampling its own rollouts with the authors' policy's priors (ft10,
 	// ta01–05, ta11–13, ta21–23: mean gaps 10.3 / 14.3 / 12.4 % against
@@ -57,6 +60,12 @@ type MCTSSettings struct {
 	// 15×15 / 20×15 / 20×20).
 	Backup mcts.Backup
 }
+
+// networkWeight is the cost of a network rollout's dispatch in simulated
+// rule dispatches (measured 374–554 on one core on ta01, ta41, ta51, ta71,
+// dmu41 and dmu76), so mixed rollouts split the time about evenly while
+// staying deterministic.
+const networkWeight = 450
 
 // DefaultSimulations is the number of simulations per decision of a
 // construction that has no deadline.
@@ -178,12 +187,16 @@ type searchEval struct {
 	rulePrior bool
 	sim       *ruleSim // rolls out a rule
 	ro        *rollout // rolls out a network
-	same      bool     // the rollout policy is the prior policy: reuse a step's scores
-	greedy    bool
-	temp      float64
-	rollouts  int
-	truncated int
-	priorCall int
+	// With both, each simulation takes the one that has done less work so
+	// far, in dispatches, a network's weighted by networkWeight.
+	simWork, netWork int64
+	same             bool // the network rolling out is the prior policy: reuse a step's scores
+	greedy           bool
+	temp             float64
+	rollouts         int
+	netRollouts      int
+	truncated        int
+	priorCall        int
 }
 
 func (ev *searchEval) Priors(s *searchState, actions []int32, priors []float64) error {
@@ -212,8 +225,10 @@ func (ev *searchEval) Priors(s *searchState, actions []int32, priors []float64) 
 
 func (ev *searchEval) Evaluate(s *searchState, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, bool, error) {
 	ev.rollouts++
-	if ev.sim != nil {
+	from := len(trail)
+	if ev.sim != nil && (ev.ro == nil || ev.netWork >= ev.simWork) {
 		ms, complete := ev.sim.run(s.env, &trail, b)
+		ev.simWork += int64(len(trail) - from)
 		if complete {
 			s.inc.offerStarts(ev.sim.starts, ms)
 		} else {
@@ -221,10 +236,18 @@ func (ev *searchEval) Evaluate(s *searchState, rng *rand.Rand, b *solvers.Budget
 		}
 		return -float64(ms) / s.scale, trail, complete, nil
 	}
+	v, trail, complete, err := ev.networkRollout(s, rng, b, trail)
+	ev.netWork += networkWeight * int64(len(trail)-from)
+	return v, trail, complete, err
+}
+
+// networkRollout completes s by sampling the network rollout policy.
+func (ev *searchEval) networkRollout(s *searchState, rng *rand.Rand, b *solvers.Budget, trail []int32) (float64, []int32, bool, error) {
+	ev.netRollouts++
 	ro := ev.ro
 	temp := ev.temp
 	if temp == 0 {
-		temp = Temperature((ev.rollouts-1)%32, 32)
+		temp = Temperature((ev.netRollouts-1)%32, 32)
 	}
 	if ev.greedy {
 		rng = nil
@@ -313,29 +336,39 @@ func (in *incumbent) solution() [][]int {
 // newSearch builds the tree over env (its root) with one worker per thread,
 // each on its own copy of env.
 func newSearch(env *Env, p Policy, s Settings, scale float64, inc *incumbent) (*mcts.Tree[*searchState], []*searchEval, error) {
-	rp := s.MCTS.Rollout
-	if rp == nil {
-		rp = FDDMWKR
+	_, rulePrior := p.(Rule)
+	simRule, useSim := FDDMWKR, true
+	var netP Policy
+	switch r := s.MCTS.Rollout.(type) {
+	case nil:
+		if !rulePrior {
+			netP = p
+		}
+	case Rule:
+		simRule = r
+	default:
+		useSim, netP = false, r
 	}
 	threads := s.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	_, rulePrior := p.(Rule)
 	evals := make([]*searchEval, threads)
 	workers := make([]mcts.Worker[*searchState], threads)
 	for i := range workers {
 		wenv := env.Clone()
-		ro, err := newRollout(wenv, rp)
-		if err != nil {
-			return nil, nil, err
+		ev := &searchEval{rulePrior: rulePrior, same: netP == p, greedy: s.MCTS.GreedyRollouts, temp: s.MCTS.RolloutTemperature}
+		if useSim {
+			ev.sim = newRuleSim(wenv, simRule, newRuleTables(wenv))
 		}
-		ev := &searchEval{ro: ro, rulePrior: rulePrior, same: rp == p, greedy: s.MCTS.GreedyRollouts, temp: s.MCTS.RolloutTemperature}
-		if ro.isRule {
-			ev.sim = newRuleSim(wenv, ro.rule, ro.tables)
+		var err error
+		if netP != nil {
+			if ev.ro, err = newRollout(wenv, netP); err != nil {
+				return nil, nil, err
+			}
 		}
-		if ev.same && !ro.isRule {
-			ev.prior = ro.sc
+		if ev.same {
+			ev.prior = ev.ro.sc
 		} else if ev.prior, err = p.NewScorer(wenv); err != nil {
 			return nil, nil, err
 		}
@@ -410,8 +443,11 @@ func searchDispatch(ctx context.Context, js *instances.JobShop, s Settings, begi
 	for _, ev := range evals {
 		stats.Rollouts += ev.rollouts - ev.truncated
 		stats.Truncated += ev.truncated
-		stats.Steps += ev.ro.steps
-		stats.Inferences += ev.ro.calls + ev.priorCall
+		stats.Inferences += ev.priorCall
+		if ev.ro != nil {
+			stats.Steps += ev.ro.steps
+			stats.Inferences += ev.ro.calls
+		}
 	}
 	stats.Elapsed = time.Since(begin)
 	res := Result{Bound: float64(bound), Stats: stats, Status: solvers.Feasible}
