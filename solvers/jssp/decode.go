@@ -39,6 +39,9 @@ type rollout struct {
 	acts   []int
 	steps  int
 	calls  int
+	// record makes finish append the actions it takes to trail.
+	record bool
+	trail  []int32
 }
 
 func newRollout(env *Env, p Policy) (*rollout, error) {
@@ -65,8 +68,13 @@ func newRollout(env *Env, p Policy) (*rollout, error) {
 // when it has run out the episode ends early with truncated set, the environment
 // holding the partial schedule (see completeSchedule).
 func (r *rollout) episode(temp float64, rng *rand.Rand, b *solvers.Budget) (truncated bool, err error) {
+	r.env.Reset()
+	return r.finish(temp, rng, b)
+}
+
+// finish is episode from the environment's current state.
+func (r *rollout) finish(temp float64, rng *rand.Rand, b *solvers.Budget) (truncated bool, err error) {
 	e := r.env
-	e.Reset()
 	var one [1]int
 	for n := 0; !e.Done(); n++ {
 		if r.isRule {
@@ -74,7 +82,7 @@ func (r *rollout) episode(temp float64, rng *rand.Rand, b *solvers.Budget) (trun
 				return true, nil
 			}
 			one[0] = r.rule.pick(e, r.tables)
-			e.Step(one[:])
+			e.step(one[:], r.trailOrNil())
 			continue
 		}
 		if !b.Check() {
@@ -84,26 +92,40 @@ func (r *rollout) episode(temp float64, rng *rand.Rand, b *solvers.Budget) (trun
 			return false, err
 		}
 		r.calls++
-		r.order = r.order[:0]
-		for a := 0; a <= e.J; a++ {
-			if !e.legal[a] {
-				continue
-			}
-			k := r.scores[a]
-			if rng != nil {
-				k = k/temp + gumbel(rng)
-			}
-			r.order = append(r.order, keyed{k, int32(a)})
-		}
-		slices.SortFunc(r.order, byKeyDesc)
-		r.acts = r.acts[:0]
-		for _, o := range r.order {
-			r.acts = append(r.acts, int(o.a))
-		}
-		e.Step(r.acts)
+		e.step(r.priorities(r.scores, e.legal, temp, rng), r.trailOrNil())
 		r.steps++
 	}
 	return false, nil
+}
+
+func (r *rollout) trailOrNil() *[]int32 {
+	if r.record {
+		return &r.trail
+	}
+	return nil
+}
+
+// priorities is the priority list of the actions a with include[a]: by
+// decreasing score, or, with rng, by decreasing score/temp plus Gumbel noise
+// (a sample of the Plackett–Luce permutation of softmax(score/temp)).
+func (r *rollout) priorities(scores []float64, include []bool, temp float64, rng *rand.Rand) []int {
+	r.order = r.order[:0]
+	for a, in := range include {
+		if !in {
+			continue
+		}
+		k := scores[a]
+		if rng != nil {
+			k = k/temp + gumbel(rng)
+		}
+		r.order = append(r.order, keyed{k, int32(a)})
+	}
+	slices.SortFunc(r.order, byKeyDesc)
+	r.acts = r.acts[:0]
+	for _, o := range r.order {
+		r.acts = append(r.acts, int(o.a))
+	}
+	return r.acts
 }
 
 // completeSchedule returns the starts of the environment's schedule, finishing

@@ -6,7 +6,9 @@
 // decisions with No-Op), Observation what a policy sees, Rule the textbook
 // dispatching rules, Network the authors' policy architecture (pure Go, or as an
 // ONNX graph through nnsurrogate), and Solve the greedy or best-of-K sampled
-// decoding with the shared Settings/Result conventions.
+// decoding with the shared Settings/Result conventions. Method MCTS builds
+// the start instead by a policy-guided tree search on package mcts (the
+// policy's priors, rule rollouts, the best schedule of any rollout kept).
 //
 // The forward pass is float32 code. On amd64 its matrix-vector products and
 // feed-forward accumulations run in SSE assembly (the amd64 baseline) doing the

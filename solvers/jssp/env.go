@@ -156,6 +156,35 @@ func (e *Env) Clone() *Env {
 	return &c
 }
 
+// CopyFrom makes e a copy of src, an environment of the same instance, in
+// src's current state, reusing e's buffers: search keeps one scratch
+// environment per thread and copies the root into it per simulation.
+func (e *Env) CopyFrom(src *Env) {
+	if e == src {
+		return
+	}
+	lists := e.lists
+	if len(lists) != src.M {
+		lists = make([][]int32, src.M)
+	}
+	e2 := *src
+	e2.lb = append(e.lb[:0], src.lb...)
+	e2.fixed = append(e.fixed[:0], src.fixed...)
+	e2.ebsNext = append(e.ebsNext[:0], src.ebsNext...)
+	e2.added = append(e.added[:0], src.added...)
+	e2.done = append(e.done[:0], src.done...)
+	for m, l := range src.lists {
+		lists[m] = append(lists[m][:0], l...)
+	}
+	e2.lists = lists
+	e2.cons = append(e.cons[:0], src.cons...)
+	e2.cur = append(e.cur[:0], src.cur...)
+	e2.next = append(e.next[:0], src.next...)
+	e2.nextLB = append(e.nextLB[:0], src.nextLB...)
+	e2.legal = append(e.legal[:0], src.legal...)
+	*e = e2
+}
+
 // Reset returns to the empty schedule: the first 2·Window operations of every
 // job, their precedences and one NoOverlap per machine, propagated.
 func (e *Env) Reset() {
@@ -405,7 +434,11 @@ func (e *Env) Act(a int) bool {
 // Step applies the priority list in order: each action still legal is taken,
 // until the current time moves or the episode ends. It returns how many actions
 // were taken.
-func (e *Env) Step(actions []int) int {
+func (e *Env) Step(actions []int) int { return e.step(actions, nil) }
+
+// step is Step that also appends the actions it takes to *trail when trail
+// is not nil.
+func (e *Env) step(actions []int, trail *[]int32) int {
 	e.steps++
 	start := e.t
 	took := 0
@@ -416,6 +449,9 @@ func (e *Env) Step(actions []int) int {
 		if e.Legal(a) {
 			e.Act(a)
 			took++
+			if trail != nil {
+				*trail = append(*trail, int32(a))
+			}
 		}
 	}
 	return took

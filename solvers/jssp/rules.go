@@ -78,6 +78,17 @@ func newRuleTables(e *Env) *ruleTables {
 // key of job j (which must have a next operation) under rule r.
 func (r Rule) key(e *Env, t *ruleTables, j int) float64 {
 	k := e.done[j]
+	prevEnd := 0
+	if k > 0 {
+		prev := e.off[j] + k - 1
+		prevEnd = e.lb[prev] + e.dur[prev]
+	}
+	return r.keyAt(e, t, j, k, prevEnd)
+}
+
+// keyAt is the key of job j whose next operation is its k-th and whose
+// previous one ends at prevEnd.
+func (r Rule) keyAt(e *Env, t *ruleTables, j int, k int32, prevEnd int) float64 {
 	op := e.off[j] + k
 	p := e.dur[op]
 	remaining := t.total[j] - t.prefix[op] + p
@@ -97,8 +108,7 @@ func (r Rule) key(e *Env, t *ruleTables, j int) float64 {
 		if k == 0 {
 			return 0
 		}
-		prev := op - 1
-		return float64(e.lb[prev] + e.dur[prev])
+		return float64(prevEnd)
 	}
 }
 

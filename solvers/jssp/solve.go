@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
@@ -28,9 +29,13 @@ const (
 	LNS              // dispatching, then CP large-neighbourhood search
 	Exact            // dispatching, then CP branch and bound (proves optimality on small instances)
 	Portfolio        // dispatching, then tabu search and LNS sharing the time and threads
+	// MCTS builds the start by policy-guided tree search (Settings.MCTS) in
+	// the construction's share of the time, then improves it with the
+	// portfolio when the run has a budget.
+	MCTS
 )
 
-var methodNames = [...]string{"auto", "dispatch", "tabu", "lns", "exact", "portfolio"}
+var methodNames = [...]string{"auto", "dispatch", "tabu", "lns", "exact", "portfolio", "mcts"}
 
 func (m Method) String() string { return solvers.EnumName(m, methodNames[:], "Method") }
 
@@ -61,9 +66,19 @@ type Settings struct {
 	Samples int
 	// Method is what follows dispatching (default Auto).
 	Method Method
-	// DispatchShare is the part of TimeLimit the dispatching phase may use before
-	// the improvement starts (default 0.2); greedy dispatching needs far less.
+	// DispatchShare is the part of TimeLimit (or of the time to the context's
+	// deadline, for MCTS) the dispatching phase may use before the
+	// improvement starts (default 0.2); greedy dispatching needs far less,
+	// MCTS paces itself to use all of it.
 	DispatchShare float64
+	// MCTS tunes Method MCTS.
+	MCTS MCTSSettings
+
+	// clock, when set, replaces the wall clock for MCTS's construction share:
+	// it gets DispatchShare of clockLimit on this clock (measurements on a
+	// loaded machine use process CPU time this way).
+	clock      func() time.Duration
+	clockLimit time.Duration
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
@@ -83,6 +98,8 @@ type Stats struct {
 	// the counts of the improvement phase (zero when it did not run).
 	DispatchMakespan int           `json:"dispatch_makespan"`
 	Improvement      improve.Stats `json:"improvement"`
+	// MCTS holds the tree search's counts when Method MCTS built the start.
+	MCTS *mcts.TreeStats `json:"mcts,omitempty"`
 }
 
 // Result of Solve. Objective is the makespan; Bound is the lower bound our own
@@ -97,10 +114,15 @@ func (s Settings) validate() error {
 	switch {
 	case s.DispatchShare < 0 || s.DispatchShare > 1:
 		return solvers.InvalidSetting("DispatchShare", "%v (want 0…1)", s.DispatchShare)
-	case s.Method < Auto || s.Method > Portfolio:
+	case s.Method < Auto || s.Method > MCTS:
 		return solvers.InvalidSetting("Method", "unknown method %d", int(s.Method))
 	case s.Samples < 0:
 		return solvers.InvalidSetting("Samples", "%d (want 0 for greedy or K > 0)", s.Samples)
+	case s.Samples > 0 && s.Method == MCTS:
+		return solvers.InvalidSetting("Samples", "best-of-K sampling and MCTS are two different constructions; set one")
+	}
+	if err := s.MCTS.validate(); err != nil {
+		return err
 	}
 	if _, isRule := s.Policy.(Rule); isRule && s.Samples > 0 {
 		return solvers.InvalidSetting("Samples", "sampling needs a neural policy; rule %s is deterministic", s.Policy.Name())
@@ -119,36 +141,56 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
+	bounded := s.Limits.Bounded(ctx)
 	method := s.Method
 	if method == Auto {
 		method = Dispatch
-		if s.Limits.Bounded(ctx) {
+		if bounded {
 			method = Portfolio
 		}
 	}
-	if method != Dispatch && !s.Limits.Bounded(ctx) {
+	// improver is what follows the construction; MCTS is a construction and
+	// is followed by the portfolio when there is time for it.
+	improver, improves := improveMethod[method]
+	if method == MCTS {
+		improver, improves = improve.Portfolio, bounded
+	}
+	if improves && !bounded {
 		return Result{}, solvers.InvalidSetting("Method", "%v needs a time limit, a context deadline or MaxIterations", method)
 	}
 	ctx, cancel := s.Limits.Context(ctx)
 	defer cancel()
 	dispatchCtx := ctx
-	if method != Dispatch && s.TimeLimit > 0 {
+	if improves {
 		share := cmp.Or(s.DispatchShare, 0.2)
-		var cancel context.CancelFunc
-		dispatchCtx, cancel = context.WithTimeout(ctx, time.Duration(share*float64(s.TimeLimit)))
-		defer cancel()
+		span := s.TimeLimit
+		if d, ok := ctx.Deadline(); ok && method == MCTS {
+			span = time.Until(d)
+		}
+		if span > 0 && !(method == MCTS && s.clock != nil) {
+			var cancel context.CancelFunc
+			dispatchCtx, cancel = context.WithTimeout(ctx, time.Duration(share*float64(span)))
+			defer cancel()
+		}
 	}
-	res, err := dispatch(dispatchCtx, js, s, begin)
+	construct, cs := dispatch, s
+	if method == MCTS {
+		construct = searchDispatch
+		if !improves {
+			cs.DispatchShare = 1
+		}
+	}
+	res, err := construct(dispatchCtx, js, cs, begin)
 	res.Stats.DispatchMakespan = res.Solution.Makespan
-	if err != nil || method == Dispatch || res.Status != solvers.Feasible {
-		if err == nil && method != Dispatch && res.Status == solvers.Optimal {
+	if err != nil || !improves || res.Status != solvers.Feasible {
+		if err == nil && improves && res.Status == solvers.Optimal {
 			res.StopReason = solvers.Completed
 		}
 		return res, err
 	}
 	imp, err := improve.Run(ctx, js, res.Solution.Starts, improve.Settings{
 		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
-		Method:    improveMethod[method],
+		Method:    improver,
 		OnImprove: s.OnImprove,
 	})
 	if err != nil {
