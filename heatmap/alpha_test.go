@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
 // The first 4^m keys of the curve fill the 2^m × 2^m corner square, each
@@ -400,8 +400,8 @@ func TestAlphaDeterministic(t *testing.T) {
 // 0.7 % below, the Held–Karp gap of uniform random instances. The α
 // candidates also hold almost every edge of the stored near-optimal tours.
 func TestAlphaTSP500(t *testing.T) {
-	path := datadir.Path(t, "tsp", "tsp500_test_concorde.txt")
-	refs, err := instances.LoadLKH3Lengths(datadir.Path(t, "tsp", "tsp500_test_lkh3_len.txt"))
+	path := datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt")
+	refs, err := instances.LoadLKH3Lengths(datadirtest.Path(t, "tsp", "tsp500_test_lkh3_len.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +451,7 @@ func TestAlphaTSP500(t *testing.T) {
 // Every TSPLIB instance at hand with a published optimum: the bound must not
 // exceed it, whatever the metric (GEO and EXPLICIT take the all-pairs path).
 func TestAlphaTSPLIBBelowOptimum(t *testing.T) {
-	files, err := filepath.Glob(datadir.Path(t, "tsplib", "*.tsp"))
+	files, err := filepath.Glob(datadirtest.Path(t, "tsplib", "*.tsp"))
 	if err != nil || len(files) == 0 {
 		t.Skipf("no TSPLIB files: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/internal/datadir"
+	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 )
@@ -61,7 +61,7 @@ func longInstance(t *testing.T, name string) *instances.JobShop {
 	default:
 		return loadNamed(t, name)
 	}
-	js, err := instances.LoadJobShop(datadir.Path(t, "jssp", rel), 0)
+	js, err := instances.LoadJobShop(datadirtest.Path(t, "jssp", rel), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func longInstance(t *testing.T, name string) *instances.JobShop {
 // instances as tai_J_M_k).
 func longReference(t *testing.T, name string) float64 {
 	key := strings.Replace(strings.Replace(name, "tai_j", "tai_", 1), "_m", "_", 1)
-	ref, ok := instances.JobShopReference(datadir.ForTest(t), key)
+	ref, ok := instances.JobShopReference(datadirtest.ForTest(t), key)
 	if !ok {
 		t.Fatalf("%s: no reference", name)
 	}
