@@ -231,9 +231,8 @@ func JobShopReferenceFor(dataDir string, js *JobShop) (Reference, bool) {
 
 // JobShopReference returns the published reference makespan of the instance
 // named name, like JobShopReferenceFor but by name alone.
-//
-// Deprecated: a name says nothing of the data; use JobShopReferenceFor, which
-// also checks the size.
+// A name says nothing of the data: use it only for an instance identified by
+// its content, and JobShopReferenceFor otherwise.
 func JobShopReference(dataDir, name string) (Reference, bool) {
 	bd, ok := lookupBKS(dataDir, name)
 	if !ok {

@@ -526,9 +526,8 @@ func RobustKnapsackReferenceFor(dataDir string, k *RobustKnapsack) (ref Referenc
 
 // RobustKnapsackReference returns the branch-and-price value of the named
 // instance, like RobustKnapsackReferenceFor but by name alone.
-//
-// Deprecated: a name says nothing of the data; use RobustKnapsackReferenceFor,
-// which also checks the size.
+// A name says nothing of the data: use it only for an instance identified by
+// its content, and RobustKnapsackReferenceFor otherwise.
 func RobustKnapsackReference(dataDir, name string) (ref Reference, ok bool, err error) {
 	return rkpReference(dataDir, name)
 }
