@@ -68,8 +68,9 @@ type Settings struct {
 	Method Method
 	// DispatchShare is the part of TimeLimit (or of the time to the context's
 	// deadline, for MCTS) the dispatching phase may use before the
-	// improvement starts (default 0.2); greedy dispatching needs far less,
-	// MCTS paces itself to use all of it.
+	// improvement starts. Default 0.2; greedy dispatching needs far less.
+	// MCTS paces itself to use all of it, and its default is
+	// MCTSDispatchShare.
 	DispatchShare float64
 	// MCTS tunes Method MCTS.
 	MCTS MCTSSettings
@@ -162,7 +163,7 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	defer cancel()
 	dispatchCtx := ctx
 	if improves {
-		share := cmp.Or(s.DispatchShare, 0.2)
+		share := s.dispatchShare(method)
 		span := s.TimeLimit
 		if d, ok := ctx.Deadline(); ok && method == MCTS {
 			span = time.Until(d)
@@ -212,6 +213,14 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	res.Stats.Improvement = imp.Stats
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+// dispatchShare is DispatchShare with its default for method.
+func (s Settings) dispatchShare(method Method) float64 {
+	if method == MCTS {
+		return cmp.Or(s.DispatchShare, MCTSDispatchShare)
+	}
+	return cmp.Or(s.DispatchShare, 0.2)
 }
 
 var improveMethod = map[Method]improve.Method{Tabu: improve.Tabu, LNS: improve.LNS, Exact: improve.Exact, Portfolio: improve.Portfolio}
