@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
 	"github.com/cosolve/cosolve/solvers/jssp"
 )
 
@@ -56,6 +57,9 @@ func ExampleSolve_mcts() {
 	}}
 	res, err := jssp.Solve(context.Background(), js, jssp.Settings{
 		Method: jssp.MCTS, Policy: jssp.MWKR, MCTS: jssp.MCTSSettings{Simulations: 16},
+		// One thread: with several, the workers race to solve the tree and the
+		// simulation count varies from run to run.
+		Limits: solvers.Limits{Threads: 1},
 	})
 	if err != nil {
 		panic(err)
