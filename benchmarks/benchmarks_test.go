@@ -245,15 +245,19 @@ func TestSweepRecordsFailures(t *testing.T) {
 
 func TestLoadSpecRejects(t *testing.T) {
 	cases := map[string]string{
-		"no time limit":  "[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"bad time limit": "time_limit='-1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"unknown key":    "time_limit='1s'\ncolour='red'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"no configs":     "time_limit='1s'\n[[instances]]\npath='a'\n",
-		"dup config":     "time_limit='1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"path and gen":   "time_limit='1s'\n[[instances]]\npath='a'\ngenerator='uniform'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"bad indices":    "time_limit='1s'\n[[instances]]\npath='a'\nindices='2-1'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"data needed":    "time_limit='1s'\n[[instances]]\npath='$DATA/x'\n[[configs]]\nname='a'\nsolver='x'\n",
-		"not toml":       "time_limit = = 1",
+		"no time limit":        "[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"bad time limit":       "time_limit='-1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"unknown key":          "time_limit='1s'\ncolour='red'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"no configs":           "time_limit='1s'\n[[instances]]\npath='a'\n",
+		"dup config":           "time_limit='1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"path and gen":         "time_limit='1s'\n[[instances]]\npath='a'\ngenerator='uniform'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"bad indices":          "time_limit='1s'\n[[instances]]\npath='a'\nindices='2-1'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"data needed":          "time_limit='1s'\n[[instances]]\npath='$DATA/x'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"not toml":             "time_limit = = 1",
+		"unknown solver":       "time_limit='1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n",
+		"negative seed":        "time_limit='1s'\nseeds=[-1]\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"too many runs":        "time_limit='1s'\nseeds=[1,2]\n[[instances]]\npath='a'\nindices='0-999998'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
+		"indices past the cap": "time_limit='1s'\n[[instances]]\npath='a'\nindices='0-999999,0-999999'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
 	}
 	for name, body := range cases {
 		if _, err := LoadSpec(writeSpec(t, body), ""); !errors.Is(err, ErrBadSpec) {
@@ -352,5 +356,26 @@ func TestShippedSpecsLoad(t *testing.T) {
 			}
 			t.Errorf("%s: %v", path, err)
 		}
+	}
+}
+
+// TestTimeLimitCoversLoading: the solver adapter sees a deadline counted from
+// the start of Run, so the time spent reading the instance is part of the
+// limit (the command line documents --time-limit as wall-clock).
+func TestTimeLimitCoversLoading(t *testing.T) {
+	var deadline time.Time
+	var had bool
+	Register("test-deadline", func(ctx context.Context, t Task) (Outcome, error) {
+		time.Sleep(20 * time.Millisecond) // reading a large instance
+		deadline, had = ctx.Deadline()
+		return Outcome{Envelope: Envelope{Instance: "x", Kind: "test", Status: "feasible", StopReason: "completed"}}, nil
+	})
+	before := time.Now()
+	if _, err := Run(context.Background(), Task{Source: Source{Path: "x"}, Config: Config{Name: "c", Solver: "test-deadline"}, TimeLimit: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	if !had || deadline.Before(before.Add(time.Hour)) || deadline.After(after.Add(time.Hour).Add(-20*time.Millisecond)) {
+		t.Errorf("deadline %v (set: %v), want one hour after Run started (between %v and %v)", deadline, had, before.Add(time.Hour), after.Add(time.Hour).Add(-20*time.Millisecond))
 	}
 }

@@ -17,6 +17,14 @@ import (
 
 func init() { Register("jssp", runJSSP) }
 
+// checkShopSize refuses a generated shop that is empty or too large to build.
+func checkShopSize(jobs, machines int) error {
+	if jobs < 1 || machines < 1 || jobs > instances.MaxOperations/machines {
+		return fmt.Errorf("%w: a random job shop needs jobs ≥ 1 and machines ≥ 1 with at most %d operations, got %d × %d", ErrBadInput, instances.MaxOperations, jobs, machines)
+	}
+	return nil
+}
+
 // LoadJobShopSource reads a job-shop task's instance: a file in the standard or
 // Taillard format (or Data already read), or a generator ("taillard" with Name
 // taNN, "random" with Jobs, Machines and GenSeed).
@@ -27,14 +35,14 @@ func LoadJobShopSource(src Source) (*instances.JobShop, error) {
 	case src.Generator == "taillard":
 		js, err = instances.TaillardInstance(src.Name)
 	case src.Generator == "random":
-		if src.Jobs < 1 || src.Machines < 1 {
-			return nil, fmt.Errorf("%w: random job shop needs jobs ≥ 1 and machines ≥ 1, got %d and %d", ErrBadInput, src.Jobs, src.Machines)
+		if err := checkShopSize(src.Jobs, src.Machines); err != nil {
+			return nil, err
 		}
 		js = instances.GenerateJobShop(src.Jobs, src.Machines, src.GenSeed)
 	case src.Generator != "":
 		return nil, fmt.Errorf("%w: unknown job-shop generator %q (want taillard or random)", ErrBadInput, src.Generator)
-	case src.Data != nil:
-		js, err = instances.ReadJobShopAuto(bytes.NewReader(src.Data), src.Path, src.Index)
+	case src.Reader != nil:
+		js, err = instances.ReadJobShopAuto(src.Reader, src.Path, src.Index)
 	default:
 		js, err = instances.LoadJobShop(src.Path, src.Index)
 	}

@@ -14,8 +14,8 @@ import (
 
 // Input is the content of one results file and the name its errors use.
 type Input struct {
-	Name string
-	Data []byte
+	Name   string
+	Reader io.Reader
 }
 
 // Line is one benchmark line kept by Merge: decoded for reports, verbatim for
@@ -157,7 +157,7 @@ func Merge(inputs []Input, tasks []Task) (*Merged, error) {
 
 func readLines(in Input) ([]Line, error) {
 	var lines []Line
-	sc := bufio.NewScanner(bytes.NewReader(in.Data))
+	sc := bufio.NewScanner(in.Reader)
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	n := 0
 	for sc.Scan() {

@@ -68,7 +68,7 @@ func TestMergeAgainstTheSpec(t *testing.T) {
 	for _, c := range cases {
 		var inputs []Input
 		for i, f := range c.files {
-			inputs = append(inputs, Input{Name: fmt.Sprint("f", i), Data: []byte(f)})
+			inputs = append(inputs, Input{Name: fmt.Sprint("f", i), Reader: strings.NewReader(f)})
 		}
 		m, err := Merge(inputs, tasks)
 		if err != nil {
@@ -89,7 +89,7 @@ func TestMergeAgainstTheSpec(t *testing.T) {
 
 func TestMergeSaysWhere(t *testing.T) {
 	dup := `{"source":"s","config":"c","seed":1,"objective":1}` + "\n"
-	m, err := Merge([]Input{{Name: "a.jsonl", Data: []byte(dup)}, {Name: "b.jsonl", Data: []byte("\n" + dup)}}, nil)
+	m, err := Merge([]Input{{Name: "a.jsonl", Reader: strings.NewReader(dup)}, {Name: "b.jsonl", Reader: strings.NewReader("\n" + dup)}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestMergeSaysWhere(t *testing.T) {
 	if m.Complete() || !strings.Contains(msg.String(), "s config c seed 1 at a.jsonl:1, b.jsonl:2") {
 		t.Fatalf("duplicate report:\n%s", msg.String())
 	}
-	_, err = Merge([]Input{{Name: "ok.jsonl", Data: []byte(dup)}, {Name: "bad.jsonl", Data: []byte(dup + "{oops\n")}}, nil)
+	_, err = Merge([]Input{{Name: "ok.jsonl", Reader: strings.NewReader(dup)}, {Name: "bad.jsonl", Reader: strings.NewReader(dup + "{oops\n")}}, nil)
 	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "bad.jsonl:2:") {
 		t.Fatalf("a broken line: %v, want bad.jsonl:2", err)
 	}
@@ -113,16 +113,23 @@ func TestShardsMergeIntoTheSingleMachineFile(t *testing.T) {
 	if _, err := (&Sweep{Tasks: tasks, Out: single}).Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var inputs []Input
+	var files [][]byte
 	for i := 3; i >= 0; i-- {
 		out := filepath.Join(dir, Shard{Index: i, Count: 4}.FileName("three"))
 		if _, err := (&Sweep{Tasks: tasks, Out: out, Shard: i, Shards: 4}).Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(out)
-		inputs = append(inputs, Input{Name: out, Data: data})
+		files = append(files, data)
 	}
-	m, err := Merge(inputs, tasks)
+	inputs := func() []Input {
+		var in []Input
+		for i, data := range files {
+			in = append(in, Input{Name: filepath.Join(dir, Shard{Index: 3 - i, Count: 4}.FileName("three")), Reader: bytes.NewReader(data)})
+		}
+		return in
+	}
+	m, err := Merge(inputs(), tasks)
 	if err != nil || !m.Complete() {
 		t.Fatalf("merge: %v, %+v", err, m)
 	}
@@ -145,7 +152,7 @@ func TestShardsMergeIntoTheSingleMachineFile(t *testing.T) {
 		t.Fatalf("merged shards:\n%v\nsingle machine:\n%v", got, want)
 	}
 	// Without the spec, the shards' default names give the same order.
-	blind, err := Merge(inputs, nil)
+	blind, err := Merge(inputs(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -38,9 +39,10 @@ type Source struct {
 	Jobs      int    `toml:"jobs" json:"jobs,omitempty"`
 	Machines  int    `toml:"machines" json:"machines,omitempty"`
 	GenSeed   uint64 `toml:"gen_seed" json:"gen_seed,omitempty"`
-	// Data, when set, is the content of Path already read (standard input for a
-	// Path of "-"); adapters parse it instead of opening Path.
-	Data []byte `toml:"-" json:"-"`
+	// Reader, when set, streams the content of Path (standard input for a Path
+	// of "-", or a file the caller opened); adapters parse it instead of
+	// opening Path. It is read once.
+	Reader io.Reader `toml:"-" json:"-"`
 }
 
 // Config is a named solver configuration. The solver's own settings are in
@@ -66,9 +68,12 @@ func (t Task) limits() solvers.Limits {
 
 // Task is one run.
 type Task struct {
-	Source    Source
-	Config    Config
-	Seed      uint64
+	Source Source
+	Config Config
+	Seed   uint64
+	// TimeLimit is the run's wall-clock limit from the start of Run, loading
+	// the instance included; 0 means none (the solver's iteration budget ends
+	// the run).
 	TimeLimit time.Duration
 	Threads   int
 	// DataDir is where references are looked up; empty means no reference.
@@ -144,6 +149,13 @@ func Run(ctx context.Context, t Task) (Outcome, error) {
 	}
 	cpu0 := processCPU()
 	start := time.Now()
+	if t.TimeLimit > 0 {
+		// The limit is wall-clock for the whole run: reading a large instance
+		// counts against it, as the command line promises.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, start.Add(t.TimeLimit))
+		defer cancel()
+	}
 	t.rec = &recorder{start: start, obs: t.Observer}
 	out, err := fn(ctx, t)
 	if err != nil {

@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -33,8 +32,8 @@ func LoadRobustSource(src Source) (*instances.RobustKnapsack, error) {
 		}
 	case src.Generator != "":
 		return nil, fmt.Errorf("%w: unknown robust generator %q (want robust)", ErrBadInput, src.Generator)
-	case src.Data != nil:
-		k, err = instances.ReadRobustKnapsack(bytes.NewReader(src.Data), src.Path)
+	case src.Reader != nil:
+		k, err = instances.ReadRobustKnapsack(src.Reader, src.Path)
 	default:
 		k, err = instances.LoadRobustKnapsack(src.Path)
 	}

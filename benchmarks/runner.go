@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func IsolatedExecutor(argv ...string) Executor {
 		ctx, cancel := context.WithTimeout(ctx, 2*t.TimeLimit+time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.SysProcAttr = childProcAttr()
 		cmd.Stdin = bytes.NewReader(payload)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout = &stdout
@@ -57,8 +59,7 @@ func IsolatedExecutor(argv ...string) Executor {
 			}
 		}
 		if runErr != nil {
-			msg := bytes.TrimSpace(stderr.Bytes())
-			return Envelope{}, fmt.Errorf("%v: %s", runErr, lastLine(msg))
+			return Envelope{}, fmt.Errorf("%v: %s", runErr, childError(stderr.Bytes()))
 		}
 		var e Envelope
 		if err := json.Unmarshal(stdout.Bytes(), &e); err != nil {
@@ -72,11 +73,17 @@ func IsolatedExecutor(argv ...string) Executor {
 	}
 }
 
-func lastLine(b []byte) string {
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		return string(b[i+1:])
+// childError is the line of a failed child's stderr that says what went
+// wrong: a Go crash's "panic:" or "fatal error:" line (its stack follows it),
+// else the last line, where the command line prints its error.
+func childError(stderr []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(stderr)), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return strings.TrimSpace(l)
+		}
 	}
-	return string(b)
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // Sweep runs tasks and appends one JSON line per run to Out, skipping runs already
@@ -294,11 +301,7 @@ func recordedKeys(f *os.File, path string) (map[string]recorded, error) {
 // recorded more than once — a failure retried on resume — appears once, as Merge
 // chooses.
 func ReadLines(r io.Reader, name string) ([]map[string]any, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	m, err := Merge([]Input{{Name: name, Data: data}}, nil)
+	m, err := Merge([]Input{{Name: name, Reader: r}}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -224,3 +224,19 @@ func TestIsolatedChildEndedBySignal(t *testing.T) {
 		t.Fatalf("child ended by SIGKILL: %+v, %v; want a failed run", sum, err)
 	}
 }
+
+// TestChildErrorNamesTheCrash: a crashed child's error is its panic line, not
+// the last frame of its stack.
+func TestChildErrorNamesTheCrash(t *testing.T) {
+	cases := []struct{ stderr, want string }{
+		{"panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/x/main.go:9 +0x1d\nexit status 2\n", "panic: runtime error: index out of range [3] with length 3"},
+		{"fatal error: out of memory\n\ngoroutine 1 [running]:\nruntime.throw()\n", "fatal error: out of memory"},
+		{"searching…\ncosolve: x.tsp:3: bad coordinate\n", "cosolve: x.tsp:3: bad coordinate"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := childError([]byte(c.stderr)); got != c.want {
+			t.Errorf("childError(%q) = %q, want %q", c.stderr, got, c.want)
+		}
+	}
+}

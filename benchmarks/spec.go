@@ -68,6 +68,9 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadSpec, path, err)
 	}
+	if err := checkSeedSigns(path); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadSpec, path, err)
+	}
 	for i, c := range s.Configs {
 		if c.Solver != "" && !knownSolver(c.Solver) {
 			return nil, fmt.Errorf("%w: %s: config %q: unknown solver %q (have %s)", ErrBadSpec, path, c.Name, c.Solver, strings.Join(Solvers(), ", "))
@@ -139,7 +142,60 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 			}
 		}
 	}
+	if runs := s.runCount(); runs > MaxRuns {
+		return nil, fmt.Errorf("%w: %s: %d runs, more than the %d one sweep may hold: split it into several specs", ErrBadSpec, path, runs, MaxRuns)
+	}
 	return &s, nil
+}
+
+// MaxRuns bounds the runs of one spec: a sweep keeps every recorded key in
+// memory, and a typo in an index range should not queue years of runs.
+const MaxRuns = 1_000_000
+
+// runCount is len(s.Tasks(…)) without building them.
+func (s *Spec) runCount() int {
+	runs := 0
+	for _, in := range s.Instances {
+		sources := max(len(in.GenSeeds), 1)
+		if in.Path != "" {
+			idx, _ := ParseIndices(in.Indices)
+			sources = len(idx)
+		}
+		configs := len(s.Configs)
+		if len(in.Configs) > 0 {
+			configs = len(in.Configs)
+		}
+		runs += sources * configs * len(s.Seeds)
+	}
+	return runs
+}
+
+// checkSeedSigns refuses negative seeds, which the TOML decoder would turn
+// into huge unsigned ones (-1 into 18446744073709551615).
+func checkSeedSigns(path string) error {
+	var signed struct {
+		Seeds     []int64 `toml:"seeds"`
+		Instances []struct {
+			GenSeed  int64   `toml:"gen_seed"`
+			GenSeeds []int64 `toml:"gen_seeds"`
+		} `toml:"instances"`
+	}
+	if _, err := toml.DecodeFile(path, &signed); err != nil {
+		return err
+	}
+	for _, s := range signed.Seeds {
+		if s < 0 {
+			return fmt.Errorf("seeds: %d is negative", s)
+		}
+	}
+	for i, in := range signed.Instances {
+		for _, s := range append(in.GenSeeds, in.GenSeed) {
+			if s < 0 {
+				return fmt.Errorf("instances[%d]: generator seed %d is negative", i, s)
+			}
+		}
+	}
+	return nil
 }
 
 // ParseIndices reads "0-3,7,9-10"; the empty string means the single index 0.
@@ -163,8 +219,8 @@ func ParseIndices(s string) ([]int, error) {
 				return nil, fmt.Errorf("indices %q: bad range %q", s, part)
 			}
 		}
-		if b-a > 1_000_000 {
-			return nil, fmt.Errorf("indices %q: range %q too long", s, part)
+		if len(out)+b-a >= MaxRuns {
+			return nil, fmt.Errorf("indices %q: more than %d indices", s, MaxRuns)
 		}
 		for i := a; i <= b; i++ {
 			out = append(out, i)

@@ -22,6 +22,20 @@ var solverKinds = map[string]struct {
 	"robust": {instances.KindRobustKnapsack, []string{"robust"}},
 }
 
+// checkGeneratorSize refuses a generated instance too large to build, before
+// any run tries.
+func checkGeneratorSize(in InstanceSpec) error {
+	switch in.Generator {
+	case "uniform", "clustered":
+		if in.N < 3 || in.N > instances.MaxTSPNodes {
+			return fmt.Errorf("generator %s: n = %d, want 3 to %d", in.Generator, in.N, instances.MaxTSPNodes)
+		}
+	case "random":
+		return checkShopSize(in.Jobs, in.Machines)
+	}
+	return nil
+}
+
 // Check looks at what a spec's runs will read before any of them starts, so a
 // sweep whose every run would fail stops at once with the reason: each
 // instance file must exist, be of the kind its configurations solve and hold
@@ -35,6 +49,9 @@ func (s *Spec) Check() error {
 			}
 		}
 		if in.Generator != "" {
+			if err := checkGeneratorSize(in); err != nil {
+				return fmt.Errorf("%w: instances[%d]: %v", ErrBadSpec, i, err)
+			}
 			for _, sv := range solvers {
 				if k, ok := solverKinds[sv]; ok && !slices.Contains(k.generators, in.Generator) {
 					return fmt.Errorf("%w: instances[%d]: solver %s has no generator %q (have %v)", ErrBadSpec, i, sv, in.Generator, k.generators)

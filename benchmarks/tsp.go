@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -29,8 +28,8 @@ func LoadTSPSource(src Source) (*instances.TSP, error) {
 		inst, err = instances.GenerateClustered(src.N, src.GenSeed)
 	case src.Generator != "":
 		return nil, fmt.Errorf("%w: unknown TSP generator %q (want uniform or clustered)", ErrBadInput, src.Generator)
-	case src.Data != nil:
-		inst, _, err = instances.ReadTSP(bytes.NewReader(src.Data), src.Path, src.Index)
+	case src.Reader != nil:
+		inst, _, err = instances.ReadTSP(src.Reader, src.Path, src.Index)
 	default:
 		inst, _, err = instances.LoadTSP(src.Path, src.Index)
 	}

@@ -208,34 +208,43 @@ func benchOne(ctx context.Context, cmd *ucli.Command) error {
 	return json.NewEncoder(cmd.Root().Writer).Encode(out.Envelope)
 }
 
-// readResults reads the files and globs of a report or merge; with --spec it also
-// returns the spec's tasks to check them against.
-func readResults(cmd *ucli.Command) ([]benchmarks.Input, []benchmarks.Task, error) {
+// mergeResults merges the files and globs of a report or merge, streamed line
+// by line; with --spec it checks them against the spec's tasks.
+func mergeResults(cmd *ucli.Command) (*benchmarks.Merged, error) {
 	if cmd.Args().Len() == 0 {
-		return nil, nil, usageErr("bench %s: want at least one LINES.jsonl or glob", cmd.Name)
+		return nil, usageErr("bench %s: want at least one LINES.jsonl or glob", cmd.Name)
 	}
 	paths, err := expandGlobs(cmd.Args().Slice())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var inputs []benchmarks.Input
 	for _, path := range paths {
-		data, name, err := readInput(cmd.Root().Reader, path)
+		r, name, closeInput, err := openInput(cmd.Root().Reader, path)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		inputs = append(inputs, benchmarks.Input{Name: name, Data: data})
+		defer closeInput()
+		lines, err := decompressed(r, name)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, benchmarks.Input{Name: name, Reader: lines})
 	}
 	var tasks []benchmarks.Task
 	if specPath := cmd.String("spec"); specPath != "" {
 		dir := dataDir(specPath)
 		spec, err := benchmarks.LoadSpec(specPath, dir)
 		if err != nil {
-			return nil, nil, badInput(err)
+			return nil, badInput(err)
 		}
 		tasks = spec.Tasks(dir)
 	}
-	return inputs, tasks, nil
+	merged, err := benchmarks.Merge(inputs, tasks)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return merged, nil
 }
 
 // expandGlobs expands the patterns among args itself, so a quoted glob works as
@@ -267,15 +276,11 @@ func expandGlobs(args []string) ([]string, error) {
 }
 
 func benchReport(_ context.Context, cmd *ucli.Command) error {
-	inputs, tasks, err := readResults(cmd)
+	merged, err := mergeResults(cmd)
 	if err != nil {
 		return err
 	}
-	merged, err := benchmarks.Merge(inputs, tasks)
-	if err != nil {
-		return badInput(err)
-	}
-	if tasks != nil || !merged.Complete() {
+	if cmd.String("spec") != "" || !merged.Complete() {
 		merged.WriteCheck(cmd.Root().ErrWriter, 20)
 	}
 	by := cmd.StringSlice("by")
@@ -297,13 +302,9 @@ func benchReport(_ context.Context, cmd *ucli.Command) error {
 }
 
 func benchMerge(_ context.Context, cmd *ucli.Command) error {
-	inputs, tasks, err := readResults(cmd)
+	merged, err := mergeResults(cmd)
 	if err != nil {
 		return err
-	}
-	merged, err := benchmarks.Merge(inputs, tasks)
-	if err != nil {
-		return badInput(err)
 	}
 	err = writeFileAtomic(cmd.Root().Writer, cmd.String("out"), func(w io.Writer) error {
 		_, err := merged.WriteTo(w)

@@ -49,7 +49,7 @@ func checkAction(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return err
 	}
-	solData, solName, err := readInput(cmd.Root().Reader, solPath)
+	solData, solName, err := readInput(cmd.Root().Reader, solPath, solutionLimit(l), "solution of "+l.instanceName())
 	if err != nil {
 		return err
 	}
@@ -99,11 +99,11 @@ func checkSolution(ctx context.Context, l *loaded, data []byte, name string) (fl
 		if err != nil {
 			return 0, err
 		}
-		makespan, err := instances.CheckSchedule(l.jssp, s.Starts)
-		if err == nil && s.Objective != 0 && s.Objective != makespan {
-			err = fmt.Errorf("%w: %s states objective %d but the makespan is %d", instances.ErrInvalidSolution, name, s.Objective, makespan)
+		makespan, err := s.Check(l.jssp)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
 		}
-		return float64(makespan), err
+		return float64(makespan), nil
 	default:
 		x, err := instances.ParseFirstStage(strings.TrimSpace(string(data)), l.robust.N())
 		if err != nil {

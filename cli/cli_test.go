@@ -210,7 +210,7 @@ func TestCheckJobShop(t *testing.T) {
 	}
 	for _, c := range cases {
 		sol := filepath.Join(dir, c.name+".json")
-		os.WriteFile(sol, []byte(`{"instance":"tiny","objective":0,"starts":`+c.starts+`}`), 0o644)
+		os.WriteFile(sol, []byte(`{"instance":"tiny","objective":6,"starts":`+c.starts+`}`), 0o644)
 		code, out, errOut := run(t, "", "check", inst, sol)
 		if code != c.code || !strings.Contains(out+errOut, c.want) {
 			t.Errorf("%s: exit %d, out %q, err %q; want exit %d mentioning %q", c.name, code, out, errOut, c.code, c.want)

@@ -118,7 +118,7 @@ func jsspImportWeights(_ context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErr("jssp import-weights: want exactly one state-dict JSON file, got %d arguments", cmd.Args().Len())
 	}
-	data, name, err := readInput(cmd.Root().Reader, resolveInstance(cmd.Args().First()))
+	data, name, err := readInput(cmd.Root().Reader, resolveInstance(cmd.Args().First()), maxModelBytes, "state dict")
 	if err != nil {
 		return err
 	}

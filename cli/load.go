@@ -28,12 +28,17 @@ func loadAny(stdin io.Reader, path string, index int) (*loaded, error) {
 		return nil, usageErr("--index %d: must be 0 or more", index)
 	}
 	path = resolveInstance(path)
-	data, name, err := readInput(stdin, path)
+	r, name, closeInput, err := openInput(stdin, path)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{kind: instances.DetectKind(data[:min(len(data), headSize)]), name: name}
-	src := benchmarks.Source{Path: name, Index: index, Data: data}
+	defer closeInput()
+	head, err := peekHead(r, name)
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{kind: instances.DetectKind(head), name: name}
+	src := benchmarks.Source{Path: name, Index: index, Reader: r}
 	var inst any
 	switch l.kind {
 	case instances.KindTSP:

@@ -52,7 +52,7 @@ func loadModel(stdin io.Reader, cmd *ucli.Command) (*nnsurrogate.Model, string, 
 	if cmd.Args().Len() != 1 {
 		return nil, "", usageErr("model %s: want exactly one FILE.onnx (or - for stdin)", cmd.Name)
 	}
-	data, name, err := readInput(stdin, cmd.Args().First())
+	data, name, err := readInput(stdin, cmd.Args().First(), maxModelBytes, "model")
 	if err != nil {
 		return nil, name, err
 	}
@@ -144,7 +144,7 @@ func modelRun(_ context.Context, cmd *ucli.Command) error {
 	default:
 		return usageErr("model run: --engine must be auto, fast or interpreter, not %q", cmd.String("engine"))
 	}
-	data, inName, err := readInput(cmd.Root().Reader, cmd.String("input"))
+	data, inName, err := readInput(cmd.Root().Reader, cmd.String("input"), maxModelBytes, "model input")
 	if err != nil {
 		return err
 	}

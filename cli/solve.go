@@ -71,20 +71,21 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kind instances.Kind)
 	}
 	path := resolveInstance(cmd.Args().First())
 	src := benchmarks.Source{Path: path, Index: index}
-	var head []byte
-	if path == "-" {
-		data, _, err := readInput(cmd.Root().Reader, path)
-		if err != nil {
-			return benchmarks.Task{}, err
-		}
-		src.Data, head = data, data
-	} else {
-		var err error
-		if head, err = readHead(path); err != nil {
-			return benchmarks.Task{}, badInput(err)
-		}
+	r, name, closeInput, err := openInput(cmd.Root().Reader, path)
+	if err != nil {
+		return benchmarks.Task{}, err
 	}
-	if err := checkKind(head, inputName(path), kind); err != nil {
+	head, err := peekHead(r, name)
+	if path == "-" {
+		src.Reader = r
+	} else {
+		// The solver's loader opens the file itself.
+		closeInput()
+	}
+	if err != nil {
+		return benchmarks.Task{}, err
+	}
+	if err := checkKind(head, name, kind); err != nil {
 		return benchmarks.Task{}, err
 	}
 	return benchmarks.Task{
@@ -99,7 +100,7 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kind instances.Kind)
 
 // checkKind refuses an instance of another problem than want.
 func checkKind(head []byte, name string, want instances.Kind) error {
-	got := instances.DetectKind(gunzipHead(head))
+	got := instances.DetectKind(head)
 	if got == want || got == instances.KindUnknown {
 		return nil
 	}

@@ -118,11 +118,7 @@ func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
 	}
 	src := benchmarks.Source{Path: resolveInstance(cmd.Args().First()), Index: index}
 	if src.Path == "-" {
-		data, _, err := readInput(cmd.Root().Reader, "-")
-		if err != nil {
-			return err
-		}
-		src.Data = data
+		src.Reader = cmd.Root().Reader
 	}
 	inst, err := benchmarks.LoadTSPSource(src)
 	if err != nil {
@@ -132,18 +128,25 @@ func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
 	if tau < 0 || math.IsNaN(tau) {
 		return usageErr("--tau %v: must be positive", tau)
 	}
-	h, ok := heatmap.ByName(inst, cmd.String("heatmap"), tau)
-	if !ok {
-		return usageErr("--heatmap %q: want one of %s", cmd.String("heatmap"), strings.Join(heatmap.Names, ", "))
-	}
 	var write func(io.Writer, *heatmap.Heatmap) error
 	switch f := cmd.String("format"); f {
 	case "dense":
+		if n := inst.N(); n > maxDenseNodes {
+			return usageErr("--format dense: n = %d would write n² = %.1e numbers; dense heatmaps stop at %d nodes, use --format sparse", n, float64(n)*float64(n), maxDenseNodes)
+		}
 		write = heatmap.WriteDense
 	case "sparse":
 		write = heatmap.WriteSparse
 	default:
 		return usageErr("--format %q: want dense or sparse", f)
 	}
+	h, ok := heatmap.ByName(inst, cmd.String("heatmap"), tau)
+	if !ok {
+		return usageErr("--heatmap %q: want one of %s", cmd.String("heatmap"), strings.Join(heatmap.Names, ", "))
+	}
 	return writeFileAtomic(cmd.Root().Writer, cmd.String("out"), func(w io.Writer) error { return write(w, h) })
 }
+
+// maxDenseNodes bounds --format dense: at 20,000 nodes the file already holds
+// 4·10^8 numbers, some 4 GB, more than the literature's tools read.
+const maxDenseNodes = 20_000

@@ -18,8 +18,8 @@ func tspGenRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, tspG
 // math/rand/v2, no floating-point operation beyond what Float64 does), so every
 // machine produces the same instance. Time and memory are O(n).
 func GenerateUniform(n int, seed uint64) (*TSP, error) {
-	if n < 3 {
-		return nil, fmt.Errorf("%w: GenerateUniform: %d nodes, need at least 3", ErrInvalidInstance, n)
+	if n < 3 || n > MaxTSPNodes {
+		return nil, fmt.Errorf("%w: GenerateUniform: %d nodes, need 3 to %d", ErrInvalidInstance, n, MaxTSPNodes)
 	}
 	r := tspGenRand(seed)
 	x, y := make([]float64, n), make([]float64, n)
@@ -44,8 +44,8 @@ const (
 // come from math/rand/v2's ziggurat, exact arithmetic except for a rare
 // math.Exp-based acceptance test whose result is compared at float32 precision.
 func GenerateClustered(n int, seed uint64) (*TSP, error) {
-	if n < 3 {
-		return nil, fmt.Errorf("%w: GenerateClustered: %d nodes, need at least 3", ErrInvalidInstance, n)
+	if n < 3 || n > MaxTSPNodes {
+		return nil, fmt.Errorf("%w: GenerateClustered: %d nodes, need 3 to %d", ErrInvalidInstance, n, MaxTSPNodes)
 	}
 	x, y, _, _ := generateClustered(n, seed)
 	return NewCoordTSP(fmt.Sprintf("clustered-n%d-s%d", n, seed), Euclidean, x, y)
