@@ -344,6 +344,8 @@ options = { policy = "spt", method = "tabu" }
 // cbc build.
 func TestShippedSpecsLoad(t *testing.T) {
 	dir := datadirtest.ForTest(t)
+	// Specs that compare against LKH-3 take it from $LKH.
+	t.Setenv("LKH", fakeLKH(t, ""))
 	specs, err := filepath.Glob(filepath.Join("specs", "*.toml"))
 	if err != nil || len(specs) == 0 {
 		t.Fatalf("no specs: %v", err)

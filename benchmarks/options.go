@@ -83,6 +83,9 @@ func decodeOptions(md toml.MetaData, c *Config) error {
 	case "robust":
 		c.Robust = &RobustOptions{}
 		return md.PrimitiveDecode(c.Options, c.Robust)
+	case "lkh":
+		c.LKH = &LKHOptions{}
+		return md.PrimitiveDecode(c.Options, c.LKH)
 	}
 	return nil
 }
@@ -163,6 +166,8 @@ func (c Config) Validate() error {
 		err = c.JSSP.validate()
 	case "robust":
 		err = c.Robust.validate()
+	case "lkh":
+		err = c.LKH.validate()
 	}
 	if err != nil {
 		return fmt.Errorf("%w: config %q: %w", ErrBadInput, c.Name, err)

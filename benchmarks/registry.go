@@ -57,6 +57,7 @@ type Config struct {
 	TSP     *TSPOptions    `toml:"-" json:"tsp,omitempty"`
 	JSSP    *JSSPOptions   `toml:"-" json:"jssp,omitempty"`
 	Robust  *RobustOptions `toml:"-" json:"robust,omitempty"`
+	LKH     *LKHOptions    `toml:"-" json:"lkh,omitempty"`
 	// Options is the spec's raw options table, decoded by LoadSpec.
 	Options toml.Primitive `toml:"options" json:"-"`
 }
@@ -90,6 +91,9 @@ type Outcome struct {
 	Envelope Envelope
 	Instance any
 	Solution any
+	// ChildCPU is the CPU time of external processes the run started and
+	// waited for (LKH), which the process's own CPU time does not count.
+	ChildCPU float64
 	// FoundBy is the phase that found the solution ("kick", "tabu", "polish",
 	// …; see each solver's Solution), for captions.
 	FoundBy string
@@ -163,7 +167,7 @@ func Run(ctx context.Context, t Task) (Outcome, error) {
 	}
 	out.Envelope.TimeS = time.Since(start).Seconds()
 	out.Envelope.Trace = t.rec.points()
-	out.Envelope.CPUS = processCPU() - cpu0
+	out.Envelope.CPUS = processCPU() - cpu0 + out.ChildCPU
 	out.Envelope.Seed = t.Seed
 	if out.Envelope.Config == "" {
 		out.Envelope.Config = t.Config.Name

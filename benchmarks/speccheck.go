@@ -20,6 +20,7 @@ var solverKinds = map[string]struct {
 	"tsp":    {instances.KindTSP, []string{"uniform", "clustered"}},
 	"jssp":   {instances.KindJobShop, []string{"taillard", "random"}},
 	"robust": {instances.KindRobustKnapsack, []string{"robust"}},
+	"lkh":    {instances.KindTSP, []string{"uniform", "clustered"}},
 }
 
 // checkGeneratorSize refuses a generated instance too large to build, before

@@ -21,7 +21,7 @@ const specFormat = `A spec is a TOML file:
 
    [[configs]]
    name = "cosolve"              # a column of the reports
-   solver = "tsp"                # tsp, jssp or robust
+   solver = "tsp"                # tsp, jssp, robust, or lkh (LKH-3, an external TSP solver)
    options = { preset = "cosolve", stop_at_reference = true }
    threads = 2                   # optional: overrides threads above
 
@@ -31,6 +31,9 @@ Options per solver (all optional):
    jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, iterations,
            stop_at_reference
    robust: model, backend, samples, max_scenarios, iterations, no_polish
+   lkh:    binary (default $LKH), scale (unit-square coordinates into EUC_2D, default 1e6),
+           runs, max_trials, params = { MOVE_TYPE = "5", … }; its tour is checked and
+           measured by our checker on the original instance
 Every line of the output is the envelope of one run (see --json of the solve commands),
 with source, config, seed, time_limit_s, settings, max_rss_mb and the trace of
 improvements [[t, objective], …].`
