@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -27,6 +28,14 @@ const (
 
 // commandFactories is filled by the init functions of each command's file, so a
 // problem's commands live beside nothing but their own code.
+// programStart is when the program started, set by Main; a time limit runs
+// from it. Zero under Run alone (tests, embedding), where it runs from the
+// command's start.
+var programStart time.Time
+
+// initTime approximates the start where the system cannot tell it.
+var initTime = time.Now()
+
 var commandFactories []func() *ucli.Command
 
 func register(f func() *ucli.Command) { commandFactories = append(commandFactories, f) }
@@ -213,6 +222,7 @@ func errorText(err error) string {
 
 // Main is the whole of cmd/cosolve.
 func Main() int {
+	programStart = processStarted()
 	ctx, stop := signalContext()
 	defer stop()
 	return Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)

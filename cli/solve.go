@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,7 +22,7 @@ import (
 func solveFlags(defaultLimit time.Duration) []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files (TSP line sets, Taillard files)"},
-		secondsFlag("time-limit", defaultLimit, "wall-clock budget `D` in seconds (2, 0.5) or as a duration (500ms, 10s, 2m); the library has no default limit"),
+		secondsFlag("time-limit", defaultLimit, "wall-clock budget `D` from the program's start (reading the instance counts) in seconds (2, 0.5) or as a duration (500ms, 10s, 2m); the library has no default limit"),
 		&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S` (the library's default is 0): same seed, one thread and an iteration budget give the same result"},
 		&ucli.IntFlag{Name: "threads", Value: 1, Usage: "worker goroutines `T` (0 = all cores, the library's default; one here so that runs repeat)"},
 		&ucli.StringFlag{Name: "out", Usage: "write the solution to `FILE` (\"-\" for stdout)"},
@@ -133,6 +134,13 @@ func runSolve(ctx context.Context, cmd *ucli.Command, task benchmarks.Task, star
 		task.Observer = log.observer(start)
 	} else if start != nil {
 		task.Observer = &benchmarks.Observer{Start: start}
+	}
+	if task.TimeLimit > 0 {
+		// Wall-clock from the start of the program, as --time-limit promises:
+		// start-up and reading the instance count.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, cmp.Or(programStart, time.Now()).Add(task.TimeLimit))
+		defer cancel()
 	}
 	out, err := benchmarks.Run(ctx, task)
 	if log != nil {
