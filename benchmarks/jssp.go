@@ -113,7 +113,7 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method}, nil
+	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare}, nil
 }
 
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {

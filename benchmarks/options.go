@@ -43,8 +43,13 @@ type JSSPOptions struct {
 	// Samples is K: 0 = greedy, K > 0 = best of K sampled rollouts.
 	Samples int `toml:"samples" json:"samples,omitempty"`
 	// Method is what follows dispatching: dispatch, tabu, lns, exact or
-	// portfolio; "" = auto (portfolio when the run has a budget).
+	// portfolio, or mcts (tree-search construction, then the portfolio);
+	// "" = auto (portfolio when the run has a budget).
 	Method string `toml:"method" json:"method,omitempty"`
+	// DispatchShare is the share of the time limit the construction may use
+	// (jssp.Settings.DispatchShare); 1 with method mcts compares
+	// constructions alone. 0 = the method's default.
+	DispatchShare float64 `toml:"dispatch_share" json:"dispatch_share,omitempty"`
 	// Iterations is the improvement's machine-independent budget.
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
 	// StopAtReference ends the run once the makespan reaches the published
@@ -124,7 +129,7 @@ func (o *JSSPOptions) validate() error {
 		return nil
 	}
 	if _, ok := jssp.ParseMethod(o.Method); o.Method != "" && !ok {
-		return fmt.Errorf("method %q: want dispatch, tabu, lns, exact or portfolio", o.Method)
+		return fmt.Errorf("method %q: want dispatch, tabu, lns, exact, portfolio or mcts", o.Method)
 	}
 	if _, isRule := jssp.ParseRule(o.Policy); isRule && o.Samples > 0 {
 		return fmt.Errorf("samples %d: rule %s is deterministic; sampling needs an ONNX policy", o.Samples, o.Policy)
@@ -134,6 +139,8 @@ func (o *JSSPOptions) validate() error {
 		return fmt.Errorf("samples %d: must be 0 (greedy) or more", o.Samples)
 	case o.Iterations < 0:
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	case !(o.DispatchShare >= 0 && o.DispatchShare <= 1):
+		return fmt.Errorf("dispatch_share %v: want 0 (the default) to 1", o.DispatchShare)
 	}
 	return nil
 }

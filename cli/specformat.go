@@ -28,8 +28,8 @@ const specFormat = `A spec is a TOML file:
 Options per solver (all optional):
    tsp:    preset, heatmap (MCTS presets only), iterations, samples, kick, kick_type,
            local_search, stop_at_reference
-   jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, iterations,
-           stop_at_reference
+   jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, dispatch_share,
+           iterations, stop_at_reference
    robust: model, backend, samples, max_scenarios, iterations, no_polish
    lkh:    binary (default $LKH), scale (unit-square coordinates into EUC_2D, default 1e6),
            runs, max_trials, params = { MOVE_TYPE = "5", … }; its tour is checked and
