@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/solvers"
@@ -51,7 +52,12 @@ type Settings struct {
 	// MaxDepth is the largest number of steps of a sampled action; 0 = 10.
 	// Capped at n/2 as Pan et al.'s wrapper requires.
 	MaxDepth int
-	// Neighbors is the neighbour-list length of the local search; 0 = 10.
+	// Neighbors is the length of the local search's candidate lists: each
+	// node's Neighbors entries of highest heatmap value, nearest first (for the
+	// Hybrid; the MCTS method's local search uses the nearest neighbours). With
+	// GT-Prior and SoftDist, whose values fall with distance, those are the
+	// Neighbors nearest nodes. 0 = 5 with the α heatmap (LKH's default), else
+	// 10.
 	Neighbors int
 	// Reference reproduces the reference code's semantics, quirks included: Z ≥ 1
 	// sampling filter, sampling discretised to thousandths, the constant 2.718
@@ -73,9 +79,18 @@ type Settings struct {
 	Kick string
 	// KickLength is the longest segment a "segment" kick moves; 0 = 50.
 	KickLength int
-	// Heatmap is the edge prior (n nodes); nil = GT-Prior. It is symmetrised as
-	// the reference codes do on load.
+	// Heatmap is the edge prior (n nodes); nil = the one HeatmapKind names.
+	// The MCTS statistics read it symmetrised, as the reference codes do on
+	// load; the Hybrid's candidate lists read its rows as they are.
 	Heatmap *heatmap.Heatmap
+	// HeatmapKind names the heatmap Solve builds when Heatmap is nil:
+	// "gt-prior", "softdist" or "alpha" (see heatmap.ByName); "" = "gt-prior".
+	// "alpha" also proves a lower bound (Result.Bound, the Held–Karp 1-tree
+	// bound): a tour that meets it is Optimal and ends the run. Its ascent may
+	// take at most half of the time left before the deadline; when cut off
+	// there, the search uses the nearest neighbours and reports no bound
+	// (Stats.AlphaStopped). Setting both Heatmap and HeatmapKind is an error.
+	HeatmapKind string
 	// noRenumber keeps the caller's node order (tests compare both).
 	noRenumber bool
 	// LocalSearch for the MCTS method: "2opt" (the reference's passes),
@@ -103,8 +118,15 @@ func (s Settings) withDefaults(n int) Settings {
 	if s.MaxDepth > n/2 {
 		s.MaxDepth = max(n/2, 1)
 	}
+	if s.HeatmapKind == "" && s.Heatmap == nil {
+		s.HeatmapKind = "gt-prior"
+	}
+	s.HeatmapKind, _ = heatmap.Kind(s.HeatmapKind)
 	if s.Neighbors == 0 {
 		s.Neighbors = 10
+		if s.HeatmapKind == "alpha" {
+			s.Neighbors = 5
+		}
 	}
 	if s.Threads <= 0 {
 		s.Threads = runtime.GOMAXPROCS(0)
@@ -129,6 +151,14 @@ func (s Settings) validate() error {
 	} {
 		if f.value < 0 {
 			return solvers.InvalidSetting(f.name, "%v is negative", f.value)
+		}
+	}
+	if s.HeatmapKind != "" {
+		if _, ok := heatmap.Kind(s.HeatmapKind); !ok {
+			return solvers.InvalidSetting("HeatmapKind", "unknown heatmap %q (want one of %s)", s.HeatmapKind, strings.Join(heatmap.Names, ", "))
+		}
+		if s.Heatmap != nil {
+			return solvers.InvalidSetting("HeatmapKind", "%q given together with a Heatmap; set one of the two", s.HeatmapKind)
 		}
 	}
 	switch s.Kick {
