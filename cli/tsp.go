@@ -22,7 +22,7 @@ func init() { register(tspCommand) }
 
 func tspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultTSPLimit), stopAtReferenceFlag(),
-		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound) or a heatmap file (dense text or sparse); the default method takes its candidate edges from it; default: the preset's"},
+		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound) or a heatmap file (dense text or sparse); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, gt-prior above)"},
 		&ucli.StringFlag{Name: "preset", Value: "cosolve", Usage: "configuration `NAME`: cosolve (ours), reference, fu-default, pan-softdist-500, pan-gt-1000-t0.01, … (see --help)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "iteration budget `N` (sampled actions plus kicks); with --threads 1 the same seed gives the same tour"},
 		&ucli.StringFlag{Name: "plot", Usage: "draw the tour as an SVG picture into `FILE`"},
