@@ -106,6 +106,12 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	if err != nil {
 		return Result{}, err
 	}
+	if reason, over := solvers.ContextStop(ctx); over {
+		// The run ended during the ascent. Solve's watchdog has returned or is
+		// about to; the neighbour lists of a large instance would keep this
+		// goroutine busy for seconds after it.
+		return Result{Solution: solution(inst, identity(n)), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
+	}
 	h := built.h
 	var hs *heatmap.Heatmap
 	if h != nil {
