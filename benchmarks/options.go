@@ -17,9 +17,9 @@ import (
 type TSPOptions struct {
 	// Preset names a tsp.Presets configuration; "" = "cosolve".
 	Preset string `toml:"preset" json:"preset,omitempty"`
-	// Heatmap is gt-prior, softdist or a heatmap file; "" = the preset's. Only
-	// a method that samples reads one (the default method does not), so naming
-	// one for any other is refused rather than silently ignored.
+	// Heatmap is gt-prior, softdist, alpha or a heatmap file; "" = the
+	// preset's. The default method takes its candidate edges from it, the MCTS
+	// its statistics; alpha also gives the run a lower bound.
 	Heatmap string `toml:"heatmap" json:"heatmap,omitempty"`
 	// StopAtReference ends the run once the tour reaches the published
 	// reference (LKH's OPTIMUM); the run is then optimal when the reference is
@@ -27,8 +27,10 @@ type TSPOptions struct {
 	StopAtReference bool `toml:"stop_at_reference" json:"stop_at_reference,omitempty"`
 	// Iterations is the iteration budget (sampled actions plus kicks).
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
-	// Samples, KickLength, KickType and LocalSearch override the preset's.
+	// Samples, KickLength, KickType, LocalSearch and Neighbors (the length of
+	// the local search's candidate lists) override the preset's.
 	Samples     *int   `toml:"samples" json:"samples,omitempty"`
+	Neighbors   *int   `toml:"neighbors" json:"neighbors,omitempty"`
 	KickLength  *int   `toml:"kick" json:"kick,omitempty"`
 	KickType    string `toml:"kick_type" json:"kick_type,omitempty"`
 	LocalSearch string `toml:"local_search" json:"local_search,omitempty"`
@@ -101,17 +103,8 @@ func (o *TSPOptions) validate() error {
 	if o == nil {
 		return nil
 	}
-	preset, ok := tsp.Presets[cmp.Or(o.Preset, "cosolve")]
-	if !ok {
+	if _, ok := tsp.Presets[cmp.Or(o.Preset, "cosolve")]; !ok {
 		return fmt.Errorf("preset %q: unknown (have %s)", o.Preset, strings.Join(tsp.PresetNames(), ", "))
-	}
-	set := preset.Settings
-	if o.Samples != nil {
-		set.Samples = *o.Samples
-	}
-	if o.Heatmap != "" && !samples(set) {
-		return fmt.Errorf("heatmap %q has no effect: preset %s (the hybrid method) samples no actions; "+
-			"choose an MCTS preset (fu-default, reference, pan-…) or samples > 0", o.Heatmap, cmp.Or(o.Preset, "cosolve"))
 	}
 	switch {
 	case o.Iterations < 0:
@@ -120,6 +113,8 @@ func (o *TSPOptions) validate() error {
 		return fmt.Errorf("samples %d: must not be negative", *o.Samples)
 	case o.KickLength != nil && *o.KickLength < 0:
 		return fmt.Errorf("kick %d: must not be negative", *o.KickLength)
+	case o.Neighbors != nil && *o.Neighbors < 0:
+		return fmt.Errorf("neighbors %d: must not be negative", *o.Neighbors)
 	}
 	return nil
 }

@@ -61,7 +61,10 @@ func TestHeatmapFits(t *testing.T) {
 	}
 	p1, _, _ := instances.LoadTSP(set, 1)
 	for _, name := range heatmap.Names {
-		h, _ := heatmap.ByName(p0, name, 0)
+		h, _, err := heatmap.ByName(context.Background(), p0, name, heatmap.ByNameOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := heatmapFits(p0, h); err != nil {
 			t.Errorf("%s on its own instance: %v", name, err)
 		}

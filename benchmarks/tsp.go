@@ -39,12 +39,9 @@ func LoadTSPSource(src Source) (*instances.TSP, error) {
 	return inst, nil
 }
 
-// TSPHeatmap builds the heatmap an option names: a kind heatmap.ByName
-// knows (gt-prior, softdist) or a file (dense text or our sparse format).
-func TSPHeatmap(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
-	if h, ok := heatmap.ByName(inst, name, 0); ok {
-		return h, nil
-	}
+// tspHeatmapFile reads a heatmap file (dense text or our sparse format) and
+// checks that it was made for inst.
+func tspHeatmapFile(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
 	if _, err := os.Stat(name); err != nil {
 		return nil, fmt.Errorf("%w: heatmap %q is neither %s nor a readable file: %v", ErrBadInput, name, strings.Join(heatmap.Names, ", "), err)
 	}
@@ -103,9 +100,9 @@ func heatmapFits(inst *instances.TSP, h *heatmap.Heatmap) error {
 }
 
 // Settings turns the options into the solver's settings for inst: the preset,
-// then the options that override it. The heatmap is built only when the
-// method samples (validate refuses one named for a method that does not); the
-// name returned is "none" then.
+// then the options that override it. A heatmap kind (gt-prior, softdist,
+// alpha) is left to the solver to build, inside the run's time limit; a file
+// is read here. The name returned is the heatmap's canonical name or path.
 func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Settings, string, error) {
 	if err := o.validate(); err != nil {
 		return tsp.Settings{}, "", fmt.Errorf("%w: %w", ErrBadInput, err)
@@ -120,23 +117,23 @@ func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Se
 	if o.KickLength != nil {
 		set.KickLength = *o.KickLength
 	}
+	if o.Neighbors != nil {
+		set.Neighbors = *o.Neighbors
+	}
 	set.Kick = cmp.Or(o.KickType, set.Kick)
 	set.LocalSearch = cmp.Or(o.LocalSearch, set.LocalSearch)
-	if !samples(set) {
-		return set, "none", nil
+	hmName := cmp.Or(o.Heatmap, preset.Heatmap, tsp.DefaultHeatmap(set.Method, inst.N()))
+	if kind, ok := heatmap.Kind(hmName); ok {
+		set.HeatmapKind = kind
+		return set, kind, nil
 	}
-	hmName := cmp.Or(o.Heatmap, preset.Heatmap)
-	h, err := TSPHeatmap(inst, hmName)
+	h, err := tspHeatmapFile(inst, hmName)
 	if err != nil {
 		return tsp.Settings{}, "", err
 	}
 	set.Heatmap = h
 	return set, hmName, nil
 }
-
-// samples reports whether the settings' method reads a heatmap: the MCTS, and
-// the hybrid when it draws sampled actions.
-func samples(set tsp.Settings) bool { return set.Method == tsp.MCTS || set.Samples > 0 }
 
 // describe is the settings in words, for the search log's header.
 func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
@@ -147,9 +144,9 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 	} else {
 		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, LK-style descent", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 50))
 		if set.Samples > 0 {
-			fmt.Fprintf(&b, ", %d sampled actions per kick, heatmap %s", set.Samples, hmName)
+			fmt.Fprintf(&b, ", %d sampled actions per kick", set.Samples)
 		}
-		b.WriteString(")")
+		fmt.Fprintf(&b, "), heatmap %s", hmName)
 	}
 	return b.String()
 }

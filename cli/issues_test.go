@@ -95,13 +95,22 @@ func mustRun(t *testing.T, args ...string) string {
 	return out
 }
 
-// TestHeatmapThatCannotMatter: a heatmap for the default method, which never
-// samples, is refused rather than ignored; a heatmap made for another instance
-// of the same size is refused too.
-func TestHeatmapThatCannotMatter(t *testing.T) {
+// TestHeatmapForEveryMethod: the default method takes its candidate edges
+// from the heatmap (it used to refuse one, as it read none), and a file
+// heatmap made for another instance of the same size is refused.
+func TestHeatmapForEveryMethod(t *testing.T) {
 	set := datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt")
-	if code, _, errOut := run(t, "", "tsp", "solve", set, "--heatmap", "softdist", "--iterations", "10"); code != ExitUsage || !strings.Contains(errOut, "has no effect") {
-		t.Errorf("--heatmap with the default method: exit %d, %s", code, errOut)
+	out := mustRun(t, "tsp", "solve", set, "--heatmap", "alpha", "--iterations", "10", "--threads", "1", "--json")
+	var env struct {
+		Bound     *float64 `json:"bound"`
+		Objective float64  `json:"objective"`
+		Heatmap   string   `json:"heatmap"`
+	}
+	if err := json.Unmarshal([]byte(out), &env); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if env.Bound == nil || *env.Bound <= 0 || *env.Bound > env.Objective || env.Heatmap != "alpha" {
+		t.Errorf("--heatmap alpha with the default method: bound %v, objective %v, heatmap %q", env.Bound, env.Objective, env.Heatmap)
 	}
 	h0 := filepath.Join(t.TempDir(), "h0.txt")
 	if code, _, errOut := run(t, "", "tsp", "heatmap", set, "--index", "0", "--heatmap", "softdist", "--format", "sparse", "--out", h0); code != 0 {
@@ -243,7 +252,8 @@ func TestTimeLimitInSeconds(t *testing.T) {
 		}
 	}
 	burma := datadirtest.Path(t, "tsplib", "burma14.tsp")
-	if code, _, errOut := run(t, "", "tsp", "solve", burma, "--time-limit", "0.2"); code != 0 || !strings.Contains(errOut, "time-limit") {
+	// GT-Prior: with the default α heatmap the bound proves the first tour optimal.
+	if code, _, errOut := run(t, "", "tsp", "solve", burma, "--heatmap", "gt-prior", "--time-limit", "0.2"); code != 0 || !strings.Contains(errOut, "time-limit") {
 		t.Errorf("--time-limit 0.2: exit %d, %s", code, errOut)
 	}
 }

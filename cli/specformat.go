@@ -26,8 +26,8 @@ const specFormat = `A spec is a TOML file:
    threads = 2                   # optional: overrides threads above
 
 Options per solver (all optional):
-   tsp:    preset, heatmap (MCTS presets only), iterations, samples, kick, kick_type,
-           local_search, stop_at_reference
+   tsp:    preset, heatmap (gt-prior, softdist, alpha or a file), iterations, samples,
+           kick, kick_type, local_search, neighbors, stop_at_reference
    jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, dispatch_share,
            iterations, stop_at_reference
    robust: model, backend, samples, max_scenarios, iterations, no_polish

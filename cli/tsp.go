@@ -22,7 +22,7 @@ func init() { register(tspCommand) }
 
 func tspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultTSPLimit), stopAtReferenceFlag(),
-		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist or a heatmap file (dense text or sparse); default: the preset's"},
+		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound) or a heatmap file (dense text or sparse); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, gt-prior above)"},
 		&ucli.StringFlag{Name: "preset", Value: "cosolve", Usage: "configuration `NAME`: cosolve (ours), reference, fu-default, pan-softdist-500, pan-gt-1000-t0.01, … (see --help)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "iteration budget `N` (sampled actions plus kicks); with --threads 1 the same seed gives the same tour"},
 		&ucli.StringFlag{Name: "plot", Usage: "draw the tour as an SVG picture into `FILE`"},
@@ -36,7 +36,8 @@ func tspCommand() *ucli.Command {
 				Usage: "find a short tour",
 				UsageText: "cosolve tsp solve tsp500_test_concorde.txt --index 0 --time-limit 5 --out t.tour --plot t.svg\n" +
 					"   cosolve tsp solve gr666.tsp --preset reference --heatmap softdist --iterations 100000 --json\n" +
-					"   cosolve tsp solve burma14.tsp --stop-at-reference --log\n\n" +
+					"   cosolve tsp solve burma14.tsp --stop-at-reference --log\n" +
+					"   cosolve tsp solve gr17.tsp --heatmap alpha --json   # stops once the tour meets the Held–Karp bound\n\n" +
 					"The search log (stderr) is on by default on a terminal: a header, one line per new best\n" +
 					"(time, objective, gap to the reference and to our bound, what found it, iteration), a\n" +
 					"heartbeat after --log-interval without one, and the closing statistics and summary.\n\n" +
@@ -50,7 +51,7 @@ func tspCommand() *ucli.Command {
 				UsageText: "cosolve tsp heatmap tsp500_test_concorde.txt --index 0 --heatmap softdist --out h0.txt",
 				Flags: []ucli.Flag{
 					&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files"},
-					&ucli.StringFlag{Name: "heatmap", Value: "gt-prior", Usage: "`KIND`: gt-prior or softdist"},
+					&ucli.StringFlag{Name: "heatmap", Value: "gt-prior", Usage: "`KIND`: gt-prior, softdist or alpha"},
 					&ucli.Float64Flag{Name: "tau", Usage: "SoftDist temperature `T` (default: the published value for n = 500/1000/10000, else 0.16/√n)"},
 					&ucli.StringFlag{Name: "format", Value: "dense", Usage: "`dense` (n then n rows of n numbers, the literature's format) or sparse (ours, O(n·k))"},
 					&ucli.StringFlag{Name: "out", Usage: "write to `FILE` (\"-\" for stdout); required"},
@@ -105,7 +106,7 @@ func deref(s *string) string {
 	return *s
 }
 
-func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
+func tspHeatmap(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErr("tsp heatmap: want exactly one instance file, got %d arguments", cmd.Args().Len())
 	}
@@ -140,9 +141,12 @@ func tspHeatmap(_ context.Context, cmd *ucli.Command) error {
 	default:
 		return usageErr("--format %q: want dense or sparse", f)
 	}
-	h, ok := heatmap.ByName(inst, cmd.String("heatmap"), tau)
-	if !ok {
+	if _, ok := heatmap.Kind(cmd.String("heatmap")); !ok {
 		return usageErr("--heatmap %q: want one of %s", cmd.String("heatmap"), strings.Join(heatmap.Names, ", "))
+	}
+	h, _, err := heatmap.ByName(ctx, inst, cmd.String("heatmap"), heatmap.ByNameOptions{Tau: tau})
+	if err != nil {
+		return err
 	}
 	return writeFileAtomic(cmd.Root().Writer, cmd.String("out"), func(w io.Writer) error { return write(w, h) })
 }

@@ -88,6 +88,14 @@ func TestTSPHeatmapCommand(t *testing.T) {
 			t.Errorf("solve with %s heatmap: exit %d %s", format, code, errOut)
 		}
 	}
+	// An α heatmap written to a file gives the default method its candidates.
+	h := filepath.Join(dir, "alpha.sparse")
+	if code, _, errOut := run(t, "", "tsp", "heatmap", inst, "--heatmap", "alpha", "--format", "sparse", "--out", h); code != 0 {
+		t.Fatalf("alpha: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "tsp", "solve", inst, "--heatmap", h, "--iterations", "200"); code != 0 {
+		t.Errorf("default method with the α heatmap file: exit %d %s", code, errOut)
+	}
 	data, _ := os.ReadFile(filepath.Join(dir, "h.dense"))
 	if !strings.HasPrefix(string(data), "50\n") {
 		t.Errorf("dense heatmap starts %.10q", data)

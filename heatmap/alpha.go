@@ -42,6 +42,19 @@ type AlphaResult struct {
 	Iterations int
 	// Pi are the best penalties π, indexed by node.
 	Pi []float64
+	// whole: every tour length is a whole number, and Bound was rounded up.
+	whole bool
+}
+
+// Proves reports whether the bound proves a tour of this length optimal. With
+// whole-number lengths that is length ≤ Bound (already rounded up); otherwise
+// the tour may exceed Bound by 10^-9 of its value, since a tour's length and
+// the 1-tree bound are sums of different terms and round differently.
+func (r AlphaResult) Proves(length float64) bool {
+	if r.whole {
+		return length <= r.Bound
+	}
+	return length <= r.Bound+1e-9*math.Abs(r.Bound)
 }
 
 // Alpha computes Helsgaun's α-nearness heatmap (LKH, 2000) and the Held–Karp
@@ -167,7 +180,7 @@ func Alpha(ctx context.Context, p *instances.TSP, opt AlphaOptions) (*Heatmap, A
 
 	res.Iterations = asc.iterations
 	res.Bound = et.w - 1e-12*et.magnitude
-	if wholeLengths(p) {
+	if res.whole = wholeLengths(p); res.whole {
 		res.Bound = math.Ceil(res.Bound)
 	}
 	res.Pi = make([]float64, n)

@@ -1,8 +1,10 @@
 package tsp
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,28 +31,118 @@ func base(set Settings) float64 {
 	return math.E
 }
 
+// alphaShare is the largest share of the time left before the deadline that
+// the α ascent may take: the search needs time too, and a cut-off ascent
+// leaves the nearest neighbours and no bound rather than no tour.
+const alphaShare = 0.5
+
+// builtHeatmap is the heatmap Solve built or was given, and what came with it.
+type builtHeatmap struct {
+	h     *heatmap.Heatmap
+	alpha *heatmap.AlphaResult // nil unless the α ascent completed
+	// cut: the α ascent ran out of its share of the time.
+	cut bool
+}
+
+// buildHeatmap returns the given heatmap, or builds the one HeatmapKind names
+// when the search reads one: the MCTS statistics always, the Hybrid's
+// candidate lists only for α (GT-Prior and SoftDist rank by distance, so their
+// lists are the nearest neighbours, and at n = 10^5 building them costs
+// seconds).
+func buildHeatmap(ctx context.Context, inst *instances.TSP, set Settings, needStats bool) (builtHeatmap, error) {
+	if set.Heatmap != nil {
+		return builtHeatmap{h: set.Heatmap}, nil
+	}
+	if !needStats && set.HeatmapKind != "alpha" {
+		return builtHeatmap{}, nil
+	}
+	if set.HeatmapKind != "alpha" {
+		h, _, err := heatmap.ByName(ctx, inst, set.HeatmapKind, heatmap.ByNameOptions{})
+		return builtHeatmap{h: h}, err
+	}
+	actx := ctx
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Duration(alphaShare*float64(time.Until(d)))))
+		defer cancel()
+	}
+	h, ar, err := heatmap.ByName(actx, inst, "alpha", heatmap.ByNameOptions{Alpha: heatmap.AlphaOptions{Candidates: set.Neighbors, Neighbors: max(10, set.Neighbors)}})
+	if err == nil {
+		return builtHeatmap{h: h, alpha: ar}, nil
+	}
+	if actx.Err() == nil {
+		return builtHeatmap{}, err
+	}
+	// Cut off (or the run is over): carry on without α.
+	var fb builtHeatmap
+	fb.cut = true
+	if needStats {
+		fb.h = heatmap.GTPrior(inst)
+	}
+	return fb, nil
+}
+
+// candidateLists are the Hybrid's local-search lists: each node's k entries
+// of highest heatmap value (ties to the lower node), then ordered nearest
+// first, which the moves' gain tests rely on to stop early. A row with fewer
+// entries gives a shorter list.
+func candidateLists(inst *instances.TSP, h *heatmap.Heatmap, k int) *heatmap.Neighbors {
+	nb := h.Candidates(k, math.SmallestNonzeroFloat64)
+	for i := 0; i < inst.N(); i++ {
+		row := nb.Of(i)
+		slices.SortStableFunc(row, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(inst.Dist(i, int(a)), inst.Dist(i, int(b))), cmp.Compare(a, b))
+		})
+	}
+	return nb
+}
+
 // solveCore is the search proper: heatmap, candidates, statistics, threads.
 func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start time.Time, sh *shared) (Result, error) {
 	n := inst.N()
 	res := Result{Bound: math.NaN(), Status: solvers.Feasible}
-	// The Hybrid without sampling never reads the statistics: skip the
-	// heatmap, which at n = 10^5 costs seconds.
 	needStats := set.Method == MCTS || set.Samples > 0
-	h := set.Heatmap
-	if h == nil && needStats {
-		h = heatmap.GTPrior(inst)
+	built, err := buildHeatmap(ctx, inst, set, needStats)
+	if err != nil {
+		return Result{}, err
 	}
+	if reason, over := solvers.ContextStop(ctx); over {
+		// The run ended during the ascent. Solve's watchdog has returned or is
+		// about to; the neighbour lists of a large instance would keep this
+		// goroutine busy for seconds after it.
+		return Result{Solution: solution(inst, identity(n)), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
+	}
+	h := built.h
 	var hs *heatmap.Heatmap
 	if h != nil {
 		hs = h.Symmetrize()
 	}
-	nb := heatmap.KNearest(inst, set.Neighbors)
+	// GT-Prior and SoftDist are never read for candidate lists (see
+	// buildHeatmap), so h here is α or the caller's.
+	nearest := set.Method == MCTS || (set.Heatmap == nil && built.alpha == nil)
+	var nb *heatmap.Neighbors
+	if nearest {
+		nb = heatmap.KNearest(inst, set.Neighbors)
+	} else {
+		nb = candidateLists(inst, h, set.Neighbors)
+	}
+	// The search stops by itself once a tour meets the bound.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	if a := built.alpha; a != nil {
+		res.Bound = a.Bound
+		res.Stats.AlphaIterations = a.Iterations
+		sh.mu.Lock()
+		sh.proves, sh.stop = a.Proves, stop
+		sh.mu.Unlock()
+	}
+	res.Stats.AlphaStopped = built.cut
 	var cand *heatmap.Neighbors
 	var prior []float64
 	if needStats {
 		if set.CandidatesByHeatmap {
 			cand = hs.Candidates(set.MaxCandidates, referenceThreshold)
-		} else if set.MaxCandidates == set.Neighbors {
+		} else if set.MaxCandidates == set.Neighbors && nearest {
 			cand = nb
 		} else {
 			cand = heatmap.KNearest(inst, set.MaxCandidates)
@@ -123,6 +215,11 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 		res.StopReason = solvers.Merge(res.StopReason, s.budget.Reason())
 		s.st.Iterations = s.budget.Iter()
 		res.Stats.add(s.st)
+	}
+	if sh.optimal {
+		// The threads stopped because the tour was proved optimal, whatever
+		// their budgets say.
+		res.Status, res.StopReason = solvers.Optimal, solvers.Completed
 	}
 	res.Stats.Setup = setup
 	res.Stats.Search = time.Since(start) - setup

@@ -1,6 +1,7 @@
 package tsp
 
 import (
+	"math"
 	"sync"
 
 	"github.com/cosolve/cosolve/instances"
@@ -16,6 +17,12 @@ type shared struct {
 	bestIter  int64
 	onImprove func(Solution)
 	inst      *instances.TSP
+	// proves, when set, tells whether a tour of a given length is proved
+	// optimal (by the α heatmap's bound); stop then ends the search and
+	// optimal records it.
+	proves  func(length float64) bool
+	stop    func()
+	optimal bool
 }
 
 func (sh *shared) offer(order []int32, length float64, phase string, iter int64) {
@@ -28,6 +35,13 @@ func (sh *shared) offer(order []int32, length float64, phase string, iter int64)
 	sh.bestLen, sh.bestPhase, sh.bestIter = length, phase, iter
 	if sh.onImprove != nil {
 		sh.onImprove(sh.solution())
+	}
+	// The running length carries the rounding of every applied gain, so it
+	// only selects the candidates; the claim of optimality rests on the
+	// tour's length summed afresh.
+	if sh.proves != nil && !sh.optimal && sh.proves(length-1e-6*math.Abs(length)) && sh.proves(sh.solution().Length) {
+		sh.optimal = true
+		sh.stop()
 	}
 }
 

@@ -35,10 +35,18 @@ type Stats struct {
 	Moves      int64         `json:"moves"`      // local-search moves applied
 	Setup      time.Duration `json:"setup_ns"`   // heatmap, candidates, statistics
 	Search     time.Duration `json:"search_ns"`
+	// AlphaIterations is the number of 1-trees the α heatmap's ascent
+	// computed after the first; AlphaStopped says the ascent ran out of its
+	// share of the time (the search then had no α candidates and no bound).
+	AlphaIterations int  `json:"alpha_iterations,omitempty"`
+	AlphaStopped    bool `json:"alpha_stopped,omitempty"`
 }
 
-// Result is what Solve returns: Objective is the tour's length. Bound is NaN
-// (this solver proves no bound) except when the tour is proved optimal.
+// Result is what Solve returns: Objective is the tour's length. Bound is the
+// Held–Karp (1-tree) lower bound when the α heatmap was computed, the tour's
+// own length when an instance of at most 9 nodes was solved exactly, and NaN
+// otherwise. Status is Optimal when the tour meets the bound (see
+// heatmap.AlphaResult.Proves), Feasible otherwise.
 type Result = solvers.Result[Solution, Stats]
 
 // ErrFixedEdges refuses an instance with fixed edges (TSPLIB's
@@ -47,8 +55,9 @@ type Result = solvers.Result[Solution, Stats]
 var ErrFixedEdges = errors.New("tsp: fixed edges are not supported")
 
 // Solve searches for a short tour until the time limit, the context or the
-// iteration budget ends the run. With none of the three it stops after 10·n
-// iterations. Instances of at most 9 nodes are solved exactly. The tour has
+// iteration budget ends the run, or the tour meets the α heatmap's lower
+// bound (StopReason Completed, Status Optimal). With none of the three it
+// stops after 10·n iterations. Instances of at most 9 nodes are solved exactly. The tour has
 // passed instances.CheckTour. Instances with fixed edges are refused
 // (ErrFixedEdges).
 func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {

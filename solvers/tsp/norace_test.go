@@ -1,0 +1,5 @@
+//go:build !race
+
+package tsp
+
+const raceEnabled = false
