@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/instances"
@@ -151,6 +152,11 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 	return b.String()
 }
 
+// tourOutputPerNode is what checking, encoding and writing a tour cost per
+// node after the solver returns: at n = 10^6 the check took 6-30 ms of CPU,
+// the JSON encoding 18-92 ms and the tour file 17-42 ms (a loaded machine).
+const tourOutputPerNode = 100 * time.Nanosecond
+
 func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	var o TSPOptions
 	if t.Config.TSP != nil {
@@ -168,6 +174,14 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	limits := t.limits()
 	ctx, cancel := limits.Context(ctx)
 	defer cancel()
+	if d, ok := ctx.Deadline(); ok {
+		// After the solver returns, the run checks the tour again and encodes
+		// it (and the command line writes it): stop the solver that much
+		// earlier, so a million-node run still ends by its limit.
+		var stopEarly context.CancelFunc
+		ctx, stopEarly = context.WithDeadline(ctx, d.Add(-time.Duration(inst.N())*tourOutputPerNode))
+		defer stopEarly()
+	}
 	limits.TimeLimit = 0
 	set, hmName, err := o.Settings(inst, limits)
 	if err != nil {

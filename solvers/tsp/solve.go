@@ -81,6 +81,15 @@ func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, erro
 	}
 	ctx, cancel := set.Limits.Context(ctx)
 	defer cancel()
+	if d, ok := ctx.Deadline(); ok {
+		// Returning the tour after the search stops takes time in
+		// proportion to n (mapping it back from the curve order, measuring
+		// and checking it); the search stops that much earlier so the result
+		// arrives by the deadline itself.
+		var stopEarly context.CancelFunc
+		ctx, stopEarly = context.WithDeadline(ctx, d.Add(-time.Duration(n)*epiloguePerNode))
+		defer stopEarly()
+	}
 	set = set.withDefaults(n)
 	if !set.Limits.Bounded(ctx) {
 		set.MaxIterations = 10 * int64(n)
@@ -114,6 +123,11 @@ func solveExactly(inst *instances.TSP, set Settings) Result {
 	}
 	return Result{Solution: sol, Bound: sol.Length, Status: solvers.Optimal, StopReason: solvers.Completed}
 }
+
+// epiloguePerNode is what returning a tour costs per node once the search
+// has stopped: about 45 ms at n = 10^6 (copying the best tour, mapping it
+// back from the curve order, the checker), measured on a loaded machine.
+const epiloguePerNode = 50 * time.Nanosecond
 
 // watchdogGrace is how long Solve waits, after the context ends, for the
 // search to return on its own before it returns without it.
