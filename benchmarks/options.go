@@ -8,6 +8,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/cosolve/cosolve/solvers/jssp"
+	"github.com/cosolve/cosolve/solvers/robust"
 	"github.com/cosolve/cosolve/solvers/tsp"
 )
 
@@ -54,6 +55,9 @@ type JSSPOptions struct {
 
 // RobustOptions are the robust solver's own settings.
 type RobustOptions struct {
+	// Problem is kp (robust knapsack) or cb (capital budgeting); "" = told
+	// from the instance file (generated instances are knapsacks).
+	Problem string `toml:"problem" json:"problem,omitempty"`
 	// Model is a value network in ONNX; "" = the shipped one.
 	Model string `toml:"model" json:"model,omitempty"`
 	// Backend is auto (the best built in), cbc, or heuristic (sampling
@@ -141,6 +145,9 @@ func (o *RobustOptions) validate() error {
 	}
 	if _, err := robustBackend(o.Backend); err != nil {
 		return err
+	}
+	if _, ok := robust.LayoutOf(o.Problem); o.Problem != "" && !ok {
+		return fmt.Errorf("problem %q: want kp or cb", o.Problem)
 	}
 	switch {
 	case o.Samples < 0:

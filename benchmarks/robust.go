@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -61,20 +62,61 @@ func withoutFileExt(name string) string {
 	return strings.TrimSuffix(name, ext)
 }
 
-// RobustModel loads a value network from path ("" = the shipped one) and checks
-// that it has the structure the solver encodes.
-func RobustModel(path string) (*nnsurrogate.Model, error) {
+// LoadCBSource reads a capital-budgeting task's instance from a file (or Data
+// already read).
+func LoadCBSource(src Source) (*instances.CapitalBudgeting, error) {
+	var c *instances.CapitalBudgeting
+	var err error
+	switch {
+	case src.Generator != "":
+		return nil, fmt.Errorf("%w: capital budgeting has no generator in specs (got %q): use the published files", ErrBadInput, src.Generator)
+	case src.Data != nil:
+		c, err = instances.ReadCapitalBudgeting(bytes.NewReader(src.Data), src.Path)
+	default:
+		c, err = instances.LoadCapitalBudgeting(src.Path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	c.Name = withoutFileExt(c.Name)
+	return c, nil
+}
+
+// RobustModel loads a value network from path ("" = the shipped one) for the
+// problem kind ("kp", "cb") and checks that it has the structure the solver
+// encodes, with that problem's inputs.
+func RobustModel(path, kind string) (*nnsurrogate.Model, error) {
 	if path == "" {
-		return robust.DefaultModel()
+		return robust.ShippedModel(kind)
 	}
 	m, err := nnsurrogate.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrBadInput, path, err)
 	}
-	if err := robust.CheckModel(m); err != nil {
+	l, _ := robust.LayoutOf(kind)
+	if err := robust.CheckModelFor(m, l); err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrBadInput, path, err)
 	}
 	return m, nil
+}
+
+// robustProblem tells the problem of a task: the Problem option when set,
+// else the file's content.
+func robustProblem(o RobustOptions, src Source) (string, error) {
+	if o.Problem != "" || src.Generator != "" {
+		return cmp.Or(o.Problem, "kp"), nil
+	}
+	head := src.Data
+	if head == nil {
+		var err error
+		if head, err = os.ReadFile(src.Path); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
+	}
+	if instances.DetectKind(head[:min(len(head), 1<<16)]) == instances.KindCapitalBudget {
+		return "cb", nil
+	}
+	return "kp", nil
 }
 
 // robustBackend resolves a backend option.
@@ -110,13 +152,14 @@ func (o RobustOptions) describe(set robust.Settings) string {
 	return fmt.Sprintf("Neur2RO CCG with %s, backend %s, %s", model, cmp.Or(o.Backend, "auto"), polish)
 }
 
-// Settings turns the options into the solver's settings.
-func (o RobustOptions) Settings(limits solvers.Limits) (robust.Settings, error) {
+// Settings turns the options into the solver's settings for the problem kind
+// ("kp", "cb").
+func (o RobustOptions) Settings(limits solvers.Limits, kind string) (robust.Settings, error) {
 	if err := o.validate(); err != nil {
 		return robust.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	solver, _ := robustBackend(o.Backend)
-	model, err := RobustModel(o.Model)
+	model, err := RobustModel(o.Model, kind)
 	if err != nil {
 		return robust.Settings{}, err
 	}
@@ -129,9 +172,16 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	if t.Config.Robust != nil {
 		o = *t.Config.Robust
 	}
-	set, err := o.Settings(t.limits())
+	kind, err := robustProblem(o, t.Source)
 	if err != nil {
 		return Outcome{}, err
+	}
+	set, err := o.Settings(t.limits(), kind)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if kind == "cb" {
+		return runCapitalBudgeting(ctx, t, o, set)
 	}
 	k, err := LoadRobustSource(t.Source)
 	if err != nil {
@@ -167,4 +217,53 @@ func backendNames() []string {
 		names = append(names, b.Name())
 	}
 	return names
+}
+
+// runCapitalBudgeting solves a capital-budgeting instance. Objectives are
+// Neur2RO's (minus the revenue, smaller is better) under its sampled-scenario
+// evaluation; a published instance is evaluated on the scenarios its published
+// methods found plus the 10,000 random ones, exactly as its results were, and
+// its reference is the best published objective.
+func runCapitalBudgeting(ctx context.Context, t Task, o RobustOptions, set robust.Settings) (Outcome, error) {
+	c, err := LoadCBSource(t.Source)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var opts robust.CBOptions
+	var ref *instances.Reference
+	var pub instances.CBPublished
+	published := false
+	if t.DataDir != "" {
+		if pub, published, err = instances.CBPublishedFor(t.DataDir, c); err == nil && published {
+			ref = &instances.Reference{Value: pub.BestKnown(), Kind: instances.RefBestKnown}
+			if scen, ok, err := instances.CBScenariosFor(t.DataDir, c); err == nil && ok {
+				opts.Scenarios = scen
+			}
+		}
+	}
+	prob, err := robust.NewCapitalBudgeting(c, opts)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if err := t.Started(RunInfo{Instance: c.Name, Kind: "robust-cb", Size: fmt.Sprintf("n = %d projects, d = %d", c.N(), c.XiDim()),
+		Settings: o.describe(set), Reference: ref, Maximize: false, Bound: math.NaN(), Problem: c}); err != nil {
+		return Outcome{}, err
+	}
+	set.OnImprove = func(s robust.Solution) { t.Improved(-s.Profit, s.Phase, s.Iteration) }
+	res, err := robust.SolveProblem(ctx, prob, set)
+	if err != nil {
+		return Outcome{}, solverErr(err)
+	}
+	if err := instances.CheckCBFirstStage(c, res.Solution.FirstStage); err != nil {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
+	}
+	env := newEnvelope(c.Name, "robust-cb", -res.Objective, res.Bound, res.Status, res.StopReason, res.Stats)
+	env.FirstStage = instances.FormatFirstStage(res.Solution.FirstStage)
+	env.Extra = map[string]any{"backend": res.Stats.Backend, "n": c.N(), "evaluation": fmt.Sprintf("sampled scenarios (%d published + 10000 random)", len(opts.Scenarios))}
+	if published {
+		env.Extra["neur2ro_obj"] = pub.Neur2RO.Objective
+		env.Extra["neur2ro_time_s"] = pub.Neur2RO.TimeS
+	}
+	env.setReference(ref, false)
+	return Outcome{Envelope: env, Instance: c, Solution: res.Solution.FirstStage, FoundBy: res.Solution.Phase}, nil
 }
