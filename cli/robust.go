@@ -58,6 +58,8 @@ func robustCommand() *ucli.Command {
 				Flags: []ucli.Flag{
 					problemFlag(),
 					&ucli.StringFlag{Name: "first-stage", Required: true, Usage: "first-stage decision `BITS`: one 0/1 per item"},
+					&ucli.IntFlag{Name: "random-scenarios", Value: 10000, Usage: "capital budgeting: scenarios `N` drawn uniformly from the box besides the published ones (Neur2RO: 10,000); more, or another seed, checks a first stage on scenarios no search has seen"},
+					&ucli.Uint64Flag{Name: "random-seed", Value: 10000, Usage: "capital budgeting: numpy seed `S` of the random scenarios (Neur2RO: 10,000)"},
 					secondsFlag("time-limit", 10*time.Minute, "wall-clock budget `D` in seconds or as a duration"),
 					&ucli.BoolFlag{Name: "json", Usage: "print the result as one JSON object (the envelope of every cosolve tool)"},
 				},
@@ -184,7 +186,14 @@ func evaluateCB(ctx context.Context, cmd *ucli.Command, l *loaded) error {
 	if err != nil {
 		return badInput(fmt.Errorf("--first-stage: %w", err))
 	}
-	var opts robust.CBOptions
+	n, seed := cmd.Int("random-scenarios"), cmd.Uint64("random-seed")
+	if n < 0 || seed == 0 || seed >= 1<<32 {
+		return usageErr("--random-scenarios %d, --random-seed %d: want N ≥ 0 and 1 ≤ S < 2^32", n, seed)
+	}
+	opts := robust.CBOptions{RandomScenarios: int(n), RandomSeed: uint32(seed)}
+	if n == 0 {
+		opts.RandomScenarios = -1
+	}
 	var ref *instances.Reference
 	if dir := dataDir(l.name); dir != "" {
 		if pub, ok, err := instances.CBPublishedFor(dir, c); err == nil && ok {
@@ -213,7 +222,7 @@ func evaluateCB(ctx context.Context, cmd *ucli.Command, l *loaded) error {
 		StopReason: solvers.Completed.String(),
 		TimeS:      time.Since(start).Seconds(),
 		FirstStage: instances.FormatFirstStage(x),
-		Extra:      map[string]any{"evaluation": fmt.Sprintf("sampled scenarios (%d published + 10000 random)", len(opts.Scenarios))},
+		Extra:      map[string]any{"evaluation": fmt.Sprintf("sampled scenarios (%d published + %d random, seed %d)", len(opts.Scenarios), n, seed)},
 	}
 	if ref != nil {
 		env.SetReference(ref.Value, string(ref.Kind), false)
