@@ -490,3 +490,83 @@ func (f CapitalBudgetingFamily) Instance(rng *rand.Rand, seed uint64) (Problem, 
 	// Training needs no evaluation set: the second stage labels each sample.
 	return NewCapitalBudgeting(c, CBOptions{Scenarios: [][]float64{make([]float64, cbDim)}, RandomScenarios: -1})
 }
+
+// AddScenario adds ξ to the evaluation's set.
+func (p *capitalBudgeting) AddScenario(xi []float64) {
+	xi = append([]float64(nil), xi...)
+	p.scen = append(p.scen, xi)
+	if p.tabs != nil {
+		p.tabs = append(p.tabs, cbTable{})
+		p.table(xi, &p.tabs[len(p.tabs)-1])
+	}
+}
+
+// Adversary searches the box for the scenario that leaves x the least
+// revenue, with the exact second stage: the vertices, the set's worst
+// scenarios for x lately and 2,000 uniform draws are scored, and a pattern
+// search (each coordinate up and down by a step halved from 0.5 to 1e-4)
+// descends from the best four.
+func (p *capitalBudgeting) Adversary(ctx context.Context, x []bool) ([]float64, error) {
+	d := p.c.XiDim()
+	worth := func(xi []float64) (float64, error) { return p.SecondStage(ctx, x, xi) }
+	type point struct {
+		xi []float64
+		v  float64
+	}
+	var starts []point
+	try := func(xi []float64) error {
+		v, err := worth(xi)
+		starts = append(starts, point{append([]float64(nil), xi...), v})
+		return err
+	}
+	xi := make([]float64, d)
+	for c := 0; c < 1<<d; c++ {
+		for j := range xi {
+			xi[j] = float64(2*(c>>j&1) - 1)
+		}
+		if err := try(xi); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.hot {
+		if err := try(p.scen[s]); err != nil {
+			return nil, err
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(len(p.scen)), 0xadf))
+	for i := 0; i < 2000; i++ {
+		for j := range xi {
+			xi[j] = 2*rng.Float64() - 1
+		}
+		if err := try(xi); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(starts, func(a, b point) int { return cmp.Compare(a.v, b.v) })
+	best := starts[0]
+	for _, st := range starts[:min(4, len(starts))] {
+		cur := st
+		for step := 0.5; step >= 1e-4; step /= 2 {
+			for moved := true; moved; {
+				moved = false
+				for j := 0; j < d; j++ {
+					for _, dir := range []float64{-1, 1} {
+						cand := append([]float64(nil), cur.xi...)
+						cand[j] = math.Max(-1, math.Min(1, cand[j]+dir*step))
+						v, err := worth(cand)
+						if err != nil {
+							return nil, err
+						}
+						if v < cur.v-1e-12 {
+							cur, moved = point{cand, v}, true
+						}
+					}
+				}
+			}
+		}
+		if cur.v < best.v {
+			best = cur
+		}
+	}
+	return best.xi, nil
+}

@@ -143,6 +143,18 @@ func TestCBEvaluateIsWorstSampledScenario(t *testing.T) {
 		if as, err := p.Evaluate(context.Background(), x, &cut); err != nil || !as.CutOff || as.Worth > cut {
 			t.Fatalf("trial %d: cutoff %v: %+v, %v", trial, cut, as, err)
 		}
+		// The adversary searches the whole box: it does at least as well as the
+		// 60 random scenarios, and its scenario then sets the evaluation.
+		sp := p.(SampledEvaluation)
+		xi, err := sp.Adversary(context.Background(), x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adv := bruteCBSecondStage(t, c, x, xi)
+		sp.AddScenario(xi)
+		if as, err := p.Evaluate(context.Background(), x, nil); err != nil || adv > want+1e-9 || math.Abs(as.Worth-adv) > 1e-9*math.Abs(adv) {
+			t.Fatalf("trial %d: adversary's scenario worth %v (sampled worst %v), evaluation then %+v, %v", trial, adv, want, as, err)
+		}
 	}
 }
 

@@ -26,7 +26,8 @@ type Settings struct {
 	// OnImprove, when set, receives each first stage whose worth (the exact
 	// worst-case profit for the knapsack) beats every earlier one, as soon as
 	// it is known (from the solving goroutine; the solution is the callee's to
-	// keep).
+	// keep). A sampled evaluation's set grows as the answer is hardened
+	// (SampledEvaluation), so there a value may fall below an earlier one.
 	OnImprove func(Solution)
 	// MaxScenarios caps the scenarios the CCG adds (default 20, Neur2RO's
 	// max_n_models).
@@ -108,6 +109,9 @@ type Stats struct {
 	LastPredicted float64 `json:"predicted_ss"`
 	// MILPTimeouts counts MILP solves stopped by the time limit.
 	MILPTimeouts int `json:"milp_timeouts"`
+	// HardenScenarios counts the scenarios added against the answer by a
+	// sampled evaluation's adversary (SampledEvaluation).
+	HardenScenarios int `json:"harden_scenarios,omitempty"`
 	// PolishEvals, PolishKicks and PolishGain describe the local search.
 	PolishEvals int     `json:"polish_evals"`
 	PolishKicks int     `json:"polish_kicks"`
@@ -288,6 +292,14 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 			reason = cr
 		}
 	}
+	if sp, ok := prob.(SampledEvaluation); ok && r.x != nil {
+		if err := r.harden(ctx, sp); err != nil {
+			return Result{}, err
+		}
+		if cr, ok := solvers.ContextStop(ctx); ok && reason != solvers.TimeLimit {
+			reason = cr
+		}
+	}
 	r.stats.Scenarios = scen
 	if r.x == nil {
 		// Not even one main problem finished: fall back to the empty selection,
@@ -463,6 +475,37 @@ func mainHeuristic(ctx context.Context, p *predictor, scen [][]float64) ([]bool,
 	return bestX, bestA, nil
 }
 
+// hardenRounds bounds the adversary rounds of harden.
+const hardenRounds = 10
+
+// harden makes the best first stage face a scenario chosen against it (see
+// SampledEvaluation): the problem's adversary's scenario for it joins the set
+// and it is evaluated again; when its worth drops, the polish (unless
+// NoPolish) looks for a better first stage under the larger set, and the next
+// round hardens that one. The returned worth always includes the adversary's
+// scenario for the returned first stage, even past the deadline.
+func (r *run) harden(ctx context.Context, sp SampledEvaluation) error {
+	uncancelled := context.WithoutCancel(ctx)
+	for round := 0; ; round++ {
+		xi, err := sp.Adversary(uncancelled, r.x)
+		if err != nil {
+			return err
+		}
+		sp.AddScenario(xi)
+		r.stats.HardenScenarios++
+		as, err := r.p.Evaluate(uncancelled, r.x, nil)
+		if err != nil {
+			return err
+		}
+		dropped := as.Worth < r.best-1e-9*math.Max(1, math.Abs(r.best))
+		r.best = math.Min(r.best, as.Worth)
+		if !dropped || round+1 == hardenRounds || r.s.NoPolish || r.stopped(ctx) {
+			return nil
+		}
+		r.polish(ctx)
+	}
+}
+
 // polishStaleKicks is how many kicks in a row the polish tries without a new best
 // before it stops on its own (a time limit or the context may stop it earlier).
 const polishStaleKicks = 20
@@ -563,5 +606,5 @@ func (r *run) polish(ctx context.Context) {
 			stale = -1
 		}
 	}
-	r.stats.PolishGain = r.best - start
+	r.stats.PolishGain += r.best - start
 }

@@ -113,3 +113,20 @@ type Family interface {
 	// sample's stream, which later draws its first stages and scenarios.
 	Instance(rng *rand.Rand, seed uint64) (Problem, error)
 }
+
+// SampledEvaluation is implemented by problems whose Evaluate is a
+// sampled-scenario approximation (capital budgeting). Such an evaluation is
+// optimistic for a first stage none of whose adversarial scenarios is in the
+// set, and a search judged by it drifts to such first stages; Neur2RO's
+// protocol evaluates each method on the scenarios every method found, its own
+// included. SolveProblem therefore ends by hardening its answer: it adds the
+// worst scenario the problem's exact adversary finds for the best first stage
+// to the set, evaluates again and polishes again, until the set holds that
+// scenario's worth.
+type SampledEvaluation interface {
+	// Adversary returns the worst scenario for x it can find with the exact
+	// second stage (a heuristic search is allowed; the set only grows).
+	Adversary(ctx context.Context, x []bool) ([]float64, error)
+	// AddScenario adds ξ to the evaluation's set.
+	AddScenario(xi []float64)
+}
