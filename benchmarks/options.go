@@ -71,6 +71,9 @@ type RobustOptions struct {
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
 	// NoPolish stops after the CCG (Neur2RO's method alone).
 	NoPolish bool `toml:"no_polish" json:"no_polish,omitempty"`
+	// PolishKicks is how many kicks in a row without a new best end the
+	// polish (0 = 20).
+	PolishKicks int `toml:"polish_kicks" json:"polish_kicks,omitempty"`
 }
 
 // decodeOptions decodes a config's options table into the options type of
@@ -156,6 +159,8 @@ func (o *RobustOptions) validate() error {
 		return fmt.Errorf("max_scenarios %d: must not be negative", o.MaxScenarios)
 	case o.Iterations < 0:
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	case o.PolishKicks < 0:
+		return fmt.Errorf("polish_kicks %d: must not be negative", o.PolishKicks)
 	}
 	return nil
 }

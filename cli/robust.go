@@ -44,6 +44,7 @@ func robustCommand() *ucli.Command {
 					&ucli.IntFlag{Name: "samples", Usage: "scenarios `N` scored by the sampling adversary (0 = 4000)"},
 					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone); the library's default too"},
 					&ucli.IntFlag{Name: "max-scenarios", Usage: "scenarios `K` the CCG adds at most (0 = 20, as Neur2RO)"},
+					&ucli.IntFlag{Name: "polish-kicks", Usage: "kicks `K` in a row without a new best that end the polish (0 = 20)"},
 					&ucli.Int64Flag{Name: "iterations", Usage: "exact evaluations `N` at most; with --threads 1 the same seed gives the same result"},
 				),
 				Action: robustSolve,
@@ -300,6 +301,7 @@ func robustSolve(ctx context.Context, cmd *ucli.Command) error {
 	opts := benchmarks.RobustOptions{
 		Problem: problem, Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
 		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
+		PolishKicks: int(cmd.Int("polish-kicks")),
 	}
 	kinds := []instances.Kind{instances.KindRobustKnapsack, instances.KindCapitalBudget}
 	if problem == "cb" {

@@ -51,6 +51,10 @@ type Settings struct {
 	// rejection), until 20 random kicks in a row bring nothing better or the
 	// budget ends.
 	NoPolish bool
+	// PolishKicks is how many kicks in a row the polish tries without a new
+	// best before it stops on its own (default 20; a time limit or the context
+	// may stop it earlier).
+	PolishKicks int
 }
 
 // Solution is a first stage (the items chosen) and its worth as the problem
@@ -79,6 +83,8 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("MaxScenarios", "%d is negative", s.MaxScenarios)
 	case s.Samples < 0:
 		return solvers.InvalidSetting("Samples", "%d is negative", s.Samples)
+	case s.PolishKicks < 0:
+		return solvers.InvalidSetting("PolishKicks", "%d is negative", s.PolishKicks)
 	case s.Tol < 0 || math.IsNaN(s.Tol):
 		return solvers.InvalidSetting("Tol", "%v (want ≥ 0)", s.Tol)
 	}
@@ -197,6 +203,7 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 	s.MaxScenarios = cmp.Or(s.MaxScenarios, 20)
 	s.Samples = cmp.Or(s.Samples, 4000)
 	s.Tol = cmp.Or(s.Tol, 1e-4)
+	s.PolishKicks = cmp.Or(s.PolishKicks, polishStaleKicks)
 	if s.Model == nil {
 		m, err := ShippedModel(prob.Features().Kind)
 		if err != nil {
@@ -506,8 +513,7 @@ func (r *run) harden(ctx context.Context, sp SampledEvaluation) error {
 	}
 }
 
-// polishStaleKicks is how many kicks in a row the polish tries without a new best
-// before it stops on its own (a time limit or the context may stop it earlier).
+// polishStaleKicks is the default of Settings.PolishKicks.
 const polishStaleKicks = 20
 
 // polish improves the best first stage by an iterated local search judged by
@@ -586,7 +592,7 @@ func (r *run) polish(ctx context.Context) {
 	}
 	descend()
 	rng := solvers.NewRand(r.s.Seed, "robust/polish", 0)
-	for stale := 0; stale < polishStaleKicks && !halt(); stale++ {
+	for stale := 0; stale < r.s.PolishKicks && !halt(); stale++ {
 		copy(x, r.x)
 		for f := 2 + rng.IntN(3); f > 0; f-- {
 			i := rng.IntN(len(x))

@@ -90,7 +90,7 @@ func TestPolishEndsAtLocalOptimum(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := &run{p: prob, s: Settings{Limits: solvers.Limits{Seed: uint64(trial)}}, budget: solvers.NewBudget(ctx, 0)}
+			r := &run{p: prob, s: Settings{Limits: solvers.Limits{Seed: uint64(trial)}, PolishKicks: polishStaleKicks}, budget: solvers.NewBudget(ctx, 0)}
 			r.accept(make([]bool, n), worstCase(k, make([]bool, n)))
 			r.polish(ctx)
 			return r
