@@ -159,6 +159,9 @@ func (o RobustOptions) Settings(limits solvers.Limits, kind string) (robust.Sett
 		return robust.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	solver, _ := robustBackend(o.Backend)
+	if cmp.Or(o.Backend, "auto") == "auto" {
+		solver = nil // the library's default, which depends on the problem
+	}
 	model, err := RobustModel(o.Model, kind)
 	if err != nil {
 		return robust.Settings{}, err

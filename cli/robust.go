@@ -40,7 +40,7 @@ func robustCommand() *ucli.Command {
 				Flags: append(solveFlags(60*time.Second),
 					problemFlag(),
 					&ucli.StringFlag{Name: "model", Usage: "value network `PATH.onnx` (default: the shipped model)"},
-					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in), cbc, or heuristic"},
+					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in for the knapsack; heuristic for capital budgeting, measured better than CBC there), cbc, or heuristic"},
 					&ucli.IntFlag{Name: "samples", Usage: "scenarios `N` scored by the sampling adversary (0 = 4000)"},
 					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone); the library's default too"},
 					&ucli.IntFlag{Name: "max-scenarios", Usage: "scenarios `K` the CCG adds at most (0 = 20, as Neur2RO)"},
