@@ -508,7 +508,12 @@ func (p *capitalBudgeting) AddScenario(xi []float64) {
 // descends from the best four.
 func (p *capitalBudgeting) Adversary(ctx context.Context, x []bool) ([]float64, error) {
 	d := p.c.XiDim()
-	worth := func(xi []float64) (float64, error) { return p.SecondStage(ctx, x, xi) }
+	worth := func(xi []float64) (float64, error) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		return p.SecondStage(ctx, x, xi)
+	}
 	type point struct {
 		xi []float64
 		v  float64

@@ -122,6 +122,11 @@ type Stats struct {
 	// HardenScenarios counts the scenarios added against the answer by a
 	// sampled evaluation's adversary (SampledEvaluation).
 	HardenScenarios int `json:"harden_scenarios,omitempty"`
+	// Hardened is true when the adversary's scenario for the returned first
+	// stage left its worth unchanged: the set holds its worst case as far as the
+	// adversary can tell. It is false when the time limit or the round limit
+	// came first (the worth is then still its value on the set).
+	Hardened bool `json:"hardened,omitempty"`
 	// PolishEvals, PolishKicks and PolishGain describe the local search.
 	PolishEvals int     `json:"polish_evals"`
 	PolishKicks int     `json:"polish_kicks"`
@@ -310,7 +315,9 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 		if err := r.harden(ctx, sp); err != nil {
 			return Result{}, err
 		}
-		if cr, ok := solvers.ContextStop(ctx); ok && reason != solvers.TimeLimit {
+		if r.budget.Stopped() {
+			reason = r.budget.Reason()
+		} else if cr, ok := solvers.ContextStop(ctx); ok {
 			reason = cr
 		}
 	}
@@ -493,26 +500,31 @@ func mainHeuristic(ctx context.Context, p *predictor, scen [][]float64) ([]bool,
 const hardenRounds = 10
 
 // harden makes the best first stage face a scenario chosen against it (see
-// SampledEvaluation): the problem's adversary's scenario for it joins the set
-// and it is evaluated again; when its worth drops, the polish (unless
-// NoPolish) looks for a better first stage under the larger set, and the next
-// round hardens that one. The returned worth always includes the adversary's
-// scenario for the returned first stage, even past the deadline.
+// SampledEvaluation): the problem's adversary's scenario for it joins the set,
+// and its worth becomes the smaller of its value on the set and its second
+// stage under that scenario, which is its value on the larger set. When the
+// worth drops, the polish (unless NoPolish) looks for a better first stage
+// under the larger set, and the next round hardens that one. The context
+// stops the adversary; Stats.Hardened then says the answer's own adversarial
+// scenario is not in the set.
 func (r *run) harden(ctx context.Context, sp SampledEvaluation) error {
-	uncancelled := context.WithoutCancel(ctx)
 	for round := 0; ; round++ {
-		xi, err := sp.Adversary(uncancelled, r.x)
+		xi, err := sp.Adversary(ctx, r.x)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 		sp.AddScenario(xi)
 		r.stats.HardenScenarios++
-		as, err := r.p.Evaluate(uncancelled, r.x, nil)
+		v, err := r.p.SecondStage(context.WithoutCancel(ctx), r.x, xi)
 		if err != nil {
 			return err
 		}
-		dropped := as.Worth < r.best-1e-9*math.Max(1, math.Abs(r.best))
-		r.best = math.Min(r.best, as.Worth)
+		dropped := v < r.best-1e-9*math.Max(1, math.Abs(r.best))
+		r.best = math.Min(r.best, v)
+		r.stats.Hardened = !dropped
 		if !dropped || round+1 == hardenRounds || r.s.NoPolish || r.stopped(ctx) {
 			return nil
 		}
