@@ -8,6 +8,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/cosolve/cosolve/solvers/jssp"
+	"github.com/cosolve/cosolve/solvers/robust"
 	"github.com/cosolve/cosolve/solvers/tsp"
 )
 
@@ -61,6 +62,9 @@ type JSSPOptions struct {
 
 // RobustOptions are the robust solver's own settings.
 type RobustOptions struct {
+	// Problem is kp (robust knapsack) or cb (capital budgeting); "" = told
+	// from the instance file (generated instances are knapsacks).
+	Problem string `toml:"problem" json:"problem,omitempty"`
 	// Model is a value network in ONNX; "" = the shipped one.
 	Model string `toml:"model" json:"model,omitempty"`
 	// Backend is auto (the best built in), cbc, or heuristic (sampling
@@ -74,6 +78,9 @@ type RobustOptions struct {
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
 	// NoPolish stops after the CCG (Neur2RO's method alone).
 	NoPolish bool `toml:"no_polish" json:"no_polish,omitempty"`
+	// PolishKicks is how many kicks in a row without a new best end the
+	// polish (0 = 20).
+	PolishKicks int `toml:"polish_kicks" json:"polish_kicks,omitempty"`
 }
 
 // decodeOptions decodes a config's options table into the options type of
@@ -147,6 +154,9 @@ func (o *RobustOptions) validate() error {
 	if _, err := robustBackend(o.Backend); err != nil {
 		return err
 	}
+	if _, ok := robust.LayoutOf(o.Problem); o.Problem != "" && !ok {
+		return fmt.Errorf("problem %q: want kp or cb", o.Problem)
+	}
 	switch {
 	case o.Samples < 0:
 		return fmt.Errorf("samples %d: must not be negative", o.Samples)
@@ -154,6 +164,8 @@ func (o *RobustOptions) validate() error {
 		return fmt.Errorf("max_scenarios %d: must not be negative", o.MaxScenarios)
 	case o.Iterations < 0:
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
+	case o.PolishKicks < 0:
+		return fmt.Errorf("polish_kicks %d: must not be negative", o.PolishKicks)
 	}
 	return nil
 }

@@ -1,10 +1,13 @@
 package benchmarks
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -60,21 +63,74 @@ func withoutFileExt(name string) string {
 	return strings.TrimSuffix(name, ext)
 }
 
-// RobustModel loads a value network from path ("" = the shipped one) and checks
-// that it has the structure the solver encodes.
-func RobustModel(path string) (*nnsurrogate.Model, error) {
+// LoadCBSource reads a capital-budgeting task's instance from a file (or its
+// Reader).
+func LoadCBSource(src Source) (*instances.CapitalBudgeting, error) {
+	var c *instances.CapitalBudgeting
+	var err error
+	switch {
+	case src.Generator != "":
+		return nil, fmt.Errorf("%w: capital budgeting has no generator in specs (got %q): use the published files", ErrBadInput, src.Generator)
+	case src.Reader != nil:
+		c, err = instances.ReadCapitalBudgeting(src.Reader, src.Path)
+	default:
+		c, err = instances.LoadCapitalBudgeting(src.Path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	c.Name = withoutFileExt(c.Name)
+	return c, nil
+}
+
+// RobustModel loads a value network from path ("" = the shipped one) for the
+// problem kind ("kp", "cb") and checks that it has the structure the solver
+// encodes, with that problem's inputs.
+func RobustModel(path, kind string) (*nnsurrogate.Model, error) {
 	if path == "" {
-		return robust.DefaultModel()
+		return robust.ShippedModel(kind)
 	}
 	m, err := nnsurrogate.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrBadInput, path, err)
 	}
-	if err := robust.CheckModel(m); err != nil {
+	l, _ := robust.LayoutOf(kind)
+	if err := robust.CheckModelFor(m, l); err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrBadInput, path, err)
 	}
 	return m, nil
 }
+
+// robustProblem tells the problem of a task: the Problem option when set,
+// else the start of the file's content. A streamed source is peeked at, so
+// the returned source still reads from its beginning.
+func robustProblem(o RobustOptions, src Source) (string, Source, error) {
+	if o.Problem != "" || src.Generator != "" {
+		return cmp.Or(o.Problem, "kp"), src, nil
+	}
+	var head []byte
+	if src.Reader != nil {
+		br := bufio.NewReaderSize(src.Reader, detectHead)
+		head, _ = br.Peek(detectHead)
+		src.Reader = br
+	} else {
+		f, err := os.Open(src.Path)
+		if err != nil {
+			return "", src, fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
+		head = make([]byte, detectHead)
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		head = head[:n]
+	}
+	if instances.DetectKind(head) == instances.KindCapitalBudget {
+		return "cb", src, nil
+	}
+	return "kp", src, nil
+}
+
+// detectHead is how much of a file tells its kind.
+const detectHead = 1 << 16
 
 // robustBackend resolves a backend option.
 func robustBackend(name string) (milp.Solver, error) {
@@ -109,18 +165,22 @@ func (o RobustOptions) describe(set robust.Settings) string {
 	return fmt.Sprintf("Neur2RO CCG with %s, backend %s, %s", model, cmp.Or(o.Backend, "auto"), polish)
 }
 
-// Settings turns the options into the solver's settings.
-func (o RobustOptions) Settings(limits solvers.Limits) (robust.Settings, error) {
+// Settings turns the options into the solver's settings for the problem kind
+// ("kp", "cb").
+func (o RobustOptions) Settings(limits solvers.Limits, kind string) (robust.Settings, error) {
 	if err := o.validate(); err != nil {
 		return robust.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	solver, _ := robustBackend(o.Backend)
-	model, err := RobustModel(o.Model)
+	if cmp.Or(o.Backend, "auto") == "auto" {
+		solver = nil // the library's default, which depends on the problem
+	}
+	model, err := RobustModel(o.Model, kind)
 	if err != nil {
 		return robust.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return robust.Settings{Limits: limits, Model: model, MILP: solver, Samples: o.Samples, MaxScenarios: o.MaxScenarios, NoPolish: o.NoPolish}, nil
+	return robust.Settings{Limits: limits, Model: model, MILP: solver, Samples: o.Samples, MaxScenarios: o.MaxScenarios, NoPolish: o.NoPolish, PolishKicks: o.PolishKicks}, nil
 }
 
 func runRobust(ctx context.Context, t Task) (Outcome, error) {
@@ -128,9 +188,17 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 	if t.Config.Robust != nil {
 		o = *t.Config.Robust
 	}
-	set, err := o.Settings(t.limits())
+	kind, src, err := robustProblem(o, t.Source)
 	if err != nil {
 		return Outcome{}, err
+	}
+	t.Source = src
+	set, err := o.Settings(t.limits(), kind)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if kind == "cb" {
+		return runCapitalBudgeting(ctx, t, o, set)
 	}
 	k, err := LoadRobustSource(t.Source)
 	if err != nil {
@@ -166,4 +234,74 @@ func backendNames() []string {
 		names = append(names, b.Name())
 	}
 	return names
+}
+
+// runCapitalBudgeting solves a capital-budgeting instance. Objectives are
+// Neur2RO's (minus the revenue, smaller is better) under its sampled-scenario
+// evaluation. On a published instance that evaluation is Neur2RO's protocol:
+// every method's first stage is evaluated on the union of the scenarios all
+// methods found (the published ones, the solver's own hardening scenarios) and
+// the 10,000 random ones, and the reference is the best published method's
+// objective on that union. The published objective (on the published
+// scenarios alone) is kept in published_best.
+func runCapitalBudgeting(ctx context.Context, t Task, o RobustOptions, set robust.Settings) (Outcome, error) {
+	c, err := LoadCBSource(t.Source)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var opts robust.CBOptions
+	var ref *instances.Reference
+	var pub instances.CBPublished
+	published := false
+	if t.DataDir != "" {
+		if pub, published, err = instances.CBPublishedFor(t.DataDir, c); err == nil && published {
+			ref = &instances.Reference{Value: pub.BestKnown(), Kind: instances.RefBestKnown}
+			if scen, ok, err := instances.CBScenariosFor(t.DataDir, c); err == nil && ok {
+				opts.Scenarios = scen
+			}
+		}
+	}
+	prob, err := robust.NewCapitalBudgeting(c, opts)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if err := t.Started(RunInfo{Instance: c.Name, Kind: "robust-cb", Size: fmt.Sprintf("n = %d projects, d = %d", c.N(), c.XiDim()),
+		Settings: o.describe(set), Reference: ref, Maximize: false, Bound: math.NaN(), Problem: c}); err != nil {
+		return Outcome{}, err
+	}
+	set.OnImprove = func(s robust.Solution) { t.Improved(-s.Profit, s.Phase, s.Iteration) }
+	res, err := robust.SolveProblem(ctx, prob, set)
+	if err != nil {
+		return Outcome{}, solverErr(err)
+	}
+	if err := instances.CheckCBFirstStage(c, res.Solution.FirstStage); err != nil {
+		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
+	}
+	if published {
+		// The solver's scenarios join the union: evaluate the published first
+		// stages on it too.
+		best := math.Inf(1)
+		for _, m := range append([]instances.CBMethodResult{pub.Neur2RO}, pub.KAdapt[2], pub.KAdapt[5], pub.KAdapt[10]) {
+			x, err := instances.ParseFirstStage(m.FirstStage, c.N())
+			if err != nil || math.IsNaN(m.Objective) {
+				continue
+			}
+			as, err := prob.Evaluate(context.WithoutCancel(ctx), x, nil)
+			if err != nil {
+				return Outcome{}, fmt.Errorf("%w: evaluating the published first stage %s: %w", ErrInvalidResult, m.FirstStage, err)
+			}
+			best = math.Min(best, -as.Worth)
+		}
+		ref = &instances.Reference{Value: best, Kind: instances.RefBestKnown}
+	}
+	env := newEnvelope(c.Name, "robust-cb", -res.Objective, res.Bound, res.Status, res.StopReason, res.Stats)
+	env.FirstStage = instances.FormatFirstStage(res.Solution.FirstStage)
+	env.Extra = map[string]any{"backend": res.Stats.Backend, "n": c.N(), "evaluation": fmt.Sprintf("sampled scenarios (%d published + 10000 random)", len(opts.Scenarios))}
+	if published {
+		env.Extra["published_best"] = pub.BestKnown()
+		env.Extra["neur2ro_obj"] = pub.Neur2RO.Objective
+		env.Extra["neur2ro_time_s"] = pub.Neur2RO.TimeS
+	}
+	env.setReference(ref, false)
+	return Outcome{Envelope: env, Instance: c, Solution: res.Solution.FirstStage, FoundBy: res.Solution.Phase}, nil
 }

@@ -14,13 +14,13 @@ import (
 
 // solverKinds are the instance kinds and generators of the built-in solvers.
 var solverKinds = map[string]struct {
-	kind       instances.Kind
+	kinds      []instances.Kind
 	generators []string
 }{
-	"tsp":    {instances.KindTSP, []string{"uniform", "clustered"}},
-	"jssp":   {instances.KindJobShop, []string{"taillard", "random"}},
-	"robust": {instances.KindRobustKnapsack, []string{"robust"}},
-	"lkh":    {instances.KindTSP, []string{"uniform", "clustered"}},
+	"tsp":    {[]instances.Kind{instances.KindTSP}, []string{"uniform", "clustered"}},
+	"jssp":   {[]instances.Kind{instances.KindJobShop}, []string{"taillard", "random"}},
+	"robust": {[]instances.Kind{instances.KindRobustKnapsack, instances.KindCapitalBudget}, []string{"robust"}},
+	"lkh":    {[]instances.Kind{instances.KindTSP}, []string{"uniform", "clustered"}},
 }
 
 // checkGeneratorSize refuses a generated instance too large to build, before
@@ -65,7 +65,7 @@ func (s *Spec) Check() error {
 			return fmt.Errorf("%w: instances[%d]: %v", ErrBadSpec, i, err)
 		}
 		for _, sv := range solvers {
-			if k, ok := solverKinds[sv]; ok && kind != instances.KindUnknown && kind != k.kind {
+			if k, ok := solverKinds[sv]; ok && kind != instances.KindUnknown && !slices.Contains(k.kinds, kind) {
 				return fmt.Errorf("%w: instances[%d]: %s is a %s instance, but a configuration runs solver %s on it", ErrBadSpec, i, in.Path, kind, sv)
 			}
 		}

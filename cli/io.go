@@ -86,6 +86,8 @@ func solutionLimit(l *loaded) int64 {
 		units = l.jssp.NumOperations()
 	case l.robust != nil:
 		units = l.robust.N()
+	case l.cb != nil:
+		units = l.cb.N()
 	}
 	return solutionSlack + solutionUnitBytes*int64(units)
 }
@@ -150,6 +152,7 @@ var dataInstanceDirs = []string{
 	"tsplib", "tsp",
 	filepath.Join("jssp", "jsplib", "instances"), filepath.Join("jssp", "tassel_e2e", "instances_run"),
 	filepath.Join("robust", "RobustDecomposition", "TwoStageRobustKnapsack", "TwoStageRobustKnapsackInstances"),
+	filepath.Join("robust", "Neur2RO", "cb_eval_instances"),
 	filepath.Join("jssp", "tassel_e2e", "pretrained"),
 }
 

@@ -17,6 +17,7 @@ type loaded struct {
 	tsp    *instances.TSP
 	jssp   *instances.JobShop
 	robust *instances.RobustKnapsack
+	cb     *instances.CapitalBudgeting
 	ref    *instances.Reference
 }
 
@@ -53,8 +54,14 @@ func loadAny(stdin io.Reader, path string, index int) (*loaded, error) {
 		}
 		l.robust, err = benchmarks.LoadRobustSource(src)
 		inst = l.robust
+	case instances.KindCapitalBudget:
+		if index != 0 {
+			return nil, usageErr("%s: --index %d: a capital-budgeting file holds one instance", name, index)
+		}
+		l.cb, err = benchmarks.LoadCBSource(src)
+		inst = l.cb
 	default:
-		return nil, badInput(fmt.Errorf("%s:1: %w: not a TSPLIB, TSP line, job-shop or robust knapsack file", name, instances.ErrInvalidInstance))
+		return nil, badInput(fmt.Errorf("%s:1: %w: not a TSPLIB, TSP line, job-shop, robust knapsack or capital-budgeting file", name, instances.ErrInvalidInstance))
 	}
 	if err != nil {
 		return nil, badInput(err)
@@ -71,6 +78,8 @@ func (l *loaded) instanceName() string {
 		return l.jssp.Name
 	case l.robust != nil:
 		return l.robust.Name
+	case l.cb != nil:
+		return l.cb.Name
 	}
 	return strings.TrimSuffix(filepath.Base(l.name), filepath.Ext(l.name))
 }

@@ -20,36 +20,47 @@ func init() { register(robustCommand) }
 func robustCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "robust",
-		Usage: "two-stage robust knapsack (Arslan & Detienne): Neur2RO-style CCG and exact evaluation",
+		Usage: "two-stage robust knapsack (Arslan & Detienne) and capital budgeting (Neur2RO's benchmark): Neur2RO-style CCG and evaluation",
 		Commands: []*ucli.Command{
 			{
 				Name:  "solve",
-				Usage: "Neur2RO-style CCG with the value network; reports the exact worst-case profit",
+				Usage: "Neur2RO-style CCG with the value network; reports the worst case of the first stage it returns",
 				UsageText: "cosolve robust solve RKP_UN_n40_R1000_H100_h40_dev0.15_d0.5 --time-limit 60\n" +
-					"   cosolve gen robust --corr SC --n 30 --seed 1 --out sc30.txt && cosolve robust solve sc30.txt --backend heuristic --time-limit 5 --out x.txt",
-				Description: "objective = exact worst-case profit of the returned first stage (cutting planes, never the\n" +
-					"network's estimate); reference = the branch-and-price value when the file is one of the 504\n" +
-					"published instances; positive gap_pct = worse than it. Without the cbc build the adversary\n" +
-					"samples scenarios and the main problem is the scenario-DP heuristic (backend \"heuristic\").",
+					"   cosolve gen robust --corr SC --n 30 --seed 1 --out sc30.txt && cosolve robust solve sc30.txt --backend heuristic --time-limit 5 --out x.txt\n" +
+					"   cosolve robust solve CB_n20_xi4_s1 --time-limit 10",
+				Description: "The problem is told from the file (or --problem). Knapsack: objective = exact worst-case\n" +
+					"profit of the returned first stage (cutting planes, never the network's estimate); reference =\n" +
+					"the branch-and-price value when the file is one of the 504 published instances. Capital\n" +
+					"budgeting: objective = Neur2RO's (minus the revenue) under its sampled-scenario evaluation (the\n" +
+					"scenarios the published methods found plus 10,000 random ones); reference = the best published\n" +
+					"objective (Neur2RO, k-adaptability K = 2, 5, 10). Positive gap_pct = worse than the reference.\n" +
+					"Without the cbc build the adversary samples scenarios and the main problem is the scenario\n" +
+					"heuristic (backend \"heuristic\").",
 				ArgsUsage: "FILE",
 				Flags: append(solveFlags(60*time.Second),
+					problemFlag(),
 					&ucli.StringFlag{Name: "model", Usage: "value network `PATH.onnx` (default: the shipped model)"},
-					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in), cbc, or heuristic"},
+					&ucli.StringFlag{Name: "backend", Value: "auto", Usage: "`B`: auto (best built in for the knapsack; heuristic for capital budgeting, measured better than CBC there), cbc, or heuristic"},
 					&ucli.IntFlag{Name: "samples", Usage: "scenarios `N` scored by the sampling adversary (0 = 4000)"},
 					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone); the library's default too"},
 					&ucli.IntFlag{Name: "max-scenarios", Usage: "scenarios `K` the CCG adds at most (0 = 20, as Neur2RO)"},
+					&ucli.IntFlag{Name: "polish-kicks", Usage: "kicks `K` in a row without a new best that end the polish (0 = 20)"},
 					&ucli.Int64Flag{Name: "iterations", Usage: "exact evaluations `N` at most; with --threads 1 the same seed gives the same result"},
 				),
 				Action: robustSolve,
 			},
 			{
 				Name:  "evaluate",
-				Usage: "exact worst-case profit of a first-stage decision (cutting planes over ξ, DP oracle)",
+				Usage: "worst case of a first-stage decision: exact for the knapsack (cutting planes over ξ, DP oracle), Neur2RO's sampled scenarios for capital budgeting",
 				UsageText: "cosolve robust evaluate RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5 --first-stage 01101111011110100110\n" +
-					"   cosolve robust evaluate sc30.txt --first-stage $(cat x.txt) --json",
+					"   cosolve robust evaluate sc30.txt --first-stage $(cat x.txt) --json\n" +
+					"   cosolve robust evaluate CB_n10_xi4_s1 --first-stage 0100101000",
 				ArgsUsage: "FILE",
 				Flags: []ucli.Flag{
+					problemFlag(),
 					&ucli.StringFlag{Name: "first-stage", Required: true, Usage: "first-stage decision `BITS`: one 0/1 per item"},
+					&ucli.IntFlag{Name: "random-scenarios", Value: 10000, Usage: "capital budgeting: scenarios `N` drawn uniformly from the box besides the published ones (Neur2RO: 10,000); more, or another seed, checks a first stage on scenarios no search has seen"},
+					&ucli.Uint64Flag{Name: "random-seed", Value: 10000, Usage: "capital budgeting: numpy seed `S` of the random scenarios (Neur2RO: 10,000)"},
 					secondsFlag("time-limit", 10*time.Minute, "wall-clock budget `D` in seconds or as a duration"),
 					&ucli.BoolFlag{Name: "json", Usage: "print the result as one JSON object (the envelope of every cosolve tool)"},
 				},
@@ -59,10 +70,14 @@ func robustCommand() *ucli.Command {
 				Name:  "train",
 				Usage: "generate labelled (x, ξ) samples from generated instances and train the value network",
 				UsageText: "cosolve robust train --out kp_value.onnx\n" +
-					"   cosolve robust train --instances 40 --epochs 10 --out small.onnx --json",
-				Description: "Instances come from the published generator (never the benchmark files); labels are\n" +
-					"exact second-stage values from the dynamic programme. The defaults reproduce the shipped model.",
+					"   cosolve robust train --instances 40 --epochs 10 --out small.onnx --json\n" +
+					"   cosolve robust train --problem cb --out cb_value.onnx",
+				Description: "Instances come from the published generator (never the benchmark files; capital budgeting\n" +
+					"uses generator seeds from 10^6 on, far from the published 1…100); labels are exact second-stage\n" +
+					"values (the knapsack's dynamic programme, capital budgeting's branch and bound). The defaults\n" +
+					"reproduce the shipped models.",
 				Flags: []ucli.Flag{
+					&ucli.StringFlag{Name: "problem", Value: "kp", Usage: "`P`: kp (robust knapsack) or cb (capital budgeting)"},
 					&ucli.StringFlag{Name: "out", Required: true, Usage: "write the ONNX model to `FILE`"},
 					&ucli.IntFlag{Name: "instances", Value: 250, Usage: "generated instances `N`"},
 					&ucli.IntFlag{Name: "first-stages", Value: 10, Usage: "first-stage samples per instance"},
@@ -79,6 +94,22 @@ func robustCommand() *ucli.Command {
 	}
 }
 
+func problemFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "problem", Value: "auto", Usage: "`P`: auto (told from the file), kp (robust knapsack) or cb (capital budgeting)"}
+}
+
+// problemOption reads --problem as a benchmarks option ("" = auto).
+func problemOption(cmd *ucli.Command) (string, error) {
+	switch p := cmd.String("problem"); p {
+	case "auto", "":
+		return "", nil
+	case "kp", "cb":
+		return p, nil
+	default:
+		return "", usageErr("--problem %q: want auto, kp or cb", p)
+	}
+}
+
 func robustEvaluate(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErr("robust evaluate: want exactly one instance file (or - for stdin), got %d arguments", cmd.Args().Len())
@@ -86,12 +117,19 @@ func robustEvaluate(ctx context.Context, cmd *ucli.Command) error {
 	if durationOf(cmd, "time-limit") <= 0 {
 		return usageErr("--time-limit %v: must be positive", durationOf(cmd, "time-limit"))
 	}
+	problem, err := problemOption(cmd)
+	if err != nil {
+		return err
+	}
 	l, err := loadAny(cmd.Root().Reader, cmd.Args().First(), 0)
 	if err != nil {
 		return err
 	}
-	if l.robust == nil {
-		return usageErr("robust evaluate: %s is a %s instance, not a robust knapsack", l.name, l.kind)
+	switch {
+	case l.cb != nil && problem != "kp":
+		return evaluateCB(ctx, cmd, l)
+	case l.robust == nil || problem == "cb":
+		return usageErr("robust evaluate: %s is a %s instance, not a %s", l.name, l.kind, map[string]string{"": "robust one", "kp": "robust knapsack", "cb": "capital-budgeting one"}[problem])
 	}
 	k := l.robust
 	x, err := instances.ParseFirstStage(cmd.String("first-stage"), k.N())
@@ -126,12 +164,71 @@ func robustEvaluate(ctx context.Context, cmd *ucli.Command) error {
 	if l.ref != nil {
 		env.SetReference(l.ref.Value, string(l.ref.Kind), true)
 	}
+	return writeEnvelope(cmd, env)
+}
+
+func writeEnvelope(cmd *ucli.Command, env benchmarks.Envelope) error {
 	w := cmd.Root().Writer
 	if cmd.Bool("json") {
 		return json.NewEncoder(w).Encode(env)
 	}
-	_, err = fmt.Fprintln(w, Summary(env))
+	_, err := fmt.Fprintln(w, Summary(env))
 	return err
+}
+
+// evaluateCB is Neur2RO's sampled-scenario evaluation of a first stage; a
+// published instance uses the scenarios its methods found, as its results did.
+func evaluateCB(ctx context.Context, cmd *ucli.Command, l *loaded) error {
+	c := l.cb
+	x, err := instances.ParseFirstStage(cmd.String("first-stage"), c.N())
+	if err == nil {
+		err = instances.CheckCBFirstStage(c, x)
+	}
+	if err != nil {
+		return badInput(fmt.Errorf("--first-stage: %w", err))
+	}
+	n, seed := cmd.Int("random-scenarios"), cmd.Uint64("random-seed")
+	if n < 0 || seed == 0 || seed >= 1<<32 {
+		return usageErr("--random-scenarios %d, --random-seed %d: want N ≥ 0 and 1 ≤ S < 2^32", n, seed)
+	}
+	opts := robust.CBOptions{RandomScenarios: int(n), RandomSeed: uint32(seed)}
+	if n == 0 {
+		opts.RandomScenarios = -1
+	}
+	var ref *instances.Reference
+	if dir := dataDir(l.name); dir != "" {
+		if pub, ok, err := instances.CBPublishedFor(dir, c); err == nil && ok {
+			ref = &instances.Reference{Value: pub.BestKnown(), Kind: instances.RefBestKnown}
+			if scen, ok, err := instances.CBScenariosFor(dir, c); err == nil && ok {
+				opts.Scenarios = scen
+			}
+		}
+	}
+	prob, err := robust.NewCapitalBudgeting(c, opts)
+	if err != nil {
+		return badInput(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, durationOf(cmd, "time-limit"))
+	defer cancel()
+	start := time.Now()
+	as, err := prob.Evaluate(ctx, x, nil)
+	if err != nil {
+		return err
+	}
+	env := benchmarks.Envelope{
+		Instance:   c.Name,
+		Kind:       "robust-cb",
+		Objective:  benchmarks.Float(-as.Worth),
+		Status:     solvers.Feasible.String(),
+		StopReason: solvers.Completed.String(),
+		TimeS:      time.Since(start).Seconds(),
+		FirstStage: instances.FormatFirstStage(x),
+		Extra:      map[string]any{"evaluation": fmt.Sprintf("sampled scenarios (%d published + %d random, seed %d)", len(opts.Scenarios), n, seed)},
+	}
+	if ref != nil {
+		env.SetReference(ref.Value, string(ref.Kind), false)
+	}
+	return writeEnvelope(cmd, env)
 }
 
 func robustTrain(ctx context.Context, cmd *ucli.Command) error {
@@ -146,10 +243,19 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Bool("json") && cmd.String("out") == "-" {
 		return usageErr("--json and --out - both write to stdout: write the model to a file")
 	}
+	var family robust.Family
+	switch p := cmd.String("problem"); p {
+	case "kp":
+		family = robust.KnapsackFamily{}
+	case "cb":
+		family = robust.CapitalBudgetingFamily{}
+	default:
+		return usageErr("--problem %q: want kp or cb", p)
+	}
 	errw := cmd.Root().ErrWriter
 	labelling := newProgress(errw, "labelling", int(cmd.Int("instances")))
 	ds, err := robust.GenerateData(ctx, robust.DataSettings{
-		Instances: int(cmd.Int("instances")), FirstStages: int(cmd.Int("first-stages")), Scenarios: int(cmd.Int("scenarios")),
+		Family: family, Instances: int(cmd.Int("instances")), FirstStages: int(cmd.Int("first-stages")), Scenarios: int(cmd.Int("scenarios")),
 		Seed: cmd.Uint64("data-seed"), Threads: int(cmd.Int("threads")),
 		Progress: func(done, _ int) { labelling.set(done, "") },
 	})
@@ -188,11 +294,22 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 }
 
 func robustSolve(ctx context.Context, cmd *ucli.Command) error {
-	opts := benchmarks.RobustOptions{
-		Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
-		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
+	problem, err := problemOption(cmd)
+	if err != nil {
+		return err
 	}
-	task, err := solveTask(cmd, benchmarks.Config{Name: "robust", Solver: "robust", Robust: &opts}, instances.KindRobustKnapsack)
+	opts := benchmarks.RobustOptions{
+		Problem: problem, Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
+		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
+		PolishKicks: int(cmd.Int("polish-kicks")),
+	}
+	kinds := []instances.Kind{instances.KindRobustKnapsack, instances.KindCapitalBudget}
+	if problem == "cb" {
+		kinds = kinds[1:]
+	} else if problem == "kp" {
+		kinds = kinds[:1]
+	}
+	task, err := solveTask(cmd, benchmarks.Config{Name: "robust", Solver: "robust", Robust: &opts}, kinds...)
 	if err != nil {
 		return err
 	}

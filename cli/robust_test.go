@@ -124,3 +124,61 @@ func TestRobustSolveBadModel(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+const cbTiny = `7 2 4 9.7 3
+4 6
+0.8 1.2
+0.25 0.25 0.25 0.25
+1 0 0 0
+0.5 0.5 0 0
+0 0 0 1
+`
+
+// TestCapitalBudgetingBadInput: a negative cost, a first stage of the wrong
+// length or over budget, and a model trained for the other problem are
+// refused with exit 2 and a message that says why.
+func TestCapitalBudgetingBadInput(t *testing.T) {
+	kpModel := filepath.Join(t.TempDir(), "kp.onnx")
+	if code, _, errOut := run(t, "", "robust", "train", "--instances", "6", "--first-stages", "2", "--scenarios", "2", "--epochs", "1", "--threads", "1", "--out", kpModel); code != 0 {
+		t.Fatalf("train: exit %d %s", code, errOut)
+	}
+	cases := []struct {
+		name, in string
+		args     []string
+		want     string
+	}{
+		{"negative cost", strings.Replace(cbTiny, "4 6", "4 -6", 1), []string{"robust", "evaluate", "-", "--first-stage", "10"}, "stdin:2: cost of project 2 is -6"},
+		{"short first stage", cbTiny, []string{"robust", "evaluate", "-", "--first-stage", "1"}, "has 1 characters, want one 0/1 per item (2)"},
+		{"over budget", cbTiny, []string{"robust", "evaluate", "-", "--first-stage", "11"}, "budget 9"},
+		{"kp model", cbTiny, []string{"robust", "solve", "-", "--model", kpModel, "--backend", "heuristic"}, `trained for problem "kp", not "cb"`},
+		{"kp file as cb", robustTiny, []string{"robust", "solve", "-", "--problem", "cb"}, "not a capital budgeting one"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errOut := run(t, c.in, c.args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.want) {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errOut, c.want)
+			}
+		})
+	}
+}
+
+// TestCapitalBudgetingEvaluatePublished reproduces Neur2RO's objective for its
+// own first stage on a published instance through the CLI.
+func TestCapitalBudgetingEvaluatePublished(t *testing.T) {
+	path := datadirtest.Path(t, instances.CBInstanceDir, "CB_n10_xi4_s1")
+	code, out, errOut := run(t, "", "robust", "evaluate", path, "--first-stage", "0100101000", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var env map[string]any
+	if err := json.Unmarshal([]byte(out), &env); err != nil {
+		t.Fatal(err)
+	}
+	if obj := env["objective"].(float64); env["kind"] != "robust-cb" || obj > -3.082830960341914*(1-1e-6) || obj < -3.082830960341914*(1+1e-6) {
+		t.Fatalf("envelope %v, want objective −3.0828310", env)
+	}
+	if ref, _ := env["reference"].(float64); ref != -3.082830960341914 {
+		t.Fatalf("reference %v", env["reference"])
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ func stopAtReferenceFlag() ucli.Flag {
 // instance argument and the configuration holding the solver's own options;
 // kind is the problem the command solves, so a file of another kind is refused
 // with a message naming the right command rather than a parser's complaint.
-func solveTask(cmd *ucli.Command, config benchmarks.Config, kind instances.Kind) (benchmarks.Task, error) {
+func solveTask(cmd *ucli.Command, config benchmarks.Config, kinds ...instances.Kind) (benchmarks.Task, error) {
 	if cmd.Args().Len() != 1 {
 		return benchmarks.Task{}, usageErr("%s: want exactly one instance file (or - for stdin), got %d arguments", cmd.FullName(), cmd.Args().Len())
 	}
@@ -86,7 +87,7 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kind instances.Kind)
 	if err != nil {
 		return benchmarks.Task{}, err
 	}
-	if err := checkKind(head, name, kind); err != nil {
+	if err := checkKind(head, name, kinds...); err != nil {
 		return benchmarks.Task{}, err
 	}
 	return benchmarks.Task{
@@ -99,18 +100,21 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kind instances.Kind)
 	}, nil
 }
 
-// checkKind refuses an instance of another problem than want.
-func checkKind(head []byte, name string, want instances.Kind) error {
+// checkKind refuses an instance of another problem than those wanted (the
+// first is named in the message).
+func checkKind(head []byte, name string, want ...instances.Kind) error {
 	got := instances.DetectKind(head)
-	if got == want || got == instances.KindUnknown {
+	if got == instances.KindUnknown || slices.Contains(want, got) {
 		return nil
 	}
-	return usageErr("%s is a %s instance, not a %s one: use `cosolve %s`", name, kindWords[got], kindWords[want], kindCommand[got])
+	return usageErr("%s is a %s instance, not a %s one: use `cosolve %s`", name, kindWords[got], kindWords[want[0]], kindCommand[got])
 }
 
 var (
-	kindWords   = map[instances.Kind]string{instances.KindTSP: "TSP", instances.KindJobShop: "job-shop", instances.KindRobustKnapsack: "robust knapsack"}
-	kindCommand = map[instances.Kind]string{instances.KindTSP: "tsp solve", instances.KindJobShop: "jssp solve", instances.KindRobustKnapsack: "robust solve"}
+	kindWords = map[instances.Kind]string{instances.KindTSP: "TSP", instances.KindJobShop: "job-shop", instances.KindRobustKnapsack: "robust knapsack",
+		instances.KindCapitalBudget: "capital budgeting"}
+	kindCommand = map[instances.Kind]string{instances.KindTSP: "tsp solve", instances.KindJobShop: "jssp solve", instances.KindRobustKnapsack: "robust solve",
+		instances.KindCapitalBudget: "robust solve"}
 )
 
 func inputName(path string) string {

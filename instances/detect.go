@@ -14,12 +14,14 @@ const (
 	KindTSP            Kind = "tsp"
 	KindJobShop        Kind = "jssp"
 	KindRobustKnapsack Kind = "robust-kp"
+	KindCapitalBudget  Kind = "robust-cb"
 )
 
 // DetectKind tells the problem family of a file from its first bytes: TSPLIB
 // keywords or a line with the "output" separator are TSP; Taillard's "Nb of jobs"
 // header or a first data line of two integers is a job shop; a first line of three
-// numbers (n, capacity, Γ) is a two-stage robust knapsack. A leading UTF-8
+// numbers (n, capacity, Γ) is a two-stage robust knapsack, one of five (seed, n, d,
+// budget, max loan) a capital-budgeting instance. A leading UTF-8
 // byte-order mark is ignored, as every reader ignores it.
 func DetectKind(head []byte) Kind {
 	sc := bufio.NewScanner(bytes.NewReader(bytes.TrimPrefix(head, []byte(bom))))
@@ -47,6 +49,8 @@ func DetectKind(head []byte) Kind {
 			return KindJobShop
 		case 3:
 			return KindRobustKnapsack
+		case 5:
+			return KindCapitalBudget
 		}
 		// A line-format TSP line has at least three coordinate pairs; the head may
 		// end inside it.

@@ -19,7 +19,8 @@ func TestDetectKind(t *testing.T) {
 		{"Nb of jobs, Nb of Machines\n", KindJobShop},
 		{"20 1234 4.5\n1 2 3 4 5\n", KindRobustKnapsack},
 		{"", KindUnknown},
-		{"1 2 3 4 5\n", KindUnknown},
+		{"1 10 4 19.1 38.3\n4.7 7.4\n", KindCapitalBudget},
+		{"1 2 3 4\n", KindUnknown},
 	}
 	for _, c := range cases {
 		if got := DetectKind([]byte(c.text)); got != c.want {
@@ -37,6 +38,7 @@ func TestDetectKindOnData(t *testing.T) {
 		"jssp/jsplib/instances/ft10":              KindJobShop,
 		"jssp/thomasweise/taillard/tai015_15.txt": KindJobShop,
 		"robust/RobustDecomposition/TwoStageRobustKnapsack/TwoStageRobustKnapsackInstances/RKP_UN_n40_R1000_H100_h40_dev0.15_d0.5": KindRobustKnapsack,
+		"robust/Neur2RO/cb_eval_instances/CB_n100_xi4_s7":                                                                          KindCapitalBudget,
 	}
 	for rel, want := range files {
 		f, err := os.Open(filepath.Join(dir, rel))

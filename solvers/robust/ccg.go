@@ -23,21 +23,29 @@ type Settings struct {
 	// to the MILP backend; Seed drives the sampling adversary and the polish's
 	// kicks.
 	solvers.Limits
-	// OnImprove, when set, receives each first stage whose exact worst-case profit
-	// beats every earlier one, as soon as it is known (from the solving goroutine;
-	// the solution is the callee's to keep).
+	// OnImprove, when set, receives each first stage whose worth (the exact
+	// worst-case profit for the knapsack) beats every earlier one, as soon as
+	// it is known (from the solving goroutine; the solution is the callee's to
+	// keep). A sampled evaluation's set grows as the answer is hardened
+	// (SampledEvaluation), so there a value may fall below an earlier one.
 	OnImprove func(Solution)
 	// MaxScenarios caps the scenarios the CCG adds (default 20, Neur2RO's
 	// max_n_models).
 	MaxScenarios int
-	// Model is the value network (default: DefaultModel, the shipped one).
+	// Model is the value network (default: the problem's shipped one,
+	// ShippedModel; a problem without one needs it set).
 	Model *nnsurrogate.Model
-	// MILP solves the main and adversarial problems (default milp.Default()). When it
-	// cannot solve integer models (the pure-Go build), the adversary samples
-	// scenarios and the main problem uses the scenario-DP heuristic;
-	// Stats.Backend says which ran.
+	// MILP solves the main and adversarial problems (default milp.Default(),
+	// except for problems without the MILP adversary, Features.ItemXi false,
+	// where it is the pure-Go milp.Simplex: on capital budgeting CBC's main
+	// problem alone took the whole 6 s of an n = 10 run and left gaps of 2–11 %,
+	// where the heuristic main problem reaches the best known in under 1 s).
+	// When it cannot solve integer models (the pure-Go build), the adversary
+	// samples scenarios and the main problem uses the problem's deterministic
+	// heuristic; Stats.Backend says which ran.
 	MILP milp.Solver
-	// Samples is the number of scenarios the sampling adversary scores (default 4000).
+	// Samples is the number of scenarios the sampling adversary scores
+	// (default 4000).
 	Samples int
 	// Tol is the relative termination tolerance of Neur2RO (default 1e-4).
 	Tol float64
@@ -47,11 +55,17 @@ type Settings struct {
 	// rejection), until 20 random kicks in a row bring nothing better or the
 	// budget ends.
 	NoPolish bool
+	// PolishKicks is how many kicks in a row the polish tries without a new
+	// best before it stops on its own (default 20; a time limit or the context
+	// may stop it earlier).
+	PolishKicks int
 }
 
-// Solution is a first stage (the items chosen) and its exact worst-case profit,
-// with what found it: Phase is "ccg" (a proposal of the main problem) or
-// "polish", Iteration the number of exact evaluations made until then.
+// Solution is a first stage (the items chosen) and its worth as the problem
+// evaluates it (Profit: the knapsack's exact worst-case profit, capital
+// budgeting's sampled worst-case revenue), with what found it: Phase is "ccg"
+// (a proposal of the main problem) or "polish", Iteration the number of
+// evaluations made until then.
 type Solution struct {
 	FirstStage []bool
 	Profit     float64
@@ -59,8 +73,9 @@ type Solution struct {
 	Iteration  int64
 }
 
-// Result of Solve. Objective is always the exact worst-case profit of the
-// first stage. Bound is NaN: the method proves no bound on the robust optimum.
+// Result of Solve. Objective is always the worth of the first stage as the
+// problem evaluates it (Solution.Profit). Bound is NaN: the method proves no
+// bound on the robust optimum.
 type Result = solvers.Result[Solution, Stats]
 
 func (s Settings) validate() error {
@@ -72,6 +87,8 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("MaxScenarios", "%d is negative", s.MaxScenarios)
 	case s.Samples < 0:
 		return solvers.InvalidSetting("Samples", "%d is negative", s.Samples)
+	case s.PolishKicks < 0:
+		return solvers.InvalidSetting("PolishKicks", "%d is negative", s.PolishKicks)
 	case s.Tol < 0 || math.IsNaN(s.Tol):
 		return solvers.InvalidSetting("Tol", "%v (want ≥ 0)", s.Tol)
 	}
@@ -90,7 +107,7 @@ type Stats struct {
 	MainTime        time.Duration `json:"main_ns"`
 	AdversaryTime   time.Duration `json:"adversary_ns"`
 	EvalTime        time.Duration `json:"eval_ns"`
-	// Evaluations counts the exact evaluations (the unit of MaxIterations).
+	// Evaluations counts the evaluations (the unit of MaxIterations).
 	Evaluations int `json:"evaluations"`
 	// Binaries and stable neurons of the last adversarial encoding.
 	AdvBinaries int `json:"adv_binaries"`
@@ -102,6 +119,14 @@ type Stats struct {
 	LastPredicted float64 `json:"predicted_ss"`
 	// MILPTimeouts counts MILP solves stopped by the time limit.
 	MILPTimeouts int `json:"milp_timeouts"`
+	// HardenScenarios counts the scenarios added against the answer by a
+	// sampled evaluation's adversary (SampledEvaluation).
+	HardenScenarios int `json:"harden_scenarios,omitempty"`
+	// Hardened is true when the adversary's scenario for the returned first
+	// stage left its worth unchanged: the set holds its worst case as far as the
+	// adversary can tell. It is false when the time limit or the round limit
+	// came first (the worth is then still its value on the set).
+	Hardened bool `json:"hardened,omitempty"`
 	// PolishEvals, PolishKicks and PolishGain describe the local search.
 	PolishEvals int     `json:"polish_evals"`
 	PolishKicks int     `json:"polish_kicks"`
@@ -114,47 +139,82 @@ var ErrEncoding = errors.New("robust: MILP encoding disagrees with the forward p
 
 // predictor evaluates the network on one instance.
 type predictor struct {
-	k     *instances.RobustKnapsack
+	prob  Problem
+	unc   Uncertainty
+	f     Features
 	net   *encodedNet
-	feats []float64
 	scale float64
 }
 
-func newPredictor(k *instances.RobustKnapsack, m *nnsurrogate.Model) (*predictor, error) {
+func newPredictor(prob Problem, m *nnsurrogate.Model) (*predictor, error) {
 	g, err := m.Blocks()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrModel, err)
 	}
-	enc, err := parseNetwork(g)
+	f := prob.Features()
+	enc, err := parseNetwork(g, f.Layout)
 	if err != nil {
 		return nil, err
 	}
-	return &predictor{k: k, net: enc, feats: itemFeatures(k), scale: labelScale(k)}, nil
+	return &predictor{prob: prob, unc: prob.Uncertainty(), f: f, net: enc, scale: f.LabelScale}, nil
 }
 
-func (p *predictor) px(x []bool) []float64 { return p.net.x.embed(boolsToFloats(x), p.feats) }
+// static is item i's static features on the x path.
+func (p *predictor) static(i int) []float64 {
+	w := p.f.XWidth - 1
+	return p.f.XStatic[w*i : w*(i+1)]
+}
+
+func (p *predictor) px(x []bool) []float64 {
+	w := p.f.XWidth
+	rows := make([]float64, len(x)*w)
+	for i, in := range x {
+		if in {
+			rows[i*w] = 1
+		}
+		copy(rows[i*w+1:(i+1)*w], p.static(i))
+	}
+	return p.net.x.embed(rows)
+}
+
 func (p *predictor) pxi(xi []float64) []float64 {
-	return p.net.xi.embed(xi, p.feats)
+	rows := make([]float64, p.prob.N()*p.f.XiWidth)
+	p.f.XiRows(xi, rows)
+	return p.net.xi.embed(rows)
 }
 
-// Solve runs Neur2RO's machine-learning CCG: the main problem picks x given the
-// scenarios found so far (the network chooses the worst one, the true second stage
-// is modelled for it), the adversary maximises the network over Ξ for that x, until
-// the adversary finds nothing the main problem did not already expect. Every x the
-// main problem proposes is evaluated exactly, and the best is returned with its
-// exact worst-case profit.
+// Solve runs Neur2RO's machine-learning CCG on a robust knapsack (see
+// SolveProblem); Objective and Solution.Profit are the exact worst-case profit.
 func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result, error) {
 	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
-	if err := k.Validate(); err != nil {
+	p, err := NewKnapsackProblem(k)
+	if err != nil {
+		return Result{}, err
+	}
+	return SolveProblem(ctx, p, s)
+}
+
+// SolveProblem runs Neur2RO's machine-learning CCG: the main problem picks x
+// given the scenarios found so far (the network chooses the worst one, the true
+// second stage is modelled for it), the adversary maximises the network over Ξ
+// for that x, until the adversary finds nothing the main problem did not
+// already expect. Every x the main problem proposes is evaluated by
+// Problem.Evaluate, and the best is returned with that worth (Objective and
+// Solution.Profit), after the polish unless NoPolish. The adversary is the
+// MILP when the backend solves integer models and the problem's items each see
+// one coordinate of ξ (Features.ItemXi), the sampling adversary otherwise.
+func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error) {
+	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
 	s.MaxScenarios = cmp.Or(s.MaxScenarios, 20)
 	s.Samples = cmp.Or(s.Samples, 4000)
 	s.Tol = cmp.Or(s.Tol, 1e-4)
+	s.PolishKicks = cmp.Or(s.PolishKicks, polishStaleKicks)
 	if s.Model == nil {
-		m, err := DefaultModel()
+		m, err := ShippedModel(prob.Features().Kind)
 		if err != nil {
 			return Result{}, err
 		}
@@ -162,18 +222,25 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 	}
 	if s.MILP == nil {
 		s.MILP = milp.Default()
+		if !prob.Features().ItemXi {
+			s.MILP = milp.Simplex{}
+		}
 	}
 	ctx, cancel := s.Limits.Context(ctx)
 	defer cancel()
-	pred, err := newPredictor(k, s.Model)
+	pred, err := newPredictor(prob, s.Model)
 	if err != nil {
 		return Result{}, err
 	}
 	useMILP := supportsIntegers(s.MILP)
-	r := &run{k: k, s: s, budget: solvers.NewBudget(ctx, s.MaxIterations), best: math.Inf(-1)}
+	milpAdversary := useMILP && pred.f.ItemXi
+	r := &run{p: prob, s: s, budget: solvers.NewBudget(ctx, s.MaxIterations), best: math.Inf(-1)}
 	r.stats.Backend = "heuristic"
 	if useMILP {
 		r.stats.Backend = "milp:" + s.MILP.Name()
+		if !milpAdversary {
+			r.stats.Backend += ", sampling adversary"
+		}
 	}
 	rng := solvers.NewRand(s.Seed, "robust/adversary", 0)
 	var scen [][]float64
@@ -186,9 +253,9 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		var x []bool
 		var aMain float64
 		if useMILP {
-			x, aMain, err = mainMILP(ctx, k, pred, scen, s, &r.stats)
+			x, aMain, err = mainMILP(ctx, pred, scen, s, &r.stats)
 		} else {
-			x, aMain = mainHeuristic(k, pred, scen)
+			x, aMain, err = mainHeuristic(ctx, pred, scen)
 		}
 		r.stats.MainSolves++
 		r.stats.MainTime += time.Since(t0)
@@ -211,10 +278,10 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 		t0 = time.Now()
 		var xi []float64
 		var phi float64
-		if useMILP {
-			xi, phi, err = adversaryMILP(ctx, k, pred, x, s, &r.stats)
+		if milpAdversary {
+			xi, phi, err = adversaryMILP(ctx, pred, x, s, &r.stats)
 		} else {
-			xi, phi = adversarySample(k, pred, x, scen, s.Samples, rng)
+			xi, phi = adversarySample(pred, x, s.Samples, rng)
 		}
 		r.stats.AdversarySolves++
 		r.stats.AdversaryTime += time.Since(t0)
@@ -244,13 +311,28 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 			reason = cr
 		}
 	}
+	if sp, ok := prob.(SampledEvaluation); ok && r.x != nil {
+		if err := r.harden(ctx, sp); err != nil {
+			return Result{}, err
+		}
+		if r.budget.Stopped() {
+			reason = r.budget.Reason()
+		} else if cr, ok := solvers.ContextStop(ctx); ok {
+			reason = cr
+		}
+	}
 	r.stats.Scenarios = scen
 	if r.x == nil {
-		// Not even one main problem finished: fall back to the empty selection, whose
-		// worst case is 0 and needs no LP.
-		r.x, r.best = make([]bool, k.N()), 0
+		// Not even one main problem finished: fall back to the empty selection,
+		// which every problem must accept.
+		r.x = make([]bool, prob.N())
+		as, err := prob.Evaluate(context.WithoutCancel(ctx), r.x, nil)
+		if err != nil {
+			return Result{}, err
+		}
+		r.best = as.Worth
 	}
-	if err := instances.CheckFirstStage(k, r.x); err != nil {
+	if err := prob.CheckFirstStage(r.x); err != nil {
 		return Result{}, fmt.Errorf("robust: bug: the first stage fails the checker: %w", err)
 	}
 	return Result{
@@ -266,7 +348,7 @@ func Solve(ctx context.Context, k *instances.RobustKnapsack, s Settings) (Result
 // run is the state of one Solve: the best first stage by exact value, the
 // first stages already evaluated, and the evaluation budget.
 type run struct {
-	k         *instances.RobustKnapsack
+	p         Problem
 	s         Settings
 	budget    *solvers.Budget
 	x         []bool
@@ -283,18 +365,22 @@ func (r *run) stopped(ctx context.Context) bool {
 	return ctx.Err() != nil || r.budget.Stopped()
 }
 
-// evaluate is the exact evaluation of x, counted against the budget; ok is
-// false when the budget had run out. The first proposal is evaluated even past
-// the deadline, so that a run always returns a first stage with its exact value.
-func (r *run) evaluate(ctx context.Context, x []bool, set EvalSettings) (ev Evaluation, ok bool, err error) {
+// evaluate is the evaluation of x (Problem.Evaluate), counted against the
+// budget; ok is false when the budget had run out or x is infeasible, which is
+// not worth an evaluation. The first proposal is evaluated even past the
+// deadline, so that a run always returns a first stage with its value.
+func (r *run) evaluate(ctx context.Context, x []bool, cutoff *float64) (ev Assessment, ok bool, err error) {
+	if r.p.CheckFirstStage(x) != nil {
+		return Assessment{}, false, nil
+	}
 	if r.x != nil && !r.budget.Spend() {
-		return Evaluation{}, false, nil
+		return Assessment{}, false, nil
 	}
 	if r.x == nil {
 		ctx = context.WithoutCancel(ctx)
 	}
 	t0 := time.Now()
-	ev, err = Evaluate(ctx, r.k, x, set)
+	ev, err = r.p.Evaluate(ctx, x, cutoff)
 	r.stats.EvalTime += time.Since(t0)
 	r.stats.Evaluations++
 	return ev, true, err
@@ -324,11 +410,11 @@ func (r *run) consider(ctx context.Context, x []bool) error {
 		return nil
 	}
 	r.evaluated[key] = true
-	ev, ok, err := r.evaluate(ctx, x, EvalSettings{})
+	ev, ok, err := r.evaluate(ctx, x, nil)
 	if err != nil || !ok {
 		return err
 	}
-	r.accept(x, ev.Profit)
+	r.accept(x, ev.Worth)
 	return nil
 }
 
@@ -354,33 +440,16 @@ func seenScenario(scen [][]float64, xi []float64) bool {
 	return false
 }
 
-// adversarySample scores sampled scenarios (vertex-like and spread, plus the greedy
-// one) with the network and returns the best.
-func adversarySample(k *instances.RobustKnapsack, p *predictor, x []bool, scen [][]float64, samples int, rng *rand.Rand) ([]float64, float64) {
+// adversarySample scores the problem's adversary candidates with the network
+// and returns the best.
+func adversarySample(p *predictor, x []bool, samples int, rng *rand.Rand) ([]float64, float64) {
 	px := p.px(x)
-	n := k.N()
-	var active []int
-	for i := range x {
-		if x[i] && k.Degradation[i] > 0 {
-			active = append(active, i)
-		}
-	}
-	best := make([]float64, n)
-	greedyScenario(k, active, best)
+	best := make([]float64, p.unc.Dim)
+	p.prob.AdversaryCandidate(rng, x, 0, best)
 	bestV := p.net.value(px, p.pxi(best))
-	xi := make([]float64, n)
+	xi := make([]float64, p.unc.Dim)
 	for s := 0; s < samples; s++ {
-		clear(xi)
-		if s%2 == 0 {
-			vertexScenario(rng, k.Gamma, x, xi)
-		} else {
-			spreadScenario(rng, k.Gamma, xi)
-			for i := range xi {
-				if !x[i] {
-					xi[i] = 0
-				}
-			}
-		}
+		p.prob.AdversaryCandidate(rng, x, s+1, xi)
 		if v := p.net.value(px, p.pxi(xi)); v > bestV {
 			bestV = v
 			copy(best, xi)
@@ -390,22 +459,23 @@ func adversarySample(k *instances.RobustKnapsack, p *predictor, x []bool, scen [
 }
 
 // mainHeuristic is the main problem without a MILP solver: for each scenario (the
-// nominal one when there are none) it solves the deterministic problem exactly by
-// DP, then scores every candidate x as the main problem would — the profit under the
-// scenario the network predicts worst for x — and returns the best candidate.
-func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) ([]bool, float64) {
-	n := k.N()
-	ss := NewSecondStage(k)
+// nominal one when there are none) it solves the deterministic problem
+// (Problem.Deterministic), then scores every candidate x as the main problem
+// would — its worth under the scenario the network predicts worst for x — and
+// returns the best candidate. Like a MILP solve it runs to its end once started.
+func mainHeuristic(ctx context.Context, p *predictor, scen [][]float64) ([]bool, float64, error) {
+	ctx = context.WithoutCancel(ctx)
 	cands := scen
 	if len(cands) == 0 {
-		cands = [][]float64{make([]float64, n)}
+		cands = [][]float64{p.unc.Nominal}
 	}
 	var bestX []bool
 	bestV, bestA := math.Inf(-1), 0.0
-	y, r := make([]bool, n), make([]bool, n)
 	for _, xi := range cands {
-		x := make([]bool, n)
-		ss.SolveJoint(xi, x, y, r)
+		x, err := p.prob.Deterministic(ctx, xi)
+		if err != nil {
+			return nil, 0, err
+		}
 		worst, a := xi, math.Inf(-1)
 		if len(scen) > 0 {
 			px := p.px(x)
@@ -415,15 +485,54 @@ func mainHeuristic(k *instances.RobustKnapsack, p *predictor, scen [][]float64) 
 				}
 			}
 		}
-		if v := ss.Solve(x, worst, nil, nil); v > bestV {
+		v, err := p.prob.SecondStage(ctx, x, worst)
+		if err != nil {
+			return nil, 0, err
+		}
+		if v > bestV {
 			bestV, bestX, bestA = v, x, a
 		}
 	}
-	return bestX, bestA
+	return bestX, bestA, nil
 }
 
-// polishStaleKicks is how many kicks in a row the polish tries without a new best
-// before it stops on its own (a time limit or the context may stop it earlier).
+// hardenRounds bounds the adversary rounds of harden.
+const hardenRounds = 10
+
+// harden makes the best first stage face a scenario chosen against it (see
+// SampledEvaluation): the problem's adversary's scenario for it joins the set,
+// and its worth becomes the smaller of its value on the set and its second
+// stage under that scenario, which is its value on the larger set. When the
+// worth drops, the polish (unless NoPolish) looks for a better first stage
+// under the larger set, and the next round hardens that one. The context
+// stops the adversary; Stats.Hardened then says the answer's own adversarial
+// scenario is not in the set.
+func (r *run) harden(ctx context.Context, sp SampledEvaluation) error {
+	for round := 0; ; round++ {
+		xi, err := sp.Adversary(ctx, r.x)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		sp.AddScenario(xi)
+		r.stats.HardenScenarios++
+		v, err := r.p.SecondStage(context.WithoutCancel(ctx), r.x, xi)
+		if err != nil {
+			return err
+		}
+		dropped := v < r.best-1e-9*math.Max(1, math.Abs(r.best))
+		r.best = math.Min(r.best, v)
+		r.stats.Hardened = !dropped
+		if !dropped || round+1 == hardenRounds || r.s.NoPolish || r.stopped(ctx) {
+			return nil
+		}
+		r.polish(ctx)
+	}
+}
+
+// polishStaleKicks is the default of Settings.PolishKicks.
 const polishStaleKicks = 20
 
 // polish improves the best first stage by an iterated local search judged by
@@ -442,13 +551,13 @@ func (r *run) polish(ctx context.Context) {
 	halt := func() bool { return r.stopped(ctx) }
 	better := func() bool {
 		cut := cur + 1e-9*math.Max(1, math.Abs(cur))
-		ev, ok, err := r.evaluate(ctx, x, EvalSettings{Cutoff: &cut})
+		ev, ok, err := r.evaluate(ctx, x, &cut)
 		r.stats.PolishEvals++
-		if err != nil || !ok || !ev.Converged || ev.CutOff || ev.Profit <= cut {
+		if err != nil || !ok || !ev.Converged || ev.CutOff || ev.Worth <= cut {
 			return false
 		}
-		cur = ev.Profit
-		r.accept(x, ev.Profit)
+		cur = ev.Worth
+		r.accept(x, ev.Worth)
 		return true
 	}
 	flips := func() bool {
@@ -502,25 +611,25 @@ func (r *run) polish(ctx context.Context) {
 	}
 	descend()
 	rng := solvers.NewRand(r.s.Seed, "robust/polish", 0)
-	for stale := 0; stale < polishStaleKicks && !halt(); stale++ {
+	for stale := 0; stale < r.s.PolishKicks && !halt(); stale++ {
 		copy(x, r.x)
 		for f := 2 + rng.IntN(3); f > 0; f-- {
 			i := rng.IntN(len(x))
 			x[i] = !x[i]
 		}
-		ev, ok, err := r.evaluate(ctx, x, EvalSettings{})
+		ev, ok, err := r.evaluate(ctx, x, nil)
 		r.stats.PolishEvals++
 		r.stats.PolishKicks++
 		if err != nil || !ok || !ev.Converged {
 			continue
 		}
 		best := r.best
-		cur = ev.Profit
-		r.accept(x, ev.Profit)
+		cur = ev.Worth
+		r.accept(x, ev.Worth)
 		descend()
 		if r.best > best {
 			stale = -1
 		}
 	}
-	r.stats.PolishGain = r.best - start
+	r.stats.PolishGain += r.best - start
 }

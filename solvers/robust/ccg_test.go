@@ -86,7 +86,11 @@ func TestPolishEndsAtLocalOptimum(t *testing.T) {
 		n := 3 + rng.IntN(6)
 		k := randomKnapsack(rng, n)
 		polished := func() *run {
-			r := &run{k: k, s: Settings{Limits: solvers.Limits{Seed: uint64(trial)}}, budget: solvers.NewBudget(ctx, 0)}
+			prob, err := NewKnapsackProblem(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &run{p: prob, s: Settings{Limits: solvers.Limits{Seed: uint64(trial)}, PolishKicks: polishStaleKicks}, budget: solvers.NewBudget(ctx, 0)}
 			r.accept(make([]bool, n), worstCase(k, make([]bool, n)))
 			r.polish(ctx)
 			return r

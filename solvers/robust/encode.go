@@ -107,8 +107,9 @@ func constBounded(v []float64) []bounded {
 	return out
 }
 
-// itemPWL is the ξ-path embedding of one item as a piecewise-linear function of
-// ξ_i ∈ [0,1]: breakpoints t_0 = 0 < … < t_m = 1 and the embedding at each.
+// itemPWL is the ξ-path embedding of one item whose row is [ξ_i, feat…] as a
+// piecewise-linear function of ξ_i ∈ [0,1]: breakpoints t_0 = 0 < … < t_m = 1
+// and the embedding at each.
 type itemPWL struct {
 	t []float64
 	e [][]float64
@@ -140,7 +141,7 @@ func (p *pathBlocks) pwl(feat []float64) itemPWL {
 	h := make([]float64, p.e1.Width)
 	for _, t := range uniq {
 		e := make([]float64, p.e2.Width)
-		p.itemEmbedding(t, feat, h, e)
+		p.rowEmbedding(t, feat, h, e)
 		out.e = append(out.e, e)
 	}
 	return out

@@ -77,7 +77,11 @@ func TestMILPEncodings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pred, err := newPredictor(k, model)
+		prob, err := NewKnapsackProblem(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred, err := newPredictor(prob, model)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,14 +92,14 @@ func TestMILPEncodings(t *testing.T) {
 		for i := range x {
 			x[i] = rng.IntN(4) > 0
 		}
-		xi, phi, err := adversaryMILP(ctx, k, pred, x, s, &st)
+		xi, phi, err := adversaryMILP(ctx, pred, x, s, &st)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if sum := sumOf(xi); sum > k.Gamma+1e-6 {
 			t.Fatalf("adversary scenario spends %v > Γ = %v", sum, k.Gamma)
 		}
-		_, sampled := adversarySample(k, pred, x, nil, 3000, rng)
+		_, sampled := adversarySample(pred, x, 3000, rng)
 		if sampled > phi+1e-6 {
 			t.Fatalf("trial %d: sampling found %v above the MILP optimum %v", trial, sampled, phi)
 		}
@@ -107,7 +111,7 @@ func TestMILPEncodings(t *testing.T) {
 		}
 		greedyScenario(k, all, greedy)
 		scen = append(scen, greedy)
-		xm, _, err := mainMILP(ctx, k, pred, scen, s, &st)
+		xm, _, err := mainMILP(ctx, pred, scen, s, &st)
 		cancel()
 		if err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/milp"
 )
 
@@ -35,14 +34,17 @@ func milpLimits(s Settings) milp.Limits {
 // tolerances (about 1e-6 times the big-M values) separate them.
 func encodingTol(v float64) float64 { return 1e-4 * math.Max(1, math.Abs(v)) }
 
-// adversaryMILP maximises the network over Ξ with x fixed. The x path is a constant
-// (forward pass). The ξ path's per-item embedding is a piecewise-linear function of
-// the scalar ξ_i, encoded exactly with the incremental formulation (one binary per
-// breakpoint in (0,1)); the post-aggregation and value ReLUs use big-M constraints
-// whose bounds come from the budget-aware greedy bound (post-aggregation) and
-// interval propagation from those (value layer); stable neurons get no binary.
-func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, x []bool, s Settings, st *Stats) ([]float64, float64, error) {
-	n := k.N()
+// adversaryMILP maximises the network over Ξ with x fixed, for problems whose
+// items each see one coordinate of ξ ∈ [0,1]^n (Features.ItemXi). The x path is
+// a constant (forward pass). The ξ path's per-item embedding is a
+// piecewise-linear function of the scalar ξ_i, encoded exactly with the
+// incremental formulation (one binary per breakpoint in (0,1)); the
+// post-aggregation and value ReLUs use big-M constraints whose bounds come from
+// the budget-aware greedy bound (post-aggregation) and interval propagation
+// from those (value layer); stable neurons get no binary.
+func adversaryMILP(ctx context.Context, p *predictor, x []bool, s Settings, st *Stats) ([]float64, float64, error) {
+	n := p.prob.N()
+	unc := p.unc
 	px := p.px(x)
 	xi := p.net.xi
 	m := &milp.Model{}
@@ -57,13 +59,23 @@ func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predicto
 	var segs [][]seg
 	var active []int
 	var pwls []itemPWL
+	movable := make([]bool, n)
+	if unc.Movable == nil {
+		for i := range movable {
+			movable[i] = true
+		}
+	} else {
+		for _, i := range unc.Movable(x) {
+			movable[i] = true
+		}
+	}
 	for i := 0; i < n; i++ {
-		feat := p.feats[6*i : 6*i+6]
-		xi.itemEmbedding(0, feat, h, e)
+		feat := p.static(i)
+		xi.rowEmbedding(0, feat, h, e)
 		for l := range sum0 {
 			sum0[l] += e[l]
 		}
-		if !x[i] || k.Degradation[i] <= 0 {
+		if !movable[i] {
 			continue
 		}
 		pw := xi.pwl(feat)
@@ -89,7 +101,7 @@ func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predicto
 		active = append(active, i)
 		pwls = append(pwls, pw)
 	}
-	if len(active) == 0 || k.Gamma == 0 {
+	if len(active) == 0 || unc.Budget == 0 {
 		z := make([]float64, n)
 		return z, p.net.value(px, p.pxi(z)), nil
 	}
@@ -99,8 +111,8 @@ func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predicto
 			budget.add(sg.v, 1)
 		}
 	}
-	if k.Gamma < float64(len(active)) {
-		m.AddRow(budget.idx, budget.val, -milp.Inf, k.Gamma, "budget")
+	if unc.Budget < float64(len(active)) {
+		m.AddRow(budget.idx, budget.val, -milp.Inf, unc.Budget, "budget")
 	}
 	var stats encodeStats
 	// Post-aggregation pre-activations q = P1·(Σ embeddings), bounded per neuron.
@@ -134,7 +146,7 @@ func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predicto
 				gs[a][sI] = c
 			}
 		}
-		lo, hi := budgetBounds(ts, gs, k.Gamma)
+		lo, hi := budgetBounds(ts, gs, unc.Budget)
 		q[o] = bounded{ex, ex.c + lo, ex.c + hi}
 	}
 	r := make([]bounded, len(q))
@@ -198,21 +210,25 @@ func adversaryMILP(ctx context.Context, k *instances.RobustKnapsack, p *predicto
 // The x path is linear in binary x (ReLU(a·x_i + b) = x_i·ReLU(a+b) + (1−x_i)·ReLU(b)),
 // its post-aggregation ReLUs use big-M with exact bounds over the binary box; one
 // value network per scenario is encoded, binaries s select the scenario with the
-// largest prediction, and the true second stage (y, r) is modelled for that
-// scenario with the products y·s and r·s linearised exactly.
-func mainMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, scen [][]float64, s Settings, st *Stats) ([]bool, float64, error) {
-	n := k.N()
+// largest prediction, and the problem models its true second stage for that
+// scenario (Problem.EncodeMain). Without scenarios it is the deterministic
+// problem for the nominal scenario.
+func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, st *Stats) ([]bool, float64, error) {
+	n := p.prob.N()
 	if len(scen) == 0 {
-		x, y, r := make([]bool, n), make([]bool, n), make([]bool, n)
-		if _, err := NewSecondStage(k).SolveJointContext(ctx, make([]float64, n), x, y, r); err != nil {
-			return nil, 0, errTimedOut // its only error is the context's
+		x, err := p.prob.Deterministic(ctx, p.unc.Nominal)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, 0, errTimedOut
+			}
+			return nil, 0, err
 		}
 		return x, 0, nil
 	}
 	m := &milp.Model{}
 	xv := make([]int, n)
 	for i := range xv {
-		xv[i] = m.AddBinary(k.Profit[i]-k.Outsource[i], "x")
+		xv[i] = m.AddBinary(0, "x")
 	}
 	xp := p.net.x
 	width := xp.e2.Width
@@ -222,9 +238,9 @@ func mainMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, sc
 	e0 := make([]float64, width)
 	e1 := make([]float64, width)
 	for i := 0; i < n; i++ {
-		feat := p.feats[6*i : 6*i+6]
-		xp.itemEmbedding(0, feat, h, e0)
-		xp.itemEmbedding(1, feat, h, e1)
+		feat := p.static(i)
+		xp.rowEmbedding(0, feat, h, e0)
+		xp.rowEmbedding(1, feat, h, e1)
 		delta[i] = make([]float64, width)
 		for l := range base {
 			base[l] += e0[l]
@@ -290,33 +306,7 @@ func mainMILP(ctx context.Context, k *instances.RobustKnapsack, p *predictor, sc
 		m.AddRow(append(append([]int(nil), idx...), sv[j]), append(append([]float64(nil), val...), bigM), -milp.Inf, bigM+ph.c, "")
 	}
 	m.AddRow(sv, ones, 1, 1, "one scenario")
-	yv, rv := make([]int, n), make([]int, n)
-	capIdx, capVal := make([]int, 0, 2*n), make([]float64, 0, 2*n)
-	for i := 0; i < n; i++ {
-		yv[i] = m.AddBinary(k.Outsource[i], "y")
-		rv[i] = m.AddBinary(0, "r")
-		m.AddRow([]int{yv[i], xv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
-		m.AddRow([]int{rv[i], yv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
-		capIdx = append(capIdx, yv[i], rv[i])
-		capVal = append(capVal, float64(k.Weight[i]), float64(k.RepairWeight[i]))
-		for j, xi := range scen {
-			c := k.Degradation[i] * xi[i]
-			if c == 0 {
-				continue
-			}
-			// w = y_i·s_j costs c, v = r_i·s_j gives c back (the repair term, with the
-			// sign of the true second stage).
-			w := m.AddVar(0, 1, -c, false, "ys")
-			m.AddRow([]int{w, yv[i], sv[j]}, []float64{1, -1, -1}, -1, milp.Inf, "")
-			m.AddRow([]int{w, yv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
-			m.AddRow([]int{w, sv[j]}, []float64{1, -1}, -milp.Inf, 0, "")
-			v := m.AddVar(0, 1, c, false, "rs")
-			m.AddRow([]int{v, rv[i]}, []float64{1, -1}, -milp.Inf, 0, "")
-			m.AddRow([]int{v, sv[j]}, []float64{1, -1}, -milp.Inf, 0, "")
-			m.AddRow([]int{v, rv[i], sv[j]}, []float64{1, -1, -1}, -1, milp.Inf, "")
-		}
-	}
-	m.AddRow(capIdx, capVal, -milp.Inf, float64(k.Capacity), "capacity")
+	p.prob.EncodeMain(m, xv, sv, scen)
 	m.Sense = milp.Maximize
 	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
 	if err != nil {

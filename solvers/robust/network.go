@@ -10,23 +10,37 @@ import (
 )
 
 // The value network Φ(x, ξ) is Neur2RO's set encoder: per-item embeddings without
-// bias of [x_i, features_i] and of [ξ_i, features_i], summed over the items, each
-// sum through a post-aggregation MLP without bias, the two results concatenated
-// and fed to a value MLP with bias. Its output estimates the second-stage saving
-// over outsourcing every selected item, divided by Σ_i f_i (an instance constant, so
-// the network's argmax over scenarios is that of the true saving).
+// bias of the item rows of the x path and of the ξ path (see Features), summed
+// over the items, each sum through a post-aggregation MLP without bias, the two
+// results concatenated and fed to a value MLP with bias. Its output estimates
+// the problem's Label divided by Features.LabelScale.
 const (
-	// InputX and InputXi are the model's two set inputs, one row per item.
+	// InputX and InputXi are the knapsack model's two set inputs, one row per item.
 	InputX  = "x_items"
 	InputXi = "xi_items"
 	// Output is the model's output name.
 	Output = "value"
-	// ItemFeatures is the width of each item row: the decision (x_i or ξ_i), then
+	// ItemFeatures is the width of each knapsack item row: the decision (x_i or ξ_i), then
 	// c, p̄, p̂, f, t divided by FeatureScale, then C / Σc.
 	ItemFeatures = 7
 	// FeatureScale divides weights and profits (R = 1000 in the published recipe).
 	FeatureScale = 1000.0
 )
+
+// Layout is what a value network's inputs look like for one problem: the
+// names of its two set inputs (which tell the problem a model was trained
+// for) and their row widths.
+type Layout struct {
+	Kind            string
+	XInput, XiInput string
+	XWidth, XiWidth int
+}
+
+var knapsackLayout = Layout{Kind: "kp", XInput: InputX, XiInput: InputXi, XWidth: ItemFeatures, XiWidth: ItemFeatures}
+
+// layouts are the problems this package ships, so that a model trained for
+// one of them is named when it is given to another.
+var layouts = []Layout{knapsackLayout, capitalBudgetingLayout}
 
 // ErrModel reports a value network that does not fit the expected shape.
 var ErrModel = errors.New("robust: value network does not match")
@@ -42,17 +56,17 @@ type NetworkShape struct {
 // (32/16, 64/8, 8) so that its MILP encoding stays small.
 var DefaultShape = NetworkShape{Embed1: 16, Embed2: 8, Post1: 16, Post2: 8, Value: 16}
 
-// NewValueNetwork builds an untrained set encoder.
-func NewValueNetwork(shape NetworkShape, seed uint64) *nnsurrogate.Network {
+// NewValueNetwork builds an untrained set encoder with the inputs of layout l.
+func NewValueNetwork(l Layout, shape NetworkShape, seed uint64) *nnsurrogate.Network {
 	net := nnsurrogate.NewNetwork(seed)
-	path := func(name string) nnsurrogate.Node {
-		in := net.SetInput(name, ItemFeatures)
+	path := func(name string, width int) nnsurrogate.Node {
+		in := net.SetInput(name, width)
 		h := net.Dense(net.ReLU(net.Dense(in, shape.Embed1, false)), shape.Embed2, false)
 		s := net.SumPool(h)
 		return net.Dense(net.ReLU(net.Dense(s, shape.Post1, false)), shape.Post2, false)
 	}
-	px := path(InputX)
-	pxi := path(InputXi)
+	px := path(l.XInput, l.XWidth)
+	pxi := path(l.XiInput, l.XiWidth)
 	v := net.Dense(net.ReLU(net.Dense(net.Concat(px, pxi), shape.Value, true)), 1, true)
 	net.SetOutput(Output, v)
 	return net
@@ -101,9 +115,9 @@ type pathBlocks struct {
 	e1, e2, p1, p2 *nnsurrogate.Block
 }
 
-// parseNetwork checks that a model has the set-encoder structure and extracts its
-// layers; anything else is refused with ErrModel.
-func parseNetwork(g *nnsurrogate.BlockGraph) (*encodedNet, error) {
+// parseNetwork checks that a model has the set-encoder structure with the inputs
+// of layout l and extracts its layers; anything else is refused with ErrModel.
+func parseNetwork(g *nnsurrogate.BlockGraph, l Layout) (*encodedNet, error) {
 	if len(g.Outputs) != 1 {
 		return nil, fmt.Errorf("%w: %d outputs, want 1", ErrModel, len(g.Outputs))
 	}
@@ -153,8 +167,15 @@ func parseNetwork(g *nnsurrogate.BlockGraph) (*encodedNet, error) {
 			}
 		}
 		in := b[c[0]]
-		if in.Width != ItemFeatures || !in.Set {
-			return nil, fmt.Errorf("%w: input %q has %d features per item, want a set input of %d", ErrModel, in.Name, in.Width, ItemFeatures)
+		if in.Name != l.XInput && in.Name != l.XiInput {
+			return nil, fmt.Errorf("%w: input %q, want %q and %q%s", ErrModel, in.Name, l.XInput, l.XiInput, trainedFor(in.Name, l))
+		}
+		width := l.XWidth
+		if in.Name == l.XiInput {
+			width = l.XiWidth
+		}
+		if in.Width != width || !in.Set {
+			return nil, fmt.Errorf("%w: input %q has %d features per item, want a set input of %d", ErrModel, in.Name, in.Width, width)
 		}
 		pb := pathBlocks{&b[c[1]], &b[c[3]], &b[c[5]], &b[c[7]]}
 		for _, d := range []*nnsurrogate.Block{pb.e1, pb.e2, pb.p1, pb.p2} {
@@ -164,23 +185,31 @@ func parseNetwork(g *nnsurrogate.BlockGraph) (*encodedNet, error) {
 				}
 			}
 		}
-		switch in.Name {
-		case InputX:
+		if in.Name == l.XInput {
 			enc.x = pb
 			enc.xFirst = p == 0
-		case InputXi:
+		} else {
 			enc.xi = pb
-		default:
-			return nil, fmt.Errorf("%w: input %q, want %q and %q", ErrModel, in.Name, InputX, InputXi)
 		}
 	}
 	if enc.x.e1 == nil || enc.xi.e1 == nil {
-		return nil, fmt.Errorf("%w: want one path for %q and one for %q", ErrModel, InputX, InputXi)
+		return nil, fmt.Errorf("%w: want one path for %q and one for %q", ErrModel, l.XInput, l.XiInput)
 	}
 	if enc.v2.Width != 1 {
 		return nil, fmt.Errorf("%w: output width %d, want 1", ErrModel, enc.v2.Width)
 	}
 	return enc, nil
+}
+
+// trainedFor names the problem a model with input name was trained for, when
+// it is one this package ships and not l's.
+func trainedFor(name string, l Layout) string {
+	for _, o := range layouts {
+		if o.Kind != l.Kind && (name == o.XInput || name == o.XiInput) {
+			return fmt.Sprintf(": the model was trained for problem %q, not %q", o.Kind, l.Kind)
+		}
+	}
+	return ""
 }
 
 // dense applies a Dense block to one vector: out = W·in + B.
@@ -203,23 +232,29 @@ func relu(v []float64) {
 	}
 }
 
-// itemEmbedding is E([d, features_i]) for one item: Dense, ReLU, Dense.
-func (p *pathBlocks) itemEmbedding(d float64, feat []float64, h, out []float64) {
-	row := make([]float64, ItemFeatures)
-	row[0] = d
-	copy(row[1:], feat)
+// itemEmbedding is E(row) for one item row: Dense, ReLU, Dense.
+func (p *pathBlocks) itemEmbedding(row []float64, h, out []float64) {
 	dense(p.e1, row, h)
 	relu(h)
 	dense(p.e2, h, out)
 }
 
-// embed is the path's output P(Σ_i E([d_i, features_i])).
-func (p *pathBlocks) embed(d []float64, feats []float64) []float64 {
+// rowEmbedding is E([d, static…]), the row of a decision column and static features.
+func (p *pathBlocks) rowEmbedding(d float64, static []float64, h, out []float64) {
+	row := make([]float64, 1+len(static))
+	row[0] = d
+	copy(row[1:], static)
+	p.itemEmbedding(row, h, out)
+}
+
+// embed is the path's output P(Σ_i E(row_i)) over the rows, p.e1.In values each.
+func (p *pathBlocks) embed(rows []float64) []float64 {
 	h := make([]float64, p.e1.Width)
 	e := make([]float64, p.e2.Width)
 	sum := make([]float64, p.e2.Width)
-	for i := range d {
-		p.itemEmbedding(d[i], feats[6*i:6*i+6], h, e)
+	w := p.e1.In
+	for i := 0; i+w <= len(rows); i += w {
+		p.itemEmbedding(rows[i:i+w], h, e)
 		for j, v := range e {
 			sum[j] += v
 		}
@@ -249,14 +284,4 @@ func (n *encodedNet) value(px, pxi []float64) float64 {
 	out := make([]float64, 1)
 	dense(n.v2, h, out)
 	return out[0]
-}
-
-func boolsToFloats(x []bool) []float64 {
-	f := make([]float64, len(x))
-	for i, v := range x {
-		if v {
-			f[i] = 1
-		}
-	}
-	return f
 }

@@ -12,7 +12,7 @@ import (
 // tinyModel trains a small network briefly on a small generated data set.
 func tinyModel(t *testing.T) (*nnsurrogate.Network, *Dataset, Validation) {
 	t.Helper()
-	ds, err := GenerateData(context.Background(), DataSettings{Instances: 12, FirstStages: 4, Scenarios: 6, Sizes: []int{10, 14}, Threads: 1})
+	ds, err := GenerateData(context.Background(), DataSettings{Family: KnapsackFamily{Sizes: []int{10, 14}}, Instances: 12, FirstStages: 4, Scenarios: 6, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestGoForwardMatchesNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := parseNetwork(g)
+	enc, err := parseNetwork(g, knapsackLayout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +47,8 @@ func TestGoForwardMatchesNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		smp := ds.Samples[j*7]
-		k := ds.Instances[smp.Instance]
-		feats := itemFeatures(k)
-		got := enc.value(enc.x.embed(boolsToFloats(smp.X), feats), enc.xi.embed(smp.Xi, feats))
+		pred := &predictor{prob: ds.Instances[smp.Instance], f: ds.Instances[smp.Instance].Features(), net: enc}
+		got := enc.value(pred.px(smp.X), pred.pxi(smp.Xi))
 		if math.Abs(got-want[0]) > 1e-4*math.Max(1, math.Abs(want[0])) {
 			t.Fatalf("sample %d: Go forward %v, network %v", j, got, want[0])
 		}
@@ -68,7 +67,7 @@ func TestParseNetworkRejectsOtherShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parseNetwork(g); err == nil {
+	if _, err := parseNetwork(g, knapsackLayout); err == nil {
 		t.Fatal("accepted a network without the set-encoder structure")
 	}
 }
@@ -83,7 +82,7 @@ func TestDefaultModel(t *testing.T) {
 	}
 	// The ONNX runtime and the Go encoding path agree on the shipped weights.
 	g, _ := m.Blocks()
-	enc, err := parseNetwork(g)
+	enc, err := parseNetwork(g, knapsackLayout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +104,23 @@ func TestDefaultModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := enc.value(enc.x.embed(boolsToFloats(x), feats), enc.xi.embed(xi, feats))
+	prob, err := NewKnapsackProblem(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := &predictor{prob: prob, f: prob.Features(), net: enc}
+	got := enc.value(pred.px(x), pred.pxi(xi))
 	if want := float64(out[Output].Data[0]); math.Abs(got-want) > 1e-4*math.Max(1, math.Abs(want)) {
 		t.Fatalf("Go path %v, ONNX runtime %v", got, want)
 	}
+}
+
+func boolsToFloats(x []bool) []float64 {
+	f := make([]float64, len(x))
+	for i, v := range x {
+		if v {
+			f[i] = 1
+		}
+	}
+	return f
 }

@@ -9,17 +9,16 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/nnsurrogate"
 )
 
 // DataSettings configure GenerateData. Zero values are defaults.
 type DataSettings struct {
+	Family      Family // the problem's instance generator (default KnapsackFamily{})
 	Instances   int    // generated instances (default 250)
 	FirstStages int    // first-stage samples per instance (default 10)
 	Scenarios   int    // scenarios per first stage (default 20)
-	Sizes       []int  // item counts drawn from (default 20, 30, …, 80)
-	Seed        uint64 // instance i uses generator seed Seed+i (default 7, as Neur2RO)
+	Seed        uint64 // instance i uses generator seed Seed+i (default 7, as Neur2RO's knapsack)
 	Threads     int    // labelling goroutines (0 = GOMAXPROCS)
 	// Progress, if set, is called after each labelled instance.
 	Progress func(done, total int)
@@ -30,23 +29,24 @@ type Sample struct {
 	Instance int
 	X        []bool
 	Xi       []float64
-	// Saving is the exact second-stage saving over outsourcing every selected item.
-	Saving float64
+	// Label is the problem's exact label (Problem.Label), before scaling.
+	Label float64
 }
 
 // Dataset is a set of generated instances and labelled samples.
 type Dataset struct {
-	Instances []*instances.RobustKnapsack
+	Instances []Problem
 	Samples   []Sample
 }
 
-// GenerateData draws instances with the published recipe (never the benchmark
-// files), samples first stages and scenarios the way Neur2RO does, and labels them
-// with the second-stage DP. First stages: p ~ U(0,1), x_i ~ Bernoulli(1−p).
-// Scenarios: half as Neur2RO (a budget b ~ U(0, Γ) spread as b·u/Σu, clipped to 1),
-// half on vertices of Ξ (⌊Γ⌋ random selected items at 1 and one at Γ−⌊Γ⌋), where
-// the adversarial problem's optima lie.
+// GenerateData draws instances from the family (never the benchmark files),
+// samples first stages and scenarios the problem's way
+// (Problem.SampleFirstStage, SampleScenario) and labels them exactly
+// (Problem.Label); pairs without a label are dropped.
 func GenerateData(ctx context.Context, s DataSettings) (*Dataset, error) {
+	if s.Family == nil {
+		s.Family = KnapsackFamily{}
+	}
 	if s.Instances <= 0 {
 		s.Instances = 250
 	}
@@ -56,18 +56,14 @@ func GenerateData(ctx context.Context, s DataSettings) (*Dataset, error) {
 	if s.Scenarios <= 0 {
 		s.Scenarios = 20
 	}
-	if len(s.Sizes) == 0 {
-		s.Sizes = []int{20, 30, 40, 50, 60, 70, 80}
-	}
 	if s.Seed == 0 {
 		s.Seed = 7
 	}
 	if s.Threads <= 0 {
 		s.Threads = runtime.GOMAXPROCS(0)
 	}
-	ds := &Dataset{Instances: make([]*instances.RobustKnapsack, s.Instances)}
-	per := s.FirstStages * s.Scenarios
-	ds.Samples = make([]Sample, s.Instances*per)
+	ds := &Dataset{Instances: make([]Problem, s.Instances)}
+	perInstance := make([][]Sample, s.Instances)
 	var mu sync.Mutex
 	done := 0
 	jobs := make(chan int)
@@ -82,13 +78,13 @@ func GenerateData(ctx context.Context, s DataSettings) (*Dataset, error) {
 					errs <- err
 					return
 				}
-				k, samples, err := sampleInstance(s, i)
+				p, samples, err := sampleInstance(ctx, s, i)
 				if err != nil {
 					errs <- err
 					return
 				}
-				ds.Instances[i] = k
-				copy(ds.Samples[i*per:], samples)
+				ds.Instances[i] = p
+				perInstance[i] = samples
 				mu.Lock()
 				done++
 				if s.Progress != nil {
@@ -114,46 +110,35 @@ func GenerateData(ctx context.Context, s DataSettings) (*Dataset, error) {
 		return nil, err
 	default:
 	}
+	for _, smp := range perInstance {
+		ds.Samples = append(ds.Samples, smp...)
+	}
 	return ds, nil
 }
 
-func sampleInstance(s DataSettings, i int) (*instances.RobustKnapsack, []Sample, error) {
+func sampleInstance(ctx context.Context, s DataSettings, i int) (Problem, []Sample, error) {
 	rng := rand.New(rand.NewPCG(s.Seed+uint64(i), 0x4441544))
-	bfs := []float64{0.1, 0.15, 0.2}
-	deltas := []float64{0.1, 0.5, 1}
-	p := instances.RKPParams{
-		Corr: instances.Correlations[rng.IntN(4)], N: s.Sizes[rng.IntN(len(s.Sizes))], R: 1000, H: 100,
-		HSmall: 40 * (1 + rng.IntN(2)), BudgetFactor: bfs[rng.IntN(3)], Delta: deltas[rng.IntN(3)],
-	}
-	k, err := instances.GenerateRobustKnapsack(p, s.Seed+uint64(i))
+	p, err := s.Family.Instance(rng, s.Seed+uint64(i))
 	if err != nil {
 		return nil, nil, err
 	}
-	n := k.N()
-	ss := NewSecondStage(k)
+	dim := p.Uncertainty().Dim
 	var out []Sample
 	for f := 0; f < s.FirstStages; f++ {
-		q := rng.Float64()
-		x := make([]bool, n)
-		base := 0.0
-		for j := range x {
-			x[j] = rng.Float64() >= q
-			if x[j] {
-				base += k.Profit[j] - k.Outsource[j]
-			}
-		}
+		x := p.SampleFirstStage(rng)
 		for c := 0; c < s.Scenarios; c++ {
-			xi := make([]float64, n)
-			if c%2 == 0 {
-				spreadScenario(rng, k.Gamma, xi)
-			} else {
-				vertexScenario(rng, k.Gamma, x, xi)
+			xi := make([]float64, dim)
+			p.SampleScenario(rng, x, c, xi)
+			v, ok, err := p.Label(ctx, x, xi)
+			if err != nil {
+				return nil, nil, err
 			}
-			v := ss.Solve(x, xi, nil, nil)
-			out = append(out, Sample{Instance: i, X: x, Xi: xi, Saving: v - base})
+			if ok {
+				out = append(out, Sample{Instance: i, X: x, Xi: xi, Label: v})
+			}
 		}
 	}
-	return k, out, nil
+	return p, out, nil
 }
 
 func spreadScenario(rng *rand.Rand, gamma float64, xi []float64) {
@@ -196,31 +181,31 @@ func (ds *Dataset) batch(idx []int) (nnsurrogate.Batch, []float64) {
 	for _, s := range idx {
 		maxN = max(maxN, ds.Instances[ds.Samples[s].Instance].N())
 	}
-	feats := map[int][]float64{}
-	bx := make([]float64, len(idx)*maxN*ItemFeatures)
-	bxi := make([]float64, len(idx)*maxN*ItemFeatures)
+	feats := map[int]Features{}
+	l := ds.Instances[0].Features().Layout
+	bx := make([]float64, len(idx)*maxN*l.XWidth)
+	bxi := make([]float64, len(idx)*maxN*l.XiWidth)
 	target := make([]float64, len(idx))
 	for b, s := range idx {
 		smp := ds.Samples[s]
-		k := ds.Instances[smp.Instance]
+		p := ds.Instances[smp.Instance]
 		f, ok := feats[smp.Instance]
 		if !ok {
-			f = itemFeatures(k)
+			f = p.Features()
 			feats[smp.Instance] = f
 		}
-		for i := 0; i < k.N(); i++ {
-			rx := bx[(b*maxN+i)*ItemFeatures:]
-			rxi := bxi[(b*maxN+i)*ItemFeatures:]
+		n := p.N()
+		for i := 0; i < n; i++ {
+			rx := bx[(b*maxN+i)*l.XWidth:]
 			if smp.X[i] {
 				rx[0] = 1
 			}
-			rxi[0] = smp.Xi[i]
-			copy(rx[1:ItemFeatures], f[6*i:6*i+6])
-			copy(rxi[1:ItemFeatures], f[6*i:6*i+6])
+			copy(rx[1:l.XWidth], f.XStatic[(l.XWidth-1)*i:(l.XWidth-1)*(i+1)])
 		}
-		target[b] = smp.Saving / labelScale(k)
+		f.XiRows(smp.Xi, bxi[b*maxN*l.XiWidth:(b*maxN+n)*l.XiWidth])
+		target[b] = smp.Label / f.LabelScale
 	}
-	return nnsurrogate.Batch{N: len(idx), Inputs: map[string][]float64{InputX: bx, InputXi: bxi}}, target
+	return nnsurrogate.Batch{N: len(idx), Inputs: map[string][]float64{l.XInput: bx, l.XiInput: bxi}}, target
 }
 
 // TrainSettings configure Train. Zero values are defaults.
@@ -238,7 +223,7 @@ type TrainSettings struct {
 }
 
 // Validation reports the held-out error per item count, in the label's own units
-// (the saving), against the range of the labels of that item count.
+// (Problem.Label), against the range of the labels of that item count.
 type Validation struct {
 	Sizes []SizeError
 	// WorstRatio is the largest MAE/range over the sizes.
@@ -292,7 +277,7 @@ func Train(ctx context.Context, ds *Dataset, s TrainSettings) (*nnsurrogate.Netw
 	if len(trainIdx) == 0 || len(valIdx) == 0 {
 		return nil, Validation{}, fmt.Errorf("robust: %d instances are too few to hold some out", len(ds.Instances))
 	}
-	net := NewValueNetwork(s.Shape, s.Seed)
+	net := NewValueNetwork(ds.Instances[0].Features().Layout, s.Shape, s.Seed)
 	data, target := ds.batch(trainIdx)
 	if _, err := net.Fit(ctx, data, target, nnsurrogate.FitSettings{
 		Epochs: s.Epochs, BatchSize: s.BatchSize, LR: s.LR, Decay: true, Seed: s.Seed, Threads: s.Threads, OnEpoch: s.OnEpoch,
@@ -327,10 +312,10 @@ func validate(net *nnsurrogate.Network, ds *Dataset, idx []int) (Validation, err
 			}
 			for t, j := range part {
 				smp := ds.Samples[j]
-				est := pred[t] * labelScale(ds.Instances[smp.Instance])
-				se.MAE += math.Abs(est - smp.Saving)
-				se.LabelMin = math.Min(se.LabelMin, smp.Saving)
-				se.LabelMax = math.Max(se.LabelMax, smp.Saving)
+				est := pred[t] * ds.Instances[smp.Instance].Features().LabelScale
+				se.MAE += math.Abs(est - smp.Label)
+				se.LabelMin = math.Min(se.LabelMin, smp.Label)
+				se.LabelMax = math.Max(se.LabelMax, smp.Label)
 			}
 		}
 		se.MAE /= float64(len(js))
