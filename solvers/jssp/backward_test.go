@@ -199,13 +199,24 @@ func layerCases() []gradCase {
 	return cases
 }
 
+// fdStride is the spacing of the parameters checked by finite differences:
+// every one normally; under the race detector, which slows the network about
+// twentyfold, every 23rd (a prime, so each tensor is still sampled at several
+// positions), keeping the race-checked suite within seconds.
+func fdStride() int {
+	if raceEnabled {
+		return 23
+	}
+	return 1
+}
+
 // checkGradient compares run's analytic gradient at theta with central
 // differences: the largest relative error over entries of magnitude ≥ relFloor
 // (and its index), and the largest absolute error over the smaller ones.
 func checkGradient(gc gradCase, theta []float64) (worstRel float64, at int, worstAbs float64) {
 	grad := make([]float64, gc.n)
 	gc.run(theta, grad)
-	for i := range theta {
+	for i := 0; i < len(theta); i += fdStride() {
 		v := theta[i]
 		theta[i] = v + fdStep
 		up := gc.run(theta, nil)
