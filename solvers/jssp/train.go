@@ -1,0 +1,213 @@
+package jssp
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// The optimisation half of Tassel et al.'s training protocol (research notes
+// §2.5): two critic-free PPO-clipped losses over (state, action, old
+// log-probability, advantage) samples, Adam with linearly annealed learning rate,
+// epochs stopped early on the approximate KL divergence. The rollouts, the
+// improver and the expert replay that produce the samples are not here.
+
+// ClippedSurrogate is one sample's loss max(−A·r, −A·clip(r, 1−ε, 1+ε)) with
+// r = exp(logp − oldLogp), and its derivative w.r.t. logp. The imitation loss
+// uses A = +advantage on the improver's actions and −advantage on the agent's
+// replaced ones; the prefix loss, written max(z·r, z·clip(r)) by the authors for
+// the z-scored makespan z, is this function with A = −z.
+func ClippedSurrogate(logp, oldLogp, adv, clip float64) (loss, dLogp float64) {
+	r := math.Exp(logp - oldLogp)
+	unclipped := -adv * r
+	clipped := -adv * min(max(r, 1-clip), 1+clip)
+	if unclipped >= clipped {
+		// Inside the clip range both terms are equal and move together; outside
+		// it this is the pessimistic side, which still pulls r back.
+		return unclipped, -adv * r
+	}
+	// The clipped term is a constant of logp: the sample has moved far enough.
+	return clipped, 0
+}
+
+// ApproxKL is the estimator (r − 1) − log r of KL(old‖new) for one sample, the
+// statistic the authors' early stop averages.
+func ApproxKL(logp, oldLogp float64) float64 {
+	lr := logp - oldLogp
+	return math.Expm1(lr) - lr
+}
+
+// ImprovementAdvantages normalises improvements per instance to [0, 1] by their
+// minimum and maximum (+1e-8, so one episode or equal improvements give 0).
+// instance[i] names the instance of episode i.
+func ImprovementAdvantages(improvement []float64, instance []int) []float64 {
+	lo, hi := map[int]float64{}, map[int]float64{}
+	for i, x := range improvement {
+		k := instance[i]
+		if _, ok := lo[k]; !ok {
+			lo[k], hi[k] = x, x
+		}
+		lo[k], hi[k] = min(lo[k], x), max(hi[k], x)
+	}
+	adv := make([]float64, len(improvement))
+	for i, x := range improvement {
+		k := instance[i]
+		adv[i] = (x - lo[k]) / (hi[k] - lo[k] + 1e-8)
+	}
+	return adv
+}
+
+// MakespanAdvantages z-scores the improver-completed makespans per instance
+// (population standard deviation +1e-8): negative for better than the
+// instance's mean.
+func MakespanAdvantages(makespan []float64, instance []int) []float64 {
+	sum, sq, n := map[int]float64{}, map[int]float64{}, map[int]float64{}
+	for i, x := range makespan {
+		sum[instance[i]] += x
+		n[instance[i]]++
+	}
+	for i, x := range makespan {
+		k := instance[i]
+		d := x - sum[k]/n[k]
+		sq[k] += d * d
+	}
+	adv := make([]float64, len(makespan))
+	for i, x := range makespan {
+		k := instance[i]
+		adv[i] = (x - sum[k]/n[k]) / (math.Sqrt(sq[k]/n[k]) + 1e-8)
+	}
+	return adv
+}
+
+// Adam is PyTorch's Adam (bias-corrected moments, ε added to √v̂), with β1 0.9,
+// β2 0.999 and the authors' ε 1e-5.
+type Adam struct {
+	Beta1, Beta2, Eps float64
+	m, v              []float64
+	t                 int
+}
+
+// NewAdam returns an optimiser for n parameters.
+func NewAdam(n int) *Adam {
+	return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-5, m: make([]float64, n), v: make([]float64, n)}
+}
+
+// Step moves params against grad with learning rate lr.
+func (a *Adam) Step(params, grad []float64, lr float64) {
+	a.t++
+	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
+	for i, g := range grad {
+		a.m[i] = a.Beta1*a.m[i] + (1-a.Beta1)*g
+		a.v[i] = a.Beta2*a.v[i] + (1-a.Beta2)*g*g
+		params[i] -= lr * (a.m[i] / c1) / (math.Sqrt(a.v[i]/c2) + a.Eps)
+	}
+}
+
+// AnnealedLR is the learning rate of update u (1-based) of n: lr·(1 − (u−1)/n),
+// from lr at the first update down to lr/n at the last.
+func AnnealedLR(lr float64, u, n int) float64 {
+	return lr * (1 - float64(u-1)/float64(n))
+}
+
+// Sample is one training decision: the state, the action to score, its
+// log-probability under the policy that collected it, and its advantage (the
+// A of ClippedSurrogate).
+type Sample struct {
+	Obs        *Observation
+	Action     int
+	OldLogProb float64
+	Advantage  float64
+}
+
+// PPOSettings are the authors' optimisation settings for one update.
+type PPOSettings struct {
+	Clip        float64 // 0.3
+	Epochs      int     // 20
+	Minibatches int     // 20
+	TargetKL    float64 // 0.01; an epoch whose mean approximate KL exceeds it is the last
+}
+
+// AuthorsPPO are the defaults of the authors' main.py.
+var AuthorsPPO = PPOSettings{Clip: 0.3, Epochs: 20, Minibatches: 20, TargetKL: 0.01}
+
+// learner owns a trainable copy of a network's parameters, their gradient,
+// the optimiser state and one tape per job count.
+type learner struct {
+	net          *Network // positional table, and the template for WithParams
+	params, grad []float64
+	adam         *Adam
+	tapes        map[int]*netTape
+	dl           []float64
+	order        []int
+}
+
+func newLearner(net *Network) *learner {
+	p := net.Params()
+	return &learner{net: net, params: p, grad: make([]float64, len(p)), adam: NewAdam(len(p)), tapes: map[int]*netTape{}}
+}
+
+func (l *learner) tape(J int) *netTape {
+	t := l.tapes[J]
+	if t == nil {
+		t = newNetTape(l.net, l.params, l.grad, J)
+		l.tapes[J] = t
+	}
+	if cap(l.dl) < J+1 {
+		l.dl = make([]float64, J+1)
+	}
+	l.dl = l.dl[:J+1]
+	return t
+}
+
+// batchGradient sets l.grad to the gradient of the mean clipped surrogate over
+// batch and returns that mean and the mean approximate KL.
+func (l *learner) batchGradient(samples []Sample, batch []int, clip float64) (loss, kl float64) {
+	clear(l.grad)
+	inv := 1 / float64(len(batch))
+	for _, i := range batch {
+		s := &samples[i]
+		t := l.tape(s.Obs.J)
+		t.forward(s.Obs)
+		lp := t.LogProbs[s.Action]
+		sl, d := ClippedSurrogate(lp, s.OldLogProb, s.Advantage, clip)
+		loss += sl * inv
+		kl += ApproxKL(lp, s.OldLogProb) * inv
+		clear(l.dl)
+		l.dl[s.Action] = d * inv
+		t.backward(l.dl)
+	}
+	return loss, kl
+}
+
+// optimise runs the epochs of one update at learning rate lr: each epoch
+// shuffles the samples (rng) into minibatches of len/Minibatches (the last one
+// shorter) and takes an Adam step per minibatch. It returns the epochs run and
+// the mean loss of the last one.
+func (l *learner) optimise(samples []Sample, s PPOSettings, lr float64, rng *rand.Rand) (epochs int, loss float64) {
+	if len(samples) == 0 {
+		return 0, 0
+	}
+	size := max(1, len(samples)/s.Minibatches)
+	l.order = l.order[:0]
+	for i := range samples {
+		l.order = append(l.order, i)
+	}
+	for epochs = 1; epochs <= s.Epochs; epochs++ {
+		rng.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
+		var klSum float64
+		loss = 0
+		batches := 0
+		for lo := 0; lo < len(l.order); lo += size {
+			bl, kl := l.batchGradient(samples, l.order[lo:min(lo+size, len(l.order))], s.Clip)
+			l.adam.Step(l.params, l.grad, lr)
+			loss += bl
+			klSum += kl
+			batches++
+		}
+		loss /= float64(batches)
+		if klSum/float64(batches) > s.TargetKL {
+			break
+		}
+	}
+	return min(epochs, s.Epochs), loss
+}
