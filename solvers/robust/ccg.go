@@ -367,17 +367,15 @@ func (r *run) stopped(ctx context.Context) bool {
 
 // evaluate is the evaluation of x (Problem.Evaluate), counted against the
 // budget; ok is false when the budget had run out or x is infeasible, which is
-// not worth an evaluation. The first proposal is evaluated even past the
-// deadline, so that a run always returns a first stage with its value.
+// not worth an evaluation. It stops with the context, the first proposal's
+// too: a run that ends before any proposal is evaluated returns the empty
+// selection, whose evaluation is quick, rather than overrun its deadline.
 func (r *run) evaluate(ctx context.Context, x []bool, cutoff *float64) (ev Assessment, ok bool, err error) {
 	if r.p.CheckFirstStage(x) != nil {
 		return Assessment{}, false, nil
 	}
 	if r.x != nil && !r.budget.Spend() {
 		return Assessment{}, false, nil
-	}
-	if r.x == nil {
-		ctx = context.WithoutCancel(ctx)
 	}
 	t0 := time.Now()
 	ev, err = r.p.Evaluate(ctx, x, cutoff)
@@ -413,6 +411,10 @@ func (r *run) consider(ctx context.Context, x []bool) error {
 	ev, ok, err := r.evaluate(ctx, x, nil)
 	if err != nil || !ok {
 		return err
+	}
+	if !ev.Converged {
+		// Stopped before its bounds met: the worth is not known exactly.
+		return ctx.Err()
 	}
 	r.accept(x, ev.Worth)
 	return nil
