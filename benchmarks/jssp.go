@@ -91,6 +91,9 @@ func (o JSSPOptions) describe(set jssp.Settings) string {
 	if method == "auto" {
 		method = "auto (portfolio with a budget)"
 	}
+	if set.NoElite {
+		method += " without the elite pool"
+	}
 	return fmt.Sprintf("policy %s (%s), then %s", set.Policy.Name(), decode, method)
 }
 
@@ -105,7 +108,7 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method}, nil
+	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, NoElite: o.NoElite}, nil
 }
 
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {

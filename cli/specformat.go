@@ -29,7 +29,7 @@ Options per solver (all optional):
    tsp:    preset, heatmap (MCTS presets only), iterations, samples, kick, kick_type,
            local_search, stop_at_reference
    jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, iterations,
-           stop_at_reference
+           stop_at_reference, no_elite
    robust: model, backend, samples, max_scenarios, iterations, no_polish
 Every line of the output is the envelope of one run (see --json of the solve commands),
 with source, config, seed, time_limit_s, settings, max_rss_mb and the trace of
