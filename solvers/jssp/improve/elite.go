@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // eliteSize is the number of schedules the pool keeps. Peng, Lü & Cheng (2015)
@@ -52,7 +54,7 @@ func newElitePool(g *Graph) *elitePool {
 // into the other. buf and tmp hold at least the longest machine sequence.
 func distance(a, b *Graph, buf, tmp []int32) int {
 	d := 0
-	for m, s := range b.seq {
+	for _, s := range b.seq {
 		arr := buf[:len(s)]
 		for i, op := range s {
 			arr[i] = a.pos[op]
@@ -210,15 +212,17 @@ func newRelinker(g *Graph) *relinker {
 // differing position there; everything before that position already agrees, so
 // the step removes exactly as many differing pairs as the operation moved over.
 // A step that would close a cycle is skipped for that machine until another
-// step succeeds; when every machine is blocked the walk ends. It returns nil
-// when no schedule in the range was reached.
-func (r *relinker) relink(from, guide *Graph, d int, rng *rand.Rand) *Graph {
+// step succeeds; when every machine is blocked the walk ends, and so it does
+// when st runs out (a step costs a graph update, and the walk between two
+// schedules of a 1000-job shop takes thousands). It returns nil when no
+// schedule in the range was reached.
+func (r *relinker) relink(from, guide *Graph, d int, rng *rand.Rand, st *solvers.Budget) *Graph {
 	g := r.cur
 	g.copyFrom(from)
 	lo, hi := d/4, d-d/4
 	travelled, found := 0, false
 	clear(r.blocked)
-	for travelled < hi {
+	for travelled < hi && st.Poll() {
 		// A random machine among the unblocked ones that still differ.
 		m, count := -1, 0
 		for k, s := range g.seq {

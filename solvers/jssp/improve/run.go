@@ -547,7 +547,7 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 			var from *Graph
 			if rng.IntN(restartEvery) != 0 {
 				if d, ok := pool.pair(rng, a, b); ok {
-					from = rl.relink(a, b, d, rng)
+					from = rl.relink(a, b, d, rng, st)
 				}
 			}
 			if from != nil {
