@@ -49,7 +49,7 @@ func TestBoundsNeverExceedReferences(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	full := !testing.Short() && !raceEnabled
-	checked, optimal, proved := 0, 0, 0
+	checked, optimal, proved, trivialMet := 0, 0, 0, 0
 	for i, name := range names {
 		js := loadNamed(t, name)
 		ref, ok := instances.JobShopReferenceFor(dir, js)
@@ -77,10 +77,13 @@ func TestBoundsNeverExceedReferences(t *testing.T) {
 			if float64(lb) == ref.Value {
 				proved++
 			}
+			if float64(trivial) == ref.Value {
+				trivialMet++
+			}
 		}
 	}
 	if checked < 8 {
 		t.Fatalf("only %d instances with a reference", checked)
 	}
-	t.Logf("%d instances checked; the proved bound meets %d of the %d optima it was computed for", checked, proved, optimal)
+	t.Logf("%d instances checked; of the %d optima the proved bound was computed for it meets %d, the trivial bound %d", checked, optimal, proved, trivialMet)
 }
