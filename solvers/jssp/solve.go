@@ -108,7 +108,9 @@ type Stats struct {
 
 // Result of Solve. Objective is the makespan; Bound is the lower bound our own
 // search proved (at least the larger of the longest job and the most loaded
-// machine; raised by the exact search). Status is Optimal only when the two meet.
+// machine; when the improvement runs, the one-machine preemptive bound and root
+// propagation, raised by the exact search). Status is Optimal only when the two
+// meet.
 type Result = solvers.Result[Solution, Stats]
 
 func (s Settings) validate() error {
