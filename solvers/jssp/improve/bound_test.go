@@ -2,6 +2,7 @@ package improve
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
@@ -44,9 +45,13 @@ func TestBoundsNeverExceedReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One of each Taillard class first: -short computes the propagation bound
+	// on the first four only.
 	names := []string{"ta01", "ta11", "ta21", "ta31", "ta41", "ta51", "ta61", "ta71"}
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if !slices.Contains(names, e.Name()) {
+			names = append(names, e.Name())
+		}
 	}
 	full := !testing.Short() && !raceEnabled
 	checked, optimal, proved, trivialMet := 0, 0, 0, 0
