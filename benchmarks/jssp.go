@@ -99,6 +99,9 @@ func (o JSSPOptions) describe(set jssp.Settings) string {
 	if method == "auto" {
 		method = "auto (portfolio with a budget)"
 	}
+	if set.NoElite {
+		method += " without the elite pool"
+	}
 	return fmt.Sprintf("policy %s (%s), then %s", set.Policy.Name(), decode, method)
 }
 
@@ -113,7 +116,7 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare}, nil
+	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare, NoElite: o.NoElite}, nil
 }
 
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {

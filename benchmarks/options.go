@@ -58,6 +58,9 @@ type JSSPOptions struct {
 	// StopAtReference ends the run once the makespan reaches the published
 	// reference; the run is then optimal when the reference is a proved optimum.
 	StopAtReference bool `toml:"stop_at_reference" json:"stop_at_reference,omitempty"`
+	// NoElite turns off the elite pool and path relinking of the tabu search
+	// (jssp.Settings.NoElite), for sweeps against the search before them.
+	NoElite bool `toml:"no_elite" json:"no_elite,omitempty"`
 }
 
 // RobustOptions are the robust solver's own settings.

@@ -74,6 +74,9 @@ type Settings struct {
 	DispatchShare float64
 	// MCTS tunes Method MCTS.
 	MCTS MCTSSettings
+	// NoElite turns off the improvement's elite pool and path relinking
+	// (improve.Settings.NoElite), for comparisons with the search before them.
+	NoElite bool
 
 	// clock, when set, replaces the wall clock for MCTS's construction share:
 	// it gets DispatchShare of clockLimit on this clock (measurements on a
@@ -105,7 +108,9 @@ type Stats struct {
 
 // Result of Solve. Objective is the makespan; Bound is the lower bound our own
 // search proved (at least the larger of the longest job and the most loaded
-// machine; raised by the exact search). Status is Optimal only when the two meet.
+// machine; when the improvement runs, the one-machine preemptive bound and root
+// propagation, raised by the exact search). Status is Optimal only when the two
+// meet.
 type Result = solvers.Result[Solution, Stats]
 
 func (s Settings) validate() error {
@@ -193,6 +198,7 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
 		Method:    improver,
 		OnImprove: s.OnImprove,
+		NoElite:   s.NoElite,
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("jssp: improvement: %w", err)

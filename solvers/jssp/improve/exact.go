@@ -12,10 +12,22 @@ func (c *cpSearch) failsAt(src *Graph, target int) bool {
 }
 
 // rootBound is a destructive lower bound: the smallest makespan in [lb, ub] that
-// root propagation does not refute, found by bisection (each refuted value is a
-// proof, so the result is a valid bound even where propagation is not monotone).
+// root propagation does not refute. Each refuted value is a proof, so the
+// result is a valid bound even where propagation is not monotone. The search
+// gallops up from lb before it bisects: the bound is usually a few units above
+// lb and far below ub (a schedule's makespan), and refuting a value near it is
+// cheaper than failing to refute one far above, which runs propagation to its
+// fixpoint.
 func (c *cpSearch) rootBound(src *Graph, lb, ub int) int {
 	c.aborted = false
+	for step := 1; lb < ub && !c.aborted; step *= 2 {
+		t := min(lb+step-1, ub-1)
+		if !c.failsAt(src, t) {
+			ub = t
+			break
+		}
+		lb = t + 1
+	}
 	for lb < ub && !c.aborted {
 		mid := lb + (ub-lb)/2
 		if c.failsAt(src, mid) {

@@ -38,7 +38,8 @@ func cpuClock() func() time.Duration {
 // limit per run (COSOLVE_LONG_LIMIT, default 10s), from an MWKR serial start,
 // and prints the median makespan over seeds (COSOLVE_LONG_SEEDS, default 1,2,3)
 // and the mean gap to the best known.
-// It runs only with COSOLVE_LONG=1 (about 33 × the limit of CPU time).
+// It runs only with COSOLVE_LONG=1 (about 33 × the limit of CPU time, twice
+// that with COSOLVE_LONG_COMPARE=1, which adds the search without the elite pool).
 // COSOLVE_LONG_METHOD picks the method (default tabu), COSOLVE_LONG_INSTANCES a
 // comma-separated subset.
 func TestLongTable(t *testing.T) {
@@ -77,40 +78,70 @@ func TestLongTable(t *testing.T) {
 			seeds = append(seeds, x)
 		}
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n| instance | BKS | start | makespans (seeds %v) | median | gap %% | cpu s | wall s |\n|---|---|---|---|---|---|---|---|\n", seeds)
-	sum := 0.0
-	for _, name := range names {
+	// COSOLVE_LONG_COMPARE=1 runs the search without the elite pool beside
+	// the default, alternating on every instance and seed, so that both see the
+	// same machine load.
+	configs := []struct {
+		name    string
+		noElite bool
+	}{{method.String(), false}}
+	if os.Getenv("COSOLVE_LONG_COMPARE") == "1" {
+		configs = append(configs, struct {
+			name    string
+			noElite bool
+		}{method.String() + " no-elite", true})
+	}
+	type row struct {
+		ms        []int
+		cpu, wall time.Duration
+	}
+	rows := make([][]row, len(configs))
+	for c := range rows {
+		rows[c] = make([]row, len(names))
+	}
+	refs := make([]float64, len(names))
+	starts := make([]int, len(names))
+	for i, name := range names {
 		js := loadNamed(t, name)
 		ref, ok := instances.JobShopReferenceFor(dir, js)
 		if !ok {
 			t.Fatalf("%s: no reference", name)
 		}
+		refs[i] = ref.Value
 		start := mwkrStart(js)
-		startMS, _ := instances.CheckSchedule(js, start)
-		var ms []int
-		var cpu, wall time.Duration
+		starts[i], _ = instances.CheckSchedule(js, start)
 		for _, seed := range seeds {
-			clock := cpuClock()
-			w := time.Now()
-			res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, clock: clock})
-			if err != nil {
-				t.Fatal(err)
+			for c, cf := range configs {
+				clock := cpuClock()
+				w := time.Now()
+				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, clock: clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := &rows[c][i]
+				r.cpu += clock()
+				r.wall += time.Since(w)
+				r.ms = append(r.ms, res.Solution.Makespan)
+				t.Logf("%s %s seed %d: %d (iters %d, restarts %d, relinks %d, nodes %d)", name, cf.name, seed, res.Solution.Makespan, res.Stats.Iterations, res.Stats.Restarts, res.Stats.Relinks, res.Stats.Nodes)
 			}
-			cpu += clock()
-			wall += time.Since(w)
-			ms = append(ms, res.Solution.Makespan)
-			t.Logf("%s seed %d: %d (iters %d, restarts %d, nodes %d)", name, seed, res.Solution.Makespan, res.Stats.Iterations, res.Stats.Restarts, res.Stats.Nodes)
 		}
-		sorted := slices.Clone(ms)
-		slices.Sort(sorted)
-		med := sorted[len(sorted)/2]
-		gap := 100 * (float64(med) - ref.Value) / ref.Value
-		sum += gap
-		fmt.Fprintf(&sb, "| %s | %.0f | %d | %v | %d | %.2f | %.1f | %.1f |\n", name, ref.Value, startMS, ms, med, gap, cpu.Seconds()/float64(len(seeds)), wall.Seconds()/float64(len(seeds)))
 	}
-	fmt.Fprintf(&sb, "| **mean gap** | | | | | **%.2f** | | |\n", math.Round(100*sum/float64(len(names)))/100)
-	t.Logf("method %s, CPU limit %v per run, 1 thread:%s", method, limit, sb.String())
+	for c, cf := range configs {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "\n| instance | BKS | start | makespans (seeds %v) | median | gap %% | cpu s | wall s |\n|---|---|---|---|---|---|---|---|\n", seeds)
+		sum := 0.0
+		for i, name := range names {
+			r := rows[c][i]
+			sorted := slices.Clone(r.ms)
+			slices.Sort(sorted)
+			med := sorted[len(sorted)/2]
+			gap := 100 * (float64(med) - refs[i]) / refs[i]
+			sum += gap
+			fmt.Fprintf(&sb, "| %s | %.0f | %d | %v | %d | %.2f | %.1f | %.1f |\n", name, refs[i], starts[i], r.ms, med, gap, r.cpu.Seconds()/float64(len(seeds)), r.wall.Seconds()/float64(len(seeds)))
+		}
+		fmt.Fprintf(&sb, "| **mean gap** | | | | | **%.2f** | | |\n", math.Round(100*sum/float64(len(names)))/100)
+		t.Logf("%s, CPU limit %v per run, 1 thread:%s", cf.name, limit, sb.String())
+	}
 }
 
 // TestLongExactFT10 proves ft10's optimum (930) with the exact method and logs

@@ -19,13 +19,15 @@ type Method int
 const (
 	// Portfolio (the default). One thread: on instances of at most 150
 	// operations a short exact search first (2000 nodes, proves small
-	// instances optimal), then tabu search with a CP neighbourhood between tabu
-	// runs (at most a tenth of the work). Two or more threads: thread 0 runs
-	// tabu, thread 1 the exact search (small instances) and then LNS, the
-	// others tabu with LNS rounds; all share the best schedule and stop once
-	// it is proved optimal.
+	// instances optimal), then tabu search with path relinking and a CP
+	// neighbourhood between tabu runs (at most a tenth of the work). Two or
+	// more threads: independent searches sharing the elite pool and the best
+	// schedule; thread 0 runs tabu with path relinking, thread 1 the exact
+	// search first (small instances), then the same with CP neighbourhoods,
+	// like the others. All stop once the best is proved optimal.
 	Portfolio Method = iota
-	// Tabu runs the tabu search with restarts from elite schedules.
+	// Tabu runs the tabu search with path relinking between the schedules of
+	// an elite pool the threads share, and restarts from its members.
 	Tabu
 	// LNS repeatedly relaxes part of the best schedule and re-optimises it with
 	// the CP branch and bound under a node limit.
@@ -59,6 +61,11 @@ type Settings struct {
 	// StallIterations is the number of tabu iterations without a new best after
 	// which a thread restarts from an elite schedule; 0 means 2500 + 10·operations.
 	StallIterations int
+	// NoElite turns the elite pool and path relinking off: a stalled tabu run
+	// restarts from its thread's best or the shared best, slightly perturbed,
+	// and a portfolio of two or more threads gives one thread to LNS. This is
+	// the search as it was before the pool, kept for comparisons.
+	NoElite bool
 
 	// clock replaces the wall clock for TimeLimit (tests use thread CPU time);
 	// clockLimit is then the limit on it.
@@ -83,6 +90,7 @@ type Stats struct {
 	Iterations      int64         `json:"tabu_iterations"`
 	MovesEvaluated  int64         `json:"moves_evaluated"` // tabu moves estimated
 	Restarts        int64         `json:"restarts"`        // tabu restarts from elite schedules
+	Relinks         int64         `json:"relinks"`         // of those, from a schedule between two elite schedules
 	Nodes           int64         `json:"cp_nodes"`        // CP search nodes (exact and LNS)
 	Neighborhoods   int64         `json:"neighborhoods"`   // LNS neighbourhoods solved
 	LNSImprovements int64         `json:"lns_improvements"`
@@ -92,9 +100,11 @@ type Stats struct {
 
 // Result of Run. The solution is the best schedule; it has passed
 // instances.CheckSchedule and is never worse than the start. Objective is its
-// makespan. Bound is a lower bound proved here: the larger of the longest job
-// and the most loaded machine, raised by the exact search when it runs. Status
-// is Optimal only when the makespan equals Bound.
+// makespan. Bound is a lower bound proved here: the longest job, the
+// one-machine preemptive bound (which includes the most loaded machine), and
+// root propagation refuting makespans above them (within about 0.1 s of work),
+// raised by the exact search when it runs. Status is Optimal only when the
+// makespan equals Bound.
 type Result = solvers.Result[Solution, Stats]
 
 // TrivialBound is max(longest job, most loaded machine).
@@ -224,7 +234,7 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	sh := &shared{best: g0.Clone(), onImprove: s.OnImprove, cancel: cancel}
-	sh.bound.Store(int64(TrivialBound(js)))
+	sh.bound.Store(int64(provedBound(g0, s.budget(ctx, 0))))
 	if sh.best.makespan < startMS {
 		sh.bestPhase = "shift"
 		if s.OnImprove != nil {
@@ -255,12 +265,19 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		}()
 	}
 	seedOf := func(i int) uint64 { return solvers.DeriveSeed(s.Seed, "improve/thread", uint64(i)) }
+	pool := newElitePool(g0)
+	// search is thread i's tabu search with lnsRounds CP neighbourhoods between runs.
+	search := func(i, lnsRounds int, st *solvers.Budget) Stats {
+		if s.NoElite {
+			return runTabu(sh, s, seedOf(i), st, lnsRounds)
+		}
+		return runElite(sh, pool, s, i, st, lnsRounds)
+	}
 	if sh.best.makespan > int(sh.bound.Load()) {
 		switch s.Method {
 		case Tabu:
 			for i := 0; i < threads; i++ {
-				seed := seedOf(i)
-				spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seed, st, 0) })
+				spawn(func(st *solvers.Budget) Stats { return search(i, 0, st) })
 			}
 		case LNS:
 			for i := 0; i < threads; i++ {
@@ -285,26 +302,30 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 						stats = warmExact(ctx, sh, s, g0.n, st, exactNodesSingle)
 					}
 					if !sh.done() {
-						stats.add(runTabu(sh, s, seedOf(0), st, lnsRoundsPerStall))
+						stats.add(search(0, lnsRoundsPerStall, st))
 					}
 					return stats
 				})
 				break
 			}
-			spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seedOf(0), st, 0) })
+			spawn(func(st *solvers.Budget) Stats { return search(0, 0, st) })
 			spawn(func(st *solvers.Budget) Stats {
 				var stats Stats
 				if small {
 					stats = warmExact(ctx, sh, s, g0.n, st, 0)
 				}
-				if !sh.done() && !st.Stopped() {
+				if sh.done() || st.Stopped() {
+					return stats
+				}
+				if s.NoElite {
 					stats.add(runLNS(sh, s, seedOf(1), st))
+				} else {
+					stats.add(search(1, lnsRoundsPerStall, st))
 				}
 				return stats
 			})
 			for i := 2; i < threads; i++ {
-				seed := seedOf(i)
-				spawn(func(st *solvers.Budget) Stats { return runTabu(sh, s, seed, st, lnsRoundsPerStall) })
+				spawn(func(st *solvers.Budget) Stats { return search(i, lnsRoundsPerStall, st) })
 			}
 		}
 	}
@@ -393,6 +414,7 @@ func (a *Stats) add(b Stats) {
 	a.Iterations += b.Iterations
 	a.MovesEvaluated += b.MovesEvaluated
 	a.Restarts += b.Restarts
+	a.Relinks += b.Relinks
 	a.Nodes += b.Nodes
 	a.Neighborhoods += b.Neighborhoods
 	a.LNSImprovements += b.LNSImprovements
@@ -455,6 +477,92 @@ func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds 
 		}
 	}
 	stats := Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts}
+	if l != nil {
+		stats.Nodes, stats.Neighborhoods, stats.LNSImprovements = l.totalNodes, l.rounds, l.improvements
+	}
+	return stats
+}
+
+// restartEvery: one tabu run in restartEvery starts from a perturbed pool
+// member (i-TSAB's restarts from elite schedules) rather than from a relinked
+// schedule, so the neighbourhoods of the best schedules are searched again.
+const restartEvery = 4
+
+// runElite is one thread of tabu search with path relinking: each tabu run
+// starts from a schedule on the way between two members of the shared elite
+// pool (or, one run in restartEvery and while the pool has fewer than two
+// members, from a perturbed member), and the run's best is offered to the pool.
+// Thread i draws from its own streams of the seed, so with one thread the run
+// is repeatable.
+func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.Budget, lnsRounds int) Stats {
+	g := sh.clone()
+	seed := solvers.DeriveSeed(s.Seed, "improve/thread", uint64(thread))
+	ts := NewTabu(g, s.Neighborhood, seed)
+	rng := solvers.NewRand(s.Seed, "improve/elite", uint64(thread))
+	stallLimit := s.StallIterations
+	if stallLimit == 0 {
+		stallLimit = 2500 + 10*g.n
+	}
+	a, b := g.Clone(), g.Clone()
+	rl := newRelinker(g)
+	var l *lns
+	var relinks int64
+	stall := 0
+	// A clock read per ~20k operations of work keeps the 50 ms promise on large
+	// instances at no cost on small ones.
+	every := max(1, min(64, 20000/g.n))
+	for st.Progress(ts.Iterations) {
+		for i := 0; i < every; i++ {
+			if s.MaxIterations > 0 && ts.Iterations >= s.MaxIterations {
+				break
+			}
+			improved, ok := ts.Step()
+			if improved {
+				stall = 0
+				sh.offer(ts.Best(), "tabu", ts.Iterations)
+				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
+					st.Stop(solvers.Completed)
+					break
+				}
+				continue
+			}
+			if stall++; ok && stall < stallLimit {
+				continue
+			}
+			stall = 0
+			pool.offer(ts.Best())
+			if lnsRounds > 0 && (l == nil || l.totalNodes*lnsShare < ts.Iterations) {
+				// A few CP neighbourhoods on the shared best between tabu runs.
+				sh.snapshot(a)
+				if l == nil {
+					l = newLNS(a, seed)
+				}
+				for r := 0; r < lnsRounds && !st.Stopped(); r++ {
+					if l.round(st) {
+						sh.offer(a, "lns", l.rounds)
+						pool.offer(a)
+					}
+				}
+			}
+			var from *Graph
+			if rng.IntN(restartEvery) != 0 {
+				if d, ok := pool.pair(rng, a, b); ok {
+					from = rl.relink(a, b, d, rng, st)
+				}
+			}
+			if from != nil {
+				relinks++
+				ts.Restart(from, 0)
+			} else {
+				pool.pick(rng, a) // never empty: the run's best was just offered
+				ts.Restart(a, 1+rng.IntN(4))
+			}
+		}
+		if st.Stopped() {
+			break
+		}
+	}
+	stats := Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts, Relinks: relinks}
 	if l != nil {
 		stats.Nodes, stats.Neighborhoods, stats.LNSImprovements = l.totalNodes, l.rounds, l.improvements
 	}

@@ -391,3 +391,12 @@ func (t *TabuSearch) Perturb(src *Graph, k int) {
 		t.best.copyFrom(g)
 	}
 }
+
+// Restart begins a new run from src, like Perturb, but makes the perturbed
+// schedule the run's best: aspiration and the caller's stall count then refer
+// to this run alone, so a run from a relinked or elite schedule is a tabu
+// search of its own and its best is what it found, not the thread's record.
+func (t *TabuSearch) Restart(src *Graph, k int) {
+	t.Perturb(src, k)
+	t.best.copyFrom(t.g)
+}
