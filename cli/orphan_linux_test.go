@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -14,13 +13,14 @@ import (
 	"time"
 )
 
-// asMainEnv makes the test binary behave as the cosolve command, so a test can
-// start real sweeps whose children (`bench one`) are the same binary.
+// asMainEnv makes the test binary behave as the cosolve command (through
+// Main, so signals and the time limit's start are the real program's), so a
+// test can start real sweeps whose children (`bench one`) are the same binary.
 const asMainEnv = "COSOLVE_TEST_AS_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
-		os.Exit(Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(Main())
 	}
 	os.Exit(m.Run())
 }

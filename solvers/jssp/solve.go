@@ -179,14 +179,17 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 			defer cancel()
 		}
 	}
-	construct, cs := dispatch, s
+	var res Result
+	var err error
 	if method == MCTS {
-		construct = searchDispatch
+		cs := s
 		if !improves {
 			cs.DispatchShare = 1
 		}
+		res, err = searchDispatch(dispatchCtx, js, cs, begin)
+	} else {
+		res, err = dispatch(ctx, dispatchCtx, js, s, begin)
 	}
-	res, err := construct(dispatchCtx, js, cs, begin)
 	res.Stats.DispatchMakespan = res.Solution.Makespan
 	if err != nil || !improves || res.Status != solvers.Feasible {
 		if err == nil && improves && res.Status == solvers.Optimal {
@@ -232,8 +235,13 @@ func (s Settings) dispatchShare(method Method) float64 {
 var improveMethod = map[Method]improve.Method{Tabu: improve.Tabu, LNS: improve.LNS, Exact: improve.Exact, Portfolio: improve.Portfolio}
 
 // dispatch is the dispatching phase: greedy or best-of-K rollouts in the CP
-// environment.
-func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time.Time) (Result, error) {
+// environment. The first rollout runs until ctx ends, the others until
+// samplesCtx (the construction's share of the time) ends: a schedule cut
+// short is completed by appending, which on large shops is several times
+// the makespan of a finished rollout (a 1000×10 shop at 1 s: 285,491 against
+// about 52,000), so the improver is better served by a late start than by a
+// truncated one.
+func dispatch(ctx, samplesCtx context.Context, js *instances.JobShop, s Settings, begin time.Time) (Result, error) {
 	env, err := NewEnv(js)
 	if err != nil {
 		return Result{}, err
@@ -264,7 +272,7 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 	)
 	worker := func(env *Env) {
 		defer wg.Done()
-		b := solvers.NewBudget(ctx, 0)
+		b, first := solvers.NewBudget(samplesCtx, 0), solvers.NewBudget(ctx, 0)
 		ro, err := newRollout(env, p)
 		if err != nil {
 			mu.Lock()
@@ -283,7 +291,11 @@ func dispatch(ctx context.Context, js *instances.JobShop, s Settings, begin time
 				temp = Temperature(i, k)
 				rng = solvers.NewRand(s.Seed, "jssp/rollout", uint64(i))
 			}
-			truncated, err := ro.episode(temp, rng, b)
+			rb := b
+			if i == 0 {
+				rb = first
+			}
+			truncated, err := ro.episode(temp, rng, rb)
 			var starts [][]int
 			ms := 0
 			if err == nil {

@@ -176,6 +176,21 @@ func TestSolveTimeLimit(t *testing.T) {
 	}
 }
 
+// TestFirstRolloutOutlivesTheShare: the construction's share of the time
+// bounds the extra samples, not the first rollout, whose truncated schedule
+// would be completed by appending (on a 1000×10 shop at 1 s, 5.5 times the
+// optimum).
+func TestFirstRolloutOutlivesTheShare(t *testing.T) {
+	js := instances.GenerateJobShop(50, 20, 1)
+	res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{TimeLimit: 20 * time.Second, MaxIterations: 1, Threads: 1}, Method: Tabu, DispatchShare: 1e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Truncated != 0 || res.Stats.Rollouts != 1 {
+		t.Errorf("%d rollouts, %d truncated", res.Stats.Rollouts, res.Stats.Truncated)
+	}
+}
+
 // TestRandomInstancesValid: on random shops with zero durations, repeated
 // machines and jobs of different lengths, every policy's schedule passes the
 // checker and never beats the lower bound.

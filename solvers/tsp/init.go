@@ -1,8 +1,9 @@
 package tsp
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/mcts"
@@ -26,14 +27,8 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 			}
 		}
 	}
-	sort.Slice(edges, func(a, b int) bool {
-		if edges[a].d != edges[b].d {
-			return edges[a].d < edges[b].d
-		}
-		if edges[a].i != edges[b].i {
-			return edges[a].i < edges[b].i
-		}
-		return edges[a].j < edges[b].j
+	slices.SortFunc(edges, func(a, b edge) int {
+		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.i, b.i), cmp.Compare(a.j, b.j))
 	})
 	adj := make([][2]int32, n)
 	deg := make([]int8, n)
@@ -95,12 +90,32 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 		if start != cur {
 			remaining--
 		}
+		// The nearest live end by a scan of all ends is quadratic in their
+		// number (about 6 % of n: 13 s at n = 10^6), so with coordinates a
+		// grid finds the nearest in the plane, and without them the scan
+		// gives way to any live end once the budget is out.
+		var grid *endGrid
+		if s.xs != nil {
+			grid = newEndGrid(s.xs, s.ys, ends)
+		}
 		for remaining > 0 {
 			best, bd := int32(-1), math.Inf(1)
-			for _, e := range ends {
-				if alive[e] {
-					if d := s.d(cur, e); d < bd {
-						best, bd = e, d
+			switch {
+			case grid != nil:
+				best = grid.nearest(cur, alive)
+			case s.budget != nil && !s.budget.Poll():
+				for _, e := range ends {
+					if alive[e] {
+						best = e
+						break
+					}
+				}
+			default:
+				for _, e := range ends {
+					if alive[e] {
+						if d := s.d(cur, e); d < bd {
+							best, bd = e, d
+						}
 					}
 				}
 			}
@@ -129,6 +144,103 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 		prev, v = v, nx
 	}
 	return order
+}
+
+// endGrid buckets the fragment ends of the greedy construction by position,
+// about two per cell, so the nearest live end is found by searching rings of
+// cells outwards from the current one. Dead ends are dropped from their cell
+// when a search meets them.
+type endGrid struct {
+	xs, ys       []float64
+	minX, minY   float64
+	inv, side    float64 // cells per unit of length, cell side
+	cells        int     // per row
+	start, count []int32 // cell c holds items[start[c] : start[c]+count[c]]
+	items        []int32
+}
+
+func newEndGrid(xs, ys []float64, ends []int32) *endGrid {
+	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, e := range ends {
+		minX, maxX = min(minX, xs[e]), max(maxX, xs[e])
+		minY, maxY = min(minY, ys[e]), max(maxY, ys[e])
+	}
+	cells := max(1, int(math.Sqrt(float64(len(ends))/2)))
+	width := max(maxX-minX, maxY-minY)
+	if !(width > 0) {
+		width = 1
+	}
+	g := &endGrid{
+		xs: xs, ys: ys, minX: minX, minY: minY,
+		inv: float64(cells) / width, side: width / float64(cells), cells: cells,
+		start: make([]int32, cells*cells+1), count: make([]int32, cells*cells), items: make([]int32, len(ends)),
+	}
+	for _, e := range ends {
+		g.count[g.cellOf(e)]++
+	}
+	for c := range g.count {
+		g.start[c+1] = g.start[c] + g.count[c]
+		g.count[c] = 0
+	}
+	for _, e := range ends {
+		c := g.cellOf(e)
+		g.items[g.start[c]+g.count[c]] = e
+		g.count[c]++
+	}
+	return g
+}
+
+func (g *endGrid) coord(v float64, lo float64) int {
+	return min(max(int((v-lo)*g.inv), 0), g.cells-1)
+}
+
+func (g *endGrid) cellOf(v int32) int {
+	return g.coord(g.ys[v], g.minY)*g.cells + g.coord(g.xs[v], g.minX)
+}
+
+// nearest is the live end nearest to v in the plane, −1 when none is left.
+func (g *endGrid) nearest(v int32, alive []bool) int32 {
+	cx, cy := g.coord(g.xs[v], g.minX), g.coord(g.ys[v], g.minY)
+	best, bd := int32(-1), math.Inf(1) // bd: squared distance
+	scan := func(x, y int) {
+		if x < 0 || y < 0 || x >= g.cells || y >= g.cells {
+			return
+		}
+		c := y*g.cells + x
+		items := g.items[g.start[c]:]
+		for k := int32(0); k < g.count[c]; {
+			e := items[k]
+			if !alive[e] {
+				g.count[c]--
+				items[k] = items[g.count[c]]
+				continue
+			}
+			dx, dy := g.xs[e]-g.xs[v], g.ys[e]-g.ys[v]
+			if d := dx*dx + dy*dy; d < bd || d == bd && e < best {
+				best, bd = e, d
+			}
+			k++
+		}
+	}
+	for r := 0; r <= g.cells; r++ {
+		// Every point of ring r is at least (r−1) cell sides from v.
+		if reach := float64(r-1) * g.side; best >= 0 && reach > 0 && reach*reach > bd {
+			break
+		}
+		if r == 0 {
+			scan(cx, cy)
+			continue
+		}
+		for x := cx - r; x <= cx+r; x++ {
+			scan(x, cy-r)
+			scan(x, cy+r)
+		}
+		for y := cy - r + 1; y < cy+r; y++ {
+			scan(cx-r, y)
+			scan(cx+r, y)
+		}
+	}
+	return best
 }
 
 // weightedTour is Fu et al.'s Generate_Initial_Solution: start at node 0 and

@@ -3,7 +3,7 @@ package tsp
 import (
 	"context"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
@@ -28,17 +28,19 @@ func hilbertOrder(p *instances.TSP) []int {
 		ext = 1
 	}
 	const side = 1 << 16
+	// The curve position (below side² = 2^32) above the node's index: one
+	// sort of plain integers, ties in index order.
 	key := make([]uint64, n)
 	for i := 0; i < n; i++ {
 		x := uint32(math.Min((p.X[i]-minX)/ext*side, side-1))
 		y := uint32(math.Min((p.Y[i]-minY)/ext*side, side-1))
-		key[i] = hilbertD(side, x, y)
+		key[i] = hilbertD(side, x, y)<<32 | uint64(i)
 	}
+	slices.Sort(key)
 	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+	for i, k := range key {
+		perm[i] = int(k & math.MaxUint32)
 	}
-	sort.SliceStable(perm, func(a, b int) bool { return key[perm[a]] < key[perm[b]] })
 	return perm
 }
 

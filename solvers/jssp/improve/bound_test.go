@@ -92,3 +92,26 @@ func TestBoundsNeverExceedReferences(t *testing.T) {
 	}
 	t.Logf("%d instances checked; of the %d optima the proved bound was computed for it meets %d, the trivial bound %d", checked, optimal, proved, trivialMet)
 }
+
+// TestRootBoundKeepsItsWorkLimit: on a 1000×10 shop one machine's
+// task-interval propagation is 10⁹ steps, far past rootWork; the bound must
+// stop before it rather than after (it once took 4 s of a 1 s limit).
+func TestRootBoundKeepsItsWorkLimit(t *testing.T) {
+	js := instances.GenerateJobShop(1000, 10, 1)
+	g, err := NewGraph(js, mwkrStart(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb := max(TrivialBound(js), jacksonBound(g))
+	if lb >= g.makespan {
+		t.Fatalf("the start %d meets the bound %d: nothing to propagate", g.makespan, lb)
+	}
+	c := newCP(g)
+	c.st, c.maxWork = solvers.NewBudget(t.Context(), 0), rootWork
+	if got := c.rootBound(g, lb, g.makespan); got < lb || got > g.makespan {
+		t.Errorf("bound %d outside [%d, %d]", got, lb, g.makespan)
+	}
+	if c.work > rootWork {
+		t.Errorf("%d propagation steps, limit %d", c.work, rootWork)
+	}
+}

@@ -194,8 +194,16 @@ func (c *cpSearch) machine(m int, changed *bool) bool {
 		}
 	}
 	mid := p[lo:hi]
-	// The task-interval loops below are cubic in the middle's length.
-	c.work += int64(len(p) + len(mid)*len(mid)*len(mid))
+	// The task-interval loops below are cubic in the middle's length: a
+	// machine of a 1000×10 shop is 10⁹ steps, seconds of work, so a
+	// propagation that would pass its work limit stops before it starts
+	// (an aborted propagation proves nothing).
+	work := int64(len(p) + len(mid)*len(mid)*len(mid))
+	if c.maxWork > 0 && c.work+work > c.maxWork {
+		c.aborted = true
+		return false
+	}
+	c.work += work
 	if len(mid) == 0 {
 		if lo > 0 && hi < len(p) {
 			if !c.setEst(p[hi], est[p[lo-1]]+dur[p[lo-1]], changed) || !c.setLct(p[lo-1], lct[p[hi]]-dur[p[hi]], changed) {
@@ -273,7 +281,14 @@ func (c *cpSearch) machine(m int, changed *bool) bool {
 	}
 	// Task intervals Ω = {j : est_j ≥ est_a, lct_j ≤ lct_b}: overload check,
 	// edge-finding (i before or after all of Ω) and not-first/not-last.
-	for _, a := range mid {
+	for ai, a := range mid {
+		// A row is quadratic in the middle's length; on long machines the
+		// clock is looked at every row so a deadline is met within
+		// milliseconds.
+		if ai%8 == 7 && len(mid) > 128 && c.st != nil && !c.st.Check() {
+			c.aborted = true
+			return false
+		}
 		ea := est[a]
 		for _, b := range mid {
 			lb := lct[b]
