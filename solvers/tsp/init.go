@@ -12,15 +12,22 @@ import (
 // greedyTour is the greedy-edge construction on the neighbour graph: shortest
 // candidate edges first, keeping degrees ≤ 2 and no cycles; the resulting
 // paths are then chained, each to the nearest free end of another, O(n·k·log)
-// plus O(F²) for F fragments (a few percent of n).
+// plus the chaining of the F fragments (a few percent of n): a grid search
+// with coordinates, O(F²) without. A budget that runs out while the edges
+// are collected or linked gives the identity order instead (at n = 10^6 the
+// construction takes seconds, which a deadline must not wait for).
 func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 	n := int(s.n)
+	stopped := func() bool { return s.budget != nil && !s.budget.Poll() }
 	type edge struct {
 		d    float64
 		i, j int32
 	}
 	edges := make([]edge, 0, len(nb.Adj))
 	for i := 0; i < n; i++ {
+		if stopped() {
+			return identity(n)
+		}
 		for _, j := range nb.Of(i) {
 			if int32(i) < j {
 				edges = append(edges, edge{s.d(int32(i), j), int32(i), j})
@@ -51,7 +58,10 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 		deg[j]++
 		uf[find(i)] = find(j)
 	}
-	for _, e := range edges {
+	for k, e := range edges {
+		if k%64 == 0 && stopped() {
+			return identity(n)
+		}
 		if deg[e.i] < 2 && deg[e.j] < 2 && find(e.i) != find(e.j) {
 			link(e.i, e.j)
 		}
@@ -103,7 +113,7 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 			switch {
 			case grid != nil:
 				best = grid.nearest(cur, alive)
-			case s.budget != nil && !s.budget.Poll():
+			case stopped():
 				for _, e := range ends {
 					if alive[e] {
 						best = e
