@@ -82,10 +82,19 @@ func checkAction(ctx context.Context, cmd *ucli.Command) error {
 	return err
 }
 
+// cbEvalScenarios and cbEvalSeed are the random scenarios added to the
+// published ones when a capital-budgeting first stage is evaluated (`check`,
+// and `robust evaluate` by default): Neur2RO's evaluation.
+const (
+	cbEvalScenarios = 10000
+	cbEvalSeed      = 10000
+)
+
 // checkSolution reads and checks a solution of any kind: a TSPLIB tour, a
 // schedule JSON, or a first stage (one 0/1 per item, as `robust solve --out`
-// writes it, whose objective is its exact worst-case profit). The error wraps
-// instances.ErrInvalidSolution when the solution is invalid.
+// writes it; a knapsack's objective is its exact worst-case profit, a capital
+// budget's its worst case over sampled scenarios, as `robust evaluate` says).
+// The error wraps instances.ErrInvalidSolution when the solution is invalid.
 func checkSolution(ctx context.Context, l *loaded, data []byte, name string) (float64, error) {
 	switch {
 	case l.tsp != nil:
@@ -104,6 +113,16 @@ func checkSolution(ctx context.Context, l *loaded, data []byte, name string) (fl
 			return 0, fmt.Errorf("%s: %w", name, err)
 		}
 		return float64(makespan), nil
+	case l.cb != nil:
+		x, err := instances.ParseFirstStage(strings.TrimSpace(string(data)), l.cb.N())
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		if err := instances.CheckCBFirstStage(l.cb, x); err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		ev, err := sampledCBWorth(ctx, l, x, cbEvalScenarios, cbEvalSeed)
+		return ev.objective, err
 	default:
 		x, err := instances.ParseFirstStage(strings.TrimSpace(string(data)), l.robust.N())
 		if err != nil {

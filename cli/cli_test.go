@@ -191,6 +191,38 @@ func TestCheckInvalidSolutionsExitOneWithJSON(t *testing.T) {
 	}
 }
 
+// TestCheckCapitalBudgeting: a capital-budgeting first stage is checked
+// against the budget over the uncertainty box and valued as `robust
+// evaluate` values it (check used to read it as a knapsack and panic).
+func TestCheckCapitalBudgeting(t *testing.T) {
+	inst := datadirtest.Path(t, "robust", "Neur2RO", "cb_eval_instances", "CB_n10_xi4_s1")
+	dir := t.TempDir()
+	write := func(content string) string {
+		path := filepath.Join(dir, "x")
+		os.WriteFile(path, []byte(content), 0o644)
+		return path
+	}
+	code, out, errOut := run(t, "", "check", inst, write("0000000000\n"), "--json")
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || res["valid"] != true {
+		t.Fatalf("empty first stage: exit %d, %s %s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "", "robust", "evaluate", inst, "--first-stage", "0000000000", "--json")
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || code != 0 || ev["objective"] != res["objective"] {
+		t.Errorf("check says %v, robust evaluate %v (exit %d, %s)", res["objective"], ev["objective"], code, errOut)
+	}
+	for _, c := range []struct{ name, x, want string }{
+		{"over the budget", "1111111111", "over the uncertainty box"},
+		{"wrong length", "0101", "want one 0/1 per item"},
+	} {
+		code, out, errOut := run(t, "", "check", inst, write(c.x), "--json")
+		if code != ExitInvalid || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, %s %s; want exit 1 naming %q", c.name, code, out, errOut, c.want)
+		}
+	}
+}
+
 func TestCheckJobShop(t *testing.T) {
 	dir := t.TempDir()
 	inst := filepath.Join(dir, "tiny.txt")

@@ -59,8 +59,8 @@ func robustCommand() *ucli.Command {
 				Flags: []ucli.Flag{
 					problemFlag(),
 					&ucli.StringFlag{Name: "first-stage", Required: true, Usage: "first-stage decision `BITS`: one 0/1 per item"},
-					&ucli.IntFlag{Name: "random-scenarios", Value: 10000, Usage: "capital budgeting: scenarios `N` drawn uniformly from the box besides the published ones (Neur2RO: 10,000); more, or another seed, checks a first stage on scenarios no search has seen"},
-					&ucli.Uint64Flag{Name: "random-seed", Value: 10000, Usage: "capital budgeting: numpy seed `S` of the random scenarios (Neur2RO: 10,000)"},
+					&ucli.IntFlag{Name: "random-scenarios", Value: cbEvalScenarios, Usage: "capital budgeting: scenarios `N` drawn uniformly from the box besides the published ones (Neur2RO: 10,000); more, or another seed, checks a first stage on scenarios no search has seen"},
+					&ucli.Uint64Flag{Name: "random-seed", Value: cbEvalSeed, Usage: "capital budgeting: numpy seed `S` of the random scenarios (Neur2RO: 10,000)"},
 					secondsFlag("time-limit", 10*time.Minute, "wall-clock budget `D` in seconds or as a duration"),
 					&ucli.BoolFlag{Name: "json", Usage: "print the result as one JSON object (the envelope of every cosolve tool)"},
 				},
@@ -191,14 +191,51 @@ func evaluateCB(ctx context.Context, cmd *ucli.Command, l *loaded) error {
 	if n < 0 || seed == 0 || seed >= 1<<32 {
 		return usageErr("--random-scenarios %d, --random-seed %d: want N ≥ 0 and 1 ≤ S < 2^32", n, seed)
 	}
-	opts := robust.CBOptions{RandomScenarios: int(n), RandomSeed: uint32(seed)}
+	ctx, cancel := context.WithTimeout(ctx, durationOf(cmd, "time-limit"))
+	defer cancel()
+	start := time.Now()
+	ev, err := sampledCBWorth(ctx, l, x, int(n), uint32(seed))
+	if err != nil {
+		return err
+	}
+	env := benchmarks.Envelope{
+		Instance:   c.Name,
+		Kind:       "robust-cb",
+		Objective:  benchmarks.Float(ev.objective),
+		Status:     solvers.Feasible.String(),
+		StopReason: solvers.Completed.String(),
+		TimeS:      time.Since(start).Seconds(),
+		FirstStage: instances.FormatFirstStage(x),
+		Extra:      map[string]any{"evaluation": ev.how},
+	}
+	if ev.ref != nil {
+		env.SetReference(ev.ref.Value, string(ev.ref.Kind), false)
+	}
+	return writeEnvelope(cmd, env)
+}
+
+// cbWorth is a capital-budgeting first stage's objective by sampled
+// scenarios, how it was found, and the published reference when there is one.
+type cbWorth struct {
+	objective float64
+	how       string
+	ref       *instances.Reference
+}
+
+// sampledCBWorth evaluates x on the scenarios the published methods found
+// for the instance (when the data directory has them) and n random ones of
+// the numpy seed: the evaluation Neur2RO's results use, shared by `robust
+// evaluate` and `check`.
+func sampledCBWorth(ctx context.Context, l *loaded, x []bool, n int, seed uint32) (cbWorth, error) {
+	c := l.cb
+	opts := robust.CBOptions{RandomScenarios: n, RandomSeed: seed}
 	if n == 0 {
 		opts.RandomScenarios = -1
 	}
-	var ref *instances.Reference
+	var out cbWorth
 	if dir := dataDir(l.name); dir != "" {
 		if pub, ok, err := instances.CBPublishedFor(dir, c); err == nil && ok {
-			ref = &instances.Reference{Value: pub.BestKnown(), Kind: instances.RefBestKnown}
+			out.ref = &instances.Reference{Value: pub.BestKnown(), Kind: instances.RefBestKnown}
 			if scen, ok, err := instances.CBScenariosFor(dir, c); err == nil && ok {
 				opts.Scenarios = scen
 			}
@@ -206,29 +243,15 @@ func evaluateCB(ctx context.Context, cmd *ucli.Command, l *loaded) error {
 	}
 	prob, err := robust.NewCapitalBudgeting(c, opts)
 	if err != nil {
-		return badInput(err)
+		return cbWorth{}, badInput(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, durationOf(cmd, "time-limit"))
-	defer cancel()
-	start := time.Now()
 	as, err := prob.Evaluate(ctx, x, nil)
 	if err != nil {
-		return err
+		return cbWorth{}, err
 	}
-	env := benchmarks.Envelope{
-		Instance:   c.Name,
-		Kind:       "robust-cb",
-		Objective:  benchmarks.Float(-as.Worth),
-		Status:     solvers.Feasible.String(),
-		StopReason: solvers.Completed.String(),
-		TimeS:      time.Since(start).Seconds(),
-		FirstStage: instances.FormatFirstStage(x),
-		Extra:      map[string]any{"evaluation": fmt.Sprintf("sampled scenarios (%d published + %d random, seed %d)", len(opts.Scenarios), n, seed)},
-	}
-	if ref != nil {
-		env.SetReference(ref.Value, string(ref.Kind), false)
-	}
-	return writeEnvelope(cmd, env)
+	out.objective = -as.Worth
+	out.how = fmt.Sprintf("sampled scenarios (%d published + %d random, seed %d)", len(opts.Scenarios), n, seed)
+	return out, nil
 }
 
 func robustTrain(ctx context.Context, cmd *ucli.Command) error {
