@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cosolve/cosolve/internal/cpuclock"
 	"github.com/cosolve/cosolve/solvers"
 )
 
@@ -151,7 +152,7 @@ func Run(ctx context.Context, t Task) (Outcome, error) {
 	if t.TimeLimit < 0 {
 		return Outcome{}, fmt.Errorf("%w: time limit %v must be positive", ErrBadInput, t.TimeLimit)
 	}
-	cpu0 := processCPU()
+	cpu0 := cpuclock.Process().Seconds()
 	start := time.Now()
 	if t.TimeLimit > 0 {
 		// The limit is wall-clock for the whole run: reading a large instance
@@ -167,7 +168,7 @@ func Run(ctx context.Context, t Task) (Outcome, error) {
 	}
 	out.Envelope.TimeS = time.Since(start).Seconds()
 	out.Envelope.Trace = t.rec.points()
-	out.Envelope.CPUS = processCPU() - cpu0 + out.ChildCPU
+	out.Envelope.CPUS = cpuclock.Process().Seconds() - cpu0 + out.ChildCPU
 	out.Envelope.Seed = t.Seed
 	if out.Envelope.Config == "" {
 		out.Envelope.Config = t.Config.Name

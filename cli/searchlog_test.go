@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosolve/cosolve/benchmarks"
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/cpuclock"
 	"github.com/cosolve/cosolve/internal/datadirtest"
 )
 
@@ -152,20 +153,28 @@ func TestObserverRunsBeforeTheSearch(t *testing.T) {
 }
 
 // BenchmarkTSPLog compares a solve with the search log (written to a buffer)
-// and without it, at an iteration budget, so both do the same search:
+// and without it, at an iteration budget, so both do the same search; the two
+// alternate within each iteration, and each reports its CPU seconds per solve
+// and the log's cost in percent:
 //
 //	go test ./cli -run '^$' -bench TSPLog -benchtime 5x
 func BenchmarkTSPLog(b *testing.B) {
 	set := datadirtest.Path(b, "tsp", "tsp1000_test_concorde.txt")
-	for _, mode := range []string{"--quiet", "--log"} {
-		b.Run(mode, func(b *testing.B) {
-			for range b.N {
-				var out, errb bytes.Buffer
-				args := []string{"cosolve", "tsp", "solve", set, "--iterations", "20000", "--time-limit", "120", mode}
-				if code := Run(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
-					b.Fatal(errb.String())
-				}
+	modes := []string{"--quiet", "--log"}
+	cpu := make([]time.Duration, len(modes))
+	for range b.N {
+		for m, mode := range modes {
+			var out, errb bytes.Buffer
+			args := []string{"cosolve", "tsp", "solve", set, "--iterations", "20000", "--time-limit", "120", mode}
+			clock := cpuclock.Since()
+			if code := Run(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
+				b.Fatal(errb.String())
 			}
-		})
+			cpu[m] += clock()
+		}
 	}
+	for m, mode := range modes {
+		b.ReportMetric(cpu[m].Seconds()/float64(b.N), "cpu-s/"+strings.TrimPrefix(mode, "--"))
+	}
+	b.ReportMetric(100*(cpu[1]-cpu[0]).Seconds()/cpu[0].Seconds(), "log-cost-%")
 }

@@ -1,6 +1,7 @@
 package heatmap
 
 import (
+	"context"
 	"math"
 	"slices"
 
@@ -33,6 +34,12 @@ func planar(p *instances.TSP) bool {
 func KNearest(p *instances.TSP, k int) *Neighbors {
 	nb, _ := kNearest(p, k, nil)
 	return nb
+}
+
+// KNearestContext is KNearest that gives up with the context's error once it
+// is done (about a second of work at n = 10^6).
+func KNearestContext(ctx context.Context, p *instances.TSP, k int) (*Neighbors, error) {
+	return kNearest(p, k, newPoller(ctx))
 }
 
 // kNearest is KNearest that gives up with the context's error when pl says so.

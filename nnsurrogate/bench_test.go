@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+
+	"github.com/cosolve/cosolve/internal/cpuclock"
 )
 
 // benchInputs builds random inputs of the given batch for a model (dynamic dims other than the
@@ -56,23 +58,23 @@ func benchModel(b *testing.B, fixture string, batch int) {
 			}
 		}
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cpuclock.Process()
 		for b.Loop() {
 			if err := r.Run(); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cpuclock.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run(fmt.Sprintf("gonnx/B=%d", batch), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cpuclock.Process()
 		for b.Loop() {
 			if _, err := m.RunEngine(Interpreter, in); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cpuclock.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
 

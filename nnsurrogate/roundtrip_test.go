@@ -5,9 +5,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cosolve/cosolve/internal/cpuclock"
 )
 
 // smooth16 is the regression target of the round-trip test: a fixed smooth function of 16
@@ -124,12 +125,12 @@ func TestTrainRoundTrip(t *testing.T) {
 	if testing.Short() {
 		epochs = 5
 	}
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cpuclock.Process()
 	hist, err := n.Fit(context.Background(), train, ty, FitSettings{Epochs: epochs, BatchSize: 128, LR: 3e-3, Decay: true, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
-	el, cpu := time.Since(start), cpuTime()-cpu0
+	el, cpu := time.Since(start), cpuclock.Process()-cpu0
 	pred, _, err := n.Forward(test)
 	if err != nil {
 		t.Fatal(err)
@@ -152,23 +153,13 @@ func TestTrainRoundTrip(t *testing.T) {
 func BenchmarkTrainEpoch(b *testing.B) {
 	train, ty := smoothData(1, 10000)
 	n := mlp16(42)
-	cpu0 := cpuTime()
+	cpu0 := cpuclock.Process()
 	for b.Loop() {
 		if _, err := n.Fit(context.Background(), train, ty, FitSettings{Epochs: 1, BatchSize: 128, Seed: 9}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/epoch")
-}
-
-// cpuTime is the process's user+system CPU time: on a shared machine it measures the work
-// better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cpuclock.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/epoch")
 }
 
 // Same seed and one thread give bit-identical training; more threads change only the order of

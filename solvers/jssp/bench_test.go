@@ -3,31 +3,20 @@ package jssp
 import (
 	"bytes"
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/cosolve/cosolve/internal/cpuclock"
 	"github.com/cosolve/cosolve/nnsurrogate"
 	"github.com/cosolve/cosolve/solvers"
 )
-
-// processCPU is the CPU time of the process so far: the machine is shared, so
-// wall-clock figures say little.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func benchBestOf32(b *testing.B, name string) {
 	net := loadAuthorsNetwork(b)
 	js := loadNamed(b, name)
 	p := &NetworkPolicy{Net: net}
 	b.ResetTimer()
-	cpu0 := processCPU()
-	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	cpu0 := cpuclock.Process()
+	defer func() { b.ReportMetric((cpuclock.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
 		res, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: uint64(i)}, Policy: p, Samples: 32})
 		if err != nil {
@@ -68,8 +57,8 @@ func BenchmarkForwardTa01(b *testing.B) {
 	scores := make([]float64, env.J+1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
-	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	cpu0 := cpuclock.Process()
+	defer func() { b.ReportMetric(float64((cpuclock.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		sc.Scores(env, scores)
 	}
@@ -92,8 +81,8 @@ func BenchmarkForwardTa71(b *testing.B) {
 	scores := make([]float64, env.J+1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
-	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	cpu0 := cpuclock.Process()
+	defer func() { b.ReportMetric(float64((cpuclock.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		sc.Scores(env, scores)
 	}
@@ -104,8 +93,8 @@ func BenchmarkBestOf4Ta71(b *testing.B) {
 	js := loadNamed(b, "ta71")
 	p := &NetworkPolicy{Net: net}
 	b.ResetTimer()
-	cpu0 := processCPU()
-	defer func() { b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	cpu0 := cpuclock.Process()
+	defer func() { b.ReportMetric((cpuclock.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for i := 0; i < b.N; i++ {
 		if _, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: uint64(i)}, Policy: p, Samples: 4}); err != nil {
 			b.Fatal(err)
@@ -131,8 +120,8 @@ func BenchmarkForwardTa01ONNX(b *testing.B) {
 	scores := make([]float64, env.J+1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
-	defer func() { b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	cpu0 := cpuclock.Process()
+	defer func() { b.ReportMetric(float64((cpuclock.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		if err := sc.Scores(env, scores); err != nil {
 			b.Fatal(err)

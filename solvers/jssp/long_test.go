@@ -14,23 +14,17 @@ import (
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/cpuclock"
 	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 )
 
-// cpuClock measures process CPU time from now on; with one search thread it
-// is the CPU the run used, whatever else the shared machine runs.
-func cpuClock() func() time.Duration {
-	base := processCPU()
-	return func() time.Duration { return processCPU() - base }
-}
-
 // cpuContext is cancelled once the process has used limit more CPU time; it
 // bounds phases that take no clock of their own (the improvement).
 func cpuContext(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
-	clock := cpuClock()
+	clock := cpuclock.Since()
 	go func() {
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
@@ -207,13 +201,13 @@ func TestLongMCTSConstruction(t *testing.T) {
 	for i, name := range longNames(t, "ft10,ta01-ta80,dmu01-dmu80") {
 		js := longInstance(t, name)
 		ref := longReference(t, name)
-		clock := cpuClock()
+		clock := cpuclock.Since()
 		resK, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: seed}, Policy: p, Samples: k, Method: Dispatch})
 		if err != nil {
 			t.Fatal(err)
 		}
 		cpuK := clock()
-		clock = cpuClock()
+		clock = cpuclock.Since()
 		resM, err := Solve(context.Background(), js, Settings{Limits: solvers.Limits{Threads: 1, Seed: seed}, Policy: prior, Method: MCTS, MCTS: m, clock: clock, clockLimit: cpuK})
 		if err != nil {
 			t.Fatal(err)
@@ -318,7 +312,7 @@ func TestLongMCTSPipeline(t *testing.T) {
 				s.Method, s.Policy, s.MCTS, s.DispatchShare = MCTS, &NetworkPolicy{Net: net}, m, shares[ci-1]
 			}
 			ctx, cancel := cpuContext(context.Background(), limit)
-			s.clock, s.clockLimit = cpuClock(), limit
+			s.clock, s.clockLimit = cpuclock.Since(), limit
 			res, err := Solve(ctx, js, s)
 			cpu := s.clock()
 			cancel()

@@ -5,18 +5,10 @@ package tsp
 import (
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuNow is this process's user+system CPU time: on a shared machine wall-clock
-// ns/op measure the neighbours as much as the code.
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/cosolve/cosolve/internal/cpuclock"
+)
 
 // BenchmarkSampleKopt measures evaluating (not applying) one sampled
 // sequential k-opt action of fixed depth on a fixed 2-opt-optimal tour. The
@@ -39,14 +31,14 @@ func BenchmarkSampleKopt(b *testing.B) {
 				steps := 0
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0 := cpuNow()
+				cpu0 := cpuclock.Process()
 				for i := 0; i < b.N; i++ {
 					s.sample(int32(rng.IntN(n)), depth)
 					s.stats.M++
 					steps += len(s.cur)
 				}
 				b.ReportMetric(float64(steps)/float64(b.N), "steps/op")
-				b.ReportMetric(float64(cpuNow()-cpu0)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(cpuclock.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

@@ -1,7 +1,9 @@
 package tsp
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -44,5 +46,33 @@ func TestEndGridFindsTheNearest(t *testing.T) {
 				t.Fatalf("%s: nearest live end to %d is %d, grid says %d", c.name, v, want, got)
 			}
 		}
+	}
+}
+
+// TestSortEdgesMatchesAComparisonSort: the radix sort orders by length with
+// ties in the given (i, j) order, negative and equal lengths included.
+func TestSortEdgesMatchesAComparisonSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 1000, 70000} {
+		edges := make([]edge, n)
+		for k := range edges {
+			d := float64(rng.IntN(50)) // many ties
+			switch rng.IntN(4) {
+			case 0:
+				d = rng.Float64() * 1e12
+			case 1:
+				d = -rng.Float64()
+			}
+			edges[k] = edge{d, int32(k / 7), int32(k % 7)}
+		}
+		want := slices.Clone(edges)
+		slices.SortStableFunc(want, func(a, b edge) int { return cmp.Compare(a.d, b.d) })
+		got, ok := sortEdges(slices.Clone(edges), func() bool { return false })
+		if !ok || !slices.Equal(got, want) {
+			t.Fatalf("n = %d: radix order differs from the comparison sort", n)
+		}
+	}
+	if _, ok := sortEdges(make([]edge, 10), func() bool { return true }); ok {
+		t.Error("a stopped budget did not stop the sort")
 	}
 }

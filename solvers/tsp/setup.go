@@ -106,11 +106,14 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	if err != nil {
 		return Result{}, err
 	}
+	// A run that ends during the ascent or the neighbour lists: Solve's
+	// watchdog has returned or is about to, and the rest of the setup of a
+	// large instance would keep this goroutine busy for seconds after it.
+	ended := func(reason solvers.StopReason) Result {
+		return Result{Solution: solution(inst, identity(n)), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
+	}
 	if reason, over := solvers.ContextStop(ctx); over {
-		// The run ended during the ascent. Solve's watchdog has returned or is
-		// about to; the neighbour lists of a large instance would keep this
-		// goroutine busy for seconds after it.
-		return Result{Solution: solution(inst, identity(n)), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
+		return ended(reason), nil
 	}
 	h := built.h
 	var hs *heatmap.Heatmap
@@ -122,7 +125,10 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	nearest := set.Method == MCTS || (set.Heatmap == nil && built.alpha == nil)
 	var nb *heatmap.Neighbors
 	if nearest {
-		nb = heatmap.KNearest(inst, set.Neighbors)
+		if nb, err = heatmap.KNearestContext(ctx, inst, set.Neighbors); err != nil {
+			reason, _ := solvers.ContextStop(ctx)
+			return ended(reason), nil
+		}
 	} else {
 		nb = candidateLists(inst, h, set.Neighbors)
 	}

@@ -9,30 +9,14 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/cpuclock"
 	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/solvers"
 )
-
-// processCPU is the CPU time of the whole process (all threads, GC included).
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// cpuClock measures process CPU time from now on; with one search thread it is
-// the CPU budget the reference measurements use on a shared machine.
-func cpuClock() func() time.Duration {
-	base := processCPU()
-	return func() time.Duration { return processCPU() - base }
-}
 
 // TestLongTable measures ft10 + ta01–ta10, seeds 1–3, one thread, a CPU-time
 // limit per run (COSOLVE_LONG_LIMIT, default 10s), from an MWKR serial start,
@@ -112,7 +96,7 @@ func TestLongTable(t *testing.T) {
 		starts[i], _ = instances.CheckSchedule(js, start)
 		for _, seed := range seeds {
 			for c, cf := range configs {
-				clock := cpuClock()
+				clock := cpuclock.Since()
 				w := time.Now()
 				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, clock: clock})
 				if err != nil {
@@ -159,7 +143,7 @@ func TestLongExactFT10(t *testing.T) {
 		limit = d
 	}
 	js := loadNamed(t, "ft10")
-	clock := cpuClock()
+	clock := cpuclock.Since()
 	w := time.Now()
 	res, err := Run(context.Background(), js, mwkrStart(js), Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: limit}, Method: Exact, clock: clock})
 	if err != nil {
@@ -196,7 +180,7 @@ func TestLongLarge(t *testing.T) {
 		}
 		start := mwkrStart(js)
 		startMS, _ := instances.CheckSchedule(js, start)
-		clock := cpuClock()
+		clock := cpuclock.Since()
 		w := time.Now()
 		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, TimeLimit: limit, Seed: 1}, clock: clock})
 		if err != nil {
