@@ -97,24 +97,25 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 		}
 		// The nearest live end by a scan of all ends is quadratic in their
 		// number (about 6 % of n: 13 s at n = 10^6), so with coordinates a
-		// grid finds the nearest in the plane, and without them the scan
-		// gives way to any live end once the budget is out.
+		// grid finds the nearest in the plane; once the budget is out any
+		// live end will do.
 		var grid *endGrid
 		if s.xs != nil {
 			grid = newEndGrid(s.xs, s.ys, ends)
 		}
+		cursor := 0
 		for remaining > 0 {
 			best, bd := int32(-1), math.Inf(1)
 			switch {
+			case stopped():
+				// Any live end, in list order: ends only die, so a cursor
+				// finds the next one in amortised constant time.
+				for !alive[ends[cursor]] {
+					cursor++
+				}
+				best = ends[cursor]
 			case grid != nil:
 				best = grid.nearest(cur, alive)
-			case stopped():
-				for _, e := range ends {
-					if alive[e] {
-						best = e
-						break
-					}
-				}
 			default:
 				for _, e := range ends {
 					if alive[e] {

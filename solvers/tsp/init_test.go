@@ -2,9 +2,13 @@ package tsp
 
 import (
 	"cmp"
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // TestEndGridFindsTheNearest: the grid's nearest live end is the one a scan
@@ -74,5 +78,41 @@ func TestSortEdgesMatchesAComparisonSort(t *testing.T) {
 	}
 	if _, ok := sortEdges(make([]edge, 10), func() bool { return true }); ok {
 		t.Error("a stopped budget did not stop the sort")
+	}
+}
+
+// TestGreedyTourIsATourAnyway: with time, the greedy tour is a permutation
+// far shorter than the identity order (a random one on a generated instance);
+// with the budget already out it is still a permutation, the identity,
+// returned without the construction.
+func TestGreedyTourIsATourAnyway(t *testing.T) {
+	p := uniform(t, 3000, 5)
+	s := testSearcher(t, p, Settings{}, nil)
+	for _, stopped := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if stopped {
+			cancel()
+		}
+		s.budget = solvers.NewBudget(ctx, 0)
+		order := greedyTour(s, s.nb)
+		tour := make([]int, len(order))
+		for i, v := range order {
+			tour[i] = int(v)
+		}
+		length, err := instances.CheckTour(p, tour)
+		if err != nil {
+			t.Fatalf("stopped %v: %v", stopped, err)
+		}
+		identity := make([]int, len(order))
+		for i := range identity {
+			identity[i] = i
+		}
+		if stopped != slices.Equal(tour, identity) {
+			t.Errorf("stopped %v: identity order %v", stopped, slices.Equal(tour, identity))
+		}
+		if !stopped && length >= instances.TourLength(p, identity)/2 {
+			t.Errorf("greedy tour %v is not much shorter than the identity order's %v", length, instances.TourLength(p, identity))
+		}
+		cancel()
 	}
 }

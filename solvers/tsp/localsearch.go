@@ -13,12 +13,26 @@ func (s *searcher) pushAll() {
 	}
 }
 
+// clockEveryMoveN is the size from which descend reads the clock at every
+// node and move instead of every pollEvery nodes: a 2-opt move reverses up to
+// n/2 positions of the array tour, so at n = 10^6 the moves of one node can
+// take tens of milliseconds, and a deadline passed by 50–100 ms.
+const clockEveryMoveN = 1 << 17
+
+// onTime is the budget's Poll, or its Check on instances from clockEveryMoveN.
+func (s *searcher) onTime() bool {
+	if s.n >= clockEveryMoveN {
+		return s.budget.Check()
+	}
+	return s.budget.Poll()
+}
+
 // descend runs the queue dry (or until the budget ends) and reports whether the
 // tour improved.
 func (s *searcher) descend(useOr, useLK bool) bool {
 	improved := false
 	for head := 0; head < len(s.queue); head++ {
-		if !s.budget.Poll() {
+		if !s.onTime() {
 			break
 		}
 		v := s.queue[head]
@@ -26,6 +40,9 @@ func (s *searcher) descend(useOr, useLK bool) bool {
 		for s.twoOpt(v) || (useOr && s.orOpt(v)) || (useLK && s.lk(v)) {
 			improved = true
 			s.st.Moves++
+			if s.n >= clockEveryMoveN && !s.budget.Check() {
+				break
+			}
 		}
 		if head > 1<<16 && head*2 > len(s.queue) {
 			s.queue = append(s.queue[:0], s.queue[head+1:]...)

@@ -92,7 +92,7 @@ func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Re
 	case perm = <-permCh:
 	case <-ctx.Done():
 		reason, _ := solvers.ContextStop(ctx)
-		return Result{Solution: solution(inst, identity(inst.N())), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
+		return Result{Solution: identitySolution(inst.N()), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}, nil
 	}
 	q, err := renumbered(inst, perm)
 	if err != nil {

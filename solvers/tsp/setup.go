@@ -110,7 +110,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	// watchdog has returned or is about to, and the rest of the setup of a
 	// large instance would keep this goroutine busy for seconds after it.
 	ended := func(reason solvers.StopReason) Result {
-		return Result{Solution: solution(inst, identity(n)), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
+		return Result{Solution: identitySolution(n), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
 	}
 	if reason, over := solvers.ContextStop(ctx); over {
 		return ended(reason), nil
