@@ -115,10 +115,11 @@ func TestLatenessTable(t *testing.T) {
 	if milp.Default().Name() == "cbc" {
 		robustAllow = 2 * allow
 	}
+	robustRun := fmt.Sprintf("robust solve n = 80 (CLI, %s build)", milp.Default().Name())
 	for _, limit := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, time.Second} {
-		cli("robust solve n = 80 (CLI)", limit, robustAllow, "robust", "solve", path, "--out", os.DevNull)
+		cli(robustRun, limit, robustAllow, "robust", "solve", path, "--out", os.DevNull)
 	}
-	sigint("robust solve n = 80 (CLI)", 700*time.Millisecond, robustAllow, "robust", "solve", path, "--out", os.DevNull)
+	sigint(robustRun, 700*time.Millisecond, robustAllow, "robust", "solve", path, "--out", os.DevNull)
 
 	t.Logf("| run | limit or signal after | late, 3 runs (ms) | worst |")
 	t.Logf("|---|---|---|---|")

@@ -273,7 +273,11 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 		}
 		return runElite(sh, pool, s, i, st, lnsRounds)
 	}
-	if sh.best.makespan > int(sh.bound.Load()) {
+	if r, over := solvers.ContextStop(parent); over {
+		// Over before the search starts (a cancelled construction): the
+		// searches' set-up alone is tens of milliseconds on large shops.
+		reasons = append(reasons, r)
+	} else if sh.best.makespan > int(sh.bound.Load()) {
 		switch s.Method {
 		case Tabu:
 			for i := 0; i < threads; i++ {
