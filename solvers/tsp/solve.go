@@ -130,8 +130,11 @@ func solveExactly(inst *instances.TSP, set Settings) Result {
 const epiloguePerNode = 80 * time.Nanosecond
 
 // watchdogGrace is how long Solve waits, after the context ends, for the
-// search to return on its own before it returns without it.
-const watchdogGrace = 20 * time.Millisecond
+// search to return on its own before it returns without it: the search's
+// loops look at the clock every few hundred microseconds, and a setup phase
+// that does not return by then will not return in time anyway (a cancel,
+// unlike a deadline, has no reserve to spend).
+const watchdogGrace = 5 * time.Millisecond
 
 // solveWatched runs the search in its own goroutine so that the context is
 // honoured even while a long setup phase (neighbour lists, heatmap, first
