@@ -275,3 +275,32 @@ func TestMCTSSimulationDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultRolloutsFollowTheShopSize: with a network policy and no Rollout
+// set, shops below PolicyRolloutOperations mix FDD/MWKR into the rollouts and
+// larger ones roll out with the network alone; a rule prior always rolls out
+// FDD/MWKR.
+func TestDefaultRolloutsFollowTheShopSize(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	for _, tc := range []struct {
+		shop          string
+		policy        Policy
+		rule, network bool
+	}{
+		{"ta61", &NetworkPolicy{Net: net}, true, true},  // 50×20: 1000 operations
+		{"ta71", &NetworkPolicy{Net: net}, false, true}, // 100×20: 2000 operations
+		{"ta71", MWKR, true, false},
+	} {
+		env, err := NewEnv(loadNamed(t, tc.shop))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, evals, err := newSearch(env, tc.policy, Settings{Limits: solvers.Limits{Threads: 1}}, 1000, newIncumbent(env, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rule, network := evals[0].sim != nil, evals[0].ro != nil; rule != tc.rule || network != tc.network {
+			t.Errorf("%s, %s: rule rollouts %v, network rollouts %v; want %v, %v", tc.shop, tc.policy.Name(), rule, network, tc.rule, tc.network)
+		}
+	}
+}
