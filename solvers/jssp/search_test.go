@@ -12,6 +12,7 @@ import (
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
+	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
 
 // TestSearchStateReplaysSteps: the decisions a rollout records, applied one
@@ -241,6 +242,25 @@ func TestMCTSThenImprove(t *testing.T) {
 	}
 	if len(seen) == 0 || seen[len(seen)-1] != res.Solution.Makespan {
 		t.Errorf("OnImprove saw %v, result %d", seen, res.Solution.Makespan)
+	}
+}
+
+// TestWholeShareIsConstructionOnly: DispatchShare 1 gives the construction
+// all the time and the improvement none, also when MCTS's paced search ends
+// before its deadline and when dispatching is greedy.
+func TestWholeShareIsConstructionOnly(t *testing.T) {
+	js := loadNamed(t, "ft10")
+	for _, m := range []Method{MCTS, Portfolio} {
+		res, err := Solve(context.Background(), js, Settings{
+			Limits: solvers.Limits{TimeLimit: 300 * time.Millisecond, Threads: 1, Seed: 1},
+			Method: m, DispatchShare: 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stats.Improvement != (improve.Stats{}) || int(res.Objective) != res.Stats.DispatchMakespan {
+			t.Errorf("%v: construction %d, result %v, improvement %+v", m, res.Stats.DispatchMakespan, res.Objective, res.Stats.Improvement)
+		}
 	}
 }
 

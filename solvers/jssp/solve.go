@@ -70,7 +70,7 @@ type Settings struct {
 	// deadline, for MCTS) the dispatching phase may use before the
 	// improvement starts. Default 0.2; greedy dispatching needs far less.
 	// MCTS paces itself to use all of it, and its default is
-	// MCTSDispatchShare.
+	// MCTSDispatchShare. 1 means the run ends with the construction.
 	DispatchShare float64
 	// MCTS tunes Method MCTS.
 	MCTS MCTSSettings
@@ -164,6 +164,10 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	if improves && !bounded {
 		return Result{}, solvers.InvalidSetting("Method", "%v needs a time limit, a context deadline or MaxIterations", method)
 	}
+	// The whole time for the construction leaves none to improve it, even
+	// when the construction ends early (MCTS paces itself to end near its
+	// deadline, not at it): comparisons of constructions rely on this.
+	improves = improves && s.DispatchShare < 1
 	ctx, cancel := s.Limits.Context(ctx)
 	defer cancel()
 	dispatchCtx := ctx
