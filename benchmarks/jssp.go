@@ -116,7 +116,13 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare, NoElite: o.NoElite}, nil
+	set := jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare, NoElite: o.NoElite}
+	if o.MCTSRollout == "policy" {
+		set.MCTS.Rollout = policy
+	} else if r, ok := jssp.ParseRule(o.MCTSRollout); ok {
+		set.MCTS.Rollout = r
+	}
+	return set, nil
 }
 
 func runJSSP(ctx context.Context, t Task) (Outcome, error) {

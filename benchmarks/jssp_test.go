@@ -74,6 +74,8 @@ func TestJSSPAdapterBadInput(t *testing.T) {
 		"unknown policy":     jsspTask(dir, ft06, JSSPOptions{Policy: "nosuch"}),
 		"policy not a model": jsspTask(dir, ft06, JSSPOptions{Policy: ft06}),
 		"missing instance":   jsspTask(dir, filepath.Join(dir, "nosuch.txt"), JSSPOptions{}),
+		"rollout, no mcts":   jsspTask(dir, ft06, JSSPOptions{MCTSRollout: "policy"}),
+		"unknown rollout":    jsspTask(dir, ft06, JSSPOptions{Method: "mcts", MCTSRollout: "nosuch"}),
 		"random 0 jobs":      {Source: Source{Generator: "random"}, Config: Config{Solver: "jssp"}},
 	} {
 		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {

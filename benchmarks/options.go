@@ -53,6 +53,10 @@ type JSSPOptions struct {
 	// (jssp.Settings.DispatchShare); 1 with method mcts compares
 	// constructions alone. 0 = the method's default.
 	DispatchShare float64 `toml:"dispatch_share" json:"dispatch_share,omitempty"`
+	// MCTSRollout is method mcts's rollout policy: "policy" for the
+	// construction's policy itself, or a rule; "" = jssp's default by shop
+	// size (MCTSSettings.Rollout).
+	MCTSRollout string `toml:"mcts_rollout" json:"mcts_rollout,omitempty"`
 	// Iterations is the improvement's machine-independent budget.
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
 	// StopAtReference ends the run once the makespan reaches the published
@@ -146,6 +150,11 @@ func (o *JSSPOptions) validate() error {
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
 	case !(o.DispatchShare >= 0 && o.DispatchShare <= 1):
 		return fmt.Errorf("dispatch_share %v: want 0 (the default) to 1", o.DispatchShare)
+	case o.MCTSRollout != "" && o.Method != "mcts":
+		return fmt.Errorf("mcts_rollout %q: only method mcts rolls out", o.MCTSRollout)
+	}
+	if _, rule := jssp.ParseRule(o.MCTSRollout); o.MCTSRollout != "" && o.MCTSRollout != "policy" && !rule {
+		return fmt.Errorf("mcts_rollout %q: want policy or a rule (spt, mwkr, mopnr, fdd-mwkr, fifo)", o.MCTSRollout)
 	}
 	return nil
 }
