@@ -292,7 +292,11 @@ func TestFullArena(t *testing.T) {
 
 // TestSolvedTree: under max backup, once every leaf of a small tree (4 jobs,
 // 24 sequences) is known, the search stops by itself with the exact optimum,
-// on one worker and on four.
+// on one worker and on four. One worker needs fewer than 1000 simulations;
+// four may need many more, since while one of them expands the last open
+// leaf, the others keep rolling out from it (tens of thousands of toy
+// rollouts when the expanding worker is descheduled), so they only have to
+// stop before the 100000 asked for.
 func TestSolvedTree(t *testing.T) {
 	p, w := seqInstance(4)
 	for _, threads := range []int{1, 4} {
@@ -305,7 +309,7 @@ func TestSolvedTree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n >= 1000 || !tr.solved(0) || !near(tr.nodes[0].best, smith(p, w)) {
+		if limit := map[int]int{1: 1000, 4: 100000}[threads]; n >= limit || !tr.solved(0) || !near(tr.nodes[0].best, smith(p, w)) {
 			t.Errorf("%d workers: %d simulations, solved %v, best %v, optimum %v", threads, n, tr.solved(0), tr.nodes[0].best, smith(p, w))
 		}
 		if err := tr.Construct(b, 1000, nil); err != nil || !near(tr.Root().Value(), smith(p, w)) || tr.Stats().Simulations != int64(n) {
