@@ -43,15 +43,17 @@ type TourViolation struct {
 }
 
 func (v *TourViolation) Error() string {
+	// Nodes and positions count from 1 here, as in TSPLIB files and tours;
+	// the fields count from 0, as tours do in Go.
 	switch v.Kind {
 	case TourOutOfRange:
-		return fmt.Sprintf("invalid tour: node %d at position %d is out of range 0…%d", v.Node, v.Position, v.N-1)
+		return fmt.Sprintf("invalid tour: node %d at position %d is out of range 1…%d", v.Node+1, v.Position+1, v.N)
 	case TourDuplicate:
-		return fmt.Sprintf("invalid tour: node %d at position %d was already visited at position %d", v.Node, v.Position, v.First)
+		return fmt.Sprintf("invalid tour: node %d at position %d was already visited at position %d", v.Node+1, v.Position+1, v.First+1)
 	case TourFixedEdge:
-		return fmt.Sprintf("invalid tour: the fixed edge %d–%d is not on the tour (nodes 0-based)", v.Node, v.Other)
+		return fmt.Sprintf("invalid tour: the fixed edge %d–%d is not on the tour", v.Node+1, v.Other+1)
 	default:
-		return fmt.Sprintf("invalid tour: node %d is missing (tour has %d entries for %d nodes)", v.Node, v.Len, v.N)
+		return fmt.Sprintf("invalid tour: node %d is missing (tour has %d entries for %d nodes)", v.Node+1, v.Len, v.N)
 	}
 }
 

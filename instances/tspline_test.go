@@ -192,9 +192,9 @@ func TestReadTSPLineBadInput(t *testing.T) {
 		{"tour node out of range", "0 0 1 0 1 1 output 1 2 4 1\n", 0, "bad.txt:1: token 10: tour node 4 out of range 1…3"},
 		{"tour not closed", "0 0 1 0 1 1 output 1 2 3 2\n", 0, "bad.txt:1: tour has 4 entries but does not return to its first node"},
 		{"tour too long", "0 0 1 0 1 1 output 1 2 3 1 2\n", 0, "bad.txt:1: tour has more than 4 entries"},
-		{"tour duplicate", "0 0 1 0 1 1 output 1 2 2\n", 0, "bad.txt:1: stored tour: invalid tour: node 1 at position 2 was already visited"},
-		{"tour short", "0 0 1 0 1 1 output 1 2\n", 0, "bad.txt:1: stored tour: invalid tour: node 2 is missing"},
-		{"output without tour", "0 0 1 0 1 1 output\n", 0, "bad.txt:1: stored tour: invalid tour: node 0 is missing"},
+		{"tour duplicate", "0 0 1 0 1 1 output 1 2 2\n", 0, "bad.txt:1: stored tour: invalid tour: node 2 at position 3 was already visited"},
+		{"tour short", "0 0 1 0 1 1 output 1 2\n", 0, "bad.txt:1: stored tour: invalid tour: node 3 is missing"},
+		{"output without tour", "0 0 1 0 1 1 output\n", 0, "bad.txt:1: stored tour: invalid tour: node 1 is missing"},
 		{"long token", "0 0 1 0 1 " + strings.Repeat("1", 5000) + "\n", 0, "bad.txt:1: token \"11111111111111111111111111111111\"… longer than 4096 bytes"},
 	}
 	for _, tc := range cases {

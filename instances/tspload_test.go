@@ -77,5 +77,5 @@ func ExampleLoadTSP() {
 	// Output:
 	// three#1: 3 nodes, EUCLIDEAN metric, stored tour [2 0 1] of length 1.008062
 	// metrics: 4 nodes, ATT metric, tour length 10
-	// invalid tour: node 3 at position 2 was already visited at position 1 (kind duplicate, node 3)
+	// invalid tour: node 4 at position 3 was already visited at position 2 (kind duplicate, node 3)
 }

@@ -50,25 +50,25 @@ type Stats struct {
 type Result = solvers.Result[Solution, Stats]
 
 // ErrFixedEdges refuses an instance with fixed edges (TSPLIB's
-// FIXED_EDGES_SECTION): the moves would remove them, and a tour without them
-// fails instances.CheckTour.
-var ErrFixedEdges = errors.New("tsp: fixed edges are not supported")
+// FIXED_EDGES_SECTION) that Solve cannot keep fixed: more than
+// MaxFixedEdgeNodes nodes, or distances too long for the penalty.
+var ErrFixedEdges = errors.New("tsp: fixed edges not supported here")
 
 // Solve searches for a short tour until the time limit, the context or the
 // iteration budget ends the run, or the tour meets the α heatmap's lower
 // bound (StopReason Completed, Status Optimal). With none of the three it
 // stops after 10·n iterations. Instances of at most 9 nodes are solved exactly. The tour has
-// passed instances.CheckTour. Instances with fixed edges are refused
-// (ErrFixedEdges).
+// passed instances.CheckTour. A tour of an instance with fixed edges holds
+// them all (up to MaxFixedEdgeNodes nodes; ErrFixedEdges beyond).
 func Solve(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
 	if inst == nil || inst.N() < 3 {
 		return Result{}, fmt.Errorf("%w: need at least 3 nodes", instances.ErrInvalidInstance)
 	}
-	if len(inst.Fixed) > 0 {
-		return Result{}, fmt.Errorf("%w: %s has %d fixed edges; this solver's moves do not keep edges fixed (cosolve check and info read them)", ErrFixedEdges, inst.Name, len(inst.Fixed))
-	}
 	if err := set.validate(); err != nil {
 		return Result{}, err
+	}
+	if len(inst.Fixed) > 0 {
+		return solveFixed(ctx, inst, set)
 	}
 	n := inst.N()
 	if h := set.Heatmap; h != nil {
