@@ -307,8 +307,8 @@ func TestDefaultRolloutsFollowTheShopSize(t *testing.T) {
 		policy        Policy
 		rule, network bool
 	}{
-		{"ta61", &NetworkPolicy{Net: net}, true, true},  // 50×20: 1000 operations
-		{"ta71", &NetworkPolicy{Net: net}, false, true}, // 100×20: 2000 operations
+		{"ta41", &NetworkPolicy{Net: net}, true, true},  // 30×20: 600 operations
+		{"ta51", &NetworkPolicy{Net: net}, false, true}, // 50×15: 750 operations
 		{"ta71", MWKR, true, false},
 	} {
 		env, err := NewEnv(loadNamed(t, tc.shop))
