@@ -29,7 +29,8 @@ func versionCommand() *ucli.Command {
 
 // versionLine is "cosolve 0.1.0-dev (commit 67ce89b1a2c3, modified, go1.26.8)";
 // the commit comes from the build information Go records when it builds
-// inside a git checkout, and is absent otherwise (go run, go test).
+// inside a git checkout, and is absent otherwise (go run, go test,
+// GOFLAGS=-buildvcs=false, which some build environments set).
 func versionLine() string {
 	line := "cosolve " + Version
 	var rev, modified string
@@ -48,5 +49,5 @@ func versionLine() string {
 	if rev != "" {
 		return fmt.Sprintf("%s (commit %.12s%s, %s)", line, rev, modified, runtime.Version())
 	}
-	return fmt.Sprintf("%s (commit unknown: not built from a git checkout, %s)", line, runtime.Version())
+	return fmt.Sprintf("%s (commit unknown: the build carries no version control information, as with go run, go test or -buildvcs=false; %s)", line, runtime.Version())
 }

@@ -409,10 +409,12 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%+v: error %v, want ErrInvalidSettings", set, err)
 		}
 	}
-	fixed := *p
+	// Fixed edges are solved on a distance matrix, so past its size limit
+	// they are refused before any work.
+	fixed := *uniform(t, MaxFixedEdgeNodes+1, 15)
 	fixed.Fixed = [][2]int{{0, 1}}
 	if _, err := Solve(ctx, &fixed, Settings{Limits: solvers.Limits{MaxIterations: 10}}); !errors.Is(err, ErrFixedEdges) {
-		t.Errorf("fixed edges: %v, want ErrFixedEdges", err)
+		t.Errorf("fixed edges on %d nodes: %v, want ErrFixedEdges", fixed.N(), err)
 	}
 	small := heatmap.GTPrior(uniform(t, 19, 1))
 	if _, err := Solve(ctx, p, Settings{Limits: solvers.Limits{MaxIterations: 10}, Heatmap: small}); !errors.Is(err, heatmap.ErrInvalid) {
