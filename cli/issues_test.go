@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,20 @@ func TestHeatmapForEveryMethod(t *testing.T) {
 	h0 := filepath.Join(t.TempDir(), "h0.txt")
 	if code, _, errOut := run(t, "", "tsp", "heatmap", set, "--index", "0", "--heatmap", "softdist", "--format", "sparse", "--out", h0); code != 0 {
 		t.Fatalf("heatmap: %s", errOut)
+	}
+	// Any other heatmap changes the default method's candidate lists, so its
+	// run (same seed, one thread, same iterations); it used to be ignored.
+	for _, h := range []string{"gt-prior", "softdist", h0} {
+		out := mustRun(t, "tsp", "solve", set, "--heatmap", h, "--iterations", "10", "--threads", "1", "--json")
+		var other struct {
+			Objective float64 `json:"objective"`
+		}
+		if err := json.Unmarshal([]byte(out), &other); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if other.Objective == env.Objective {
+			t.Errorf("--heatmap %s with the default method: objective %v, the same as with alpha", h, other.Objective)
+		}
 	}
 	mcts := []string{"tsp", "solve", set, "--preset", "pan-softdist-500", "--heatmap", h0, "--iterations", "10"}
 	if code, _, errOut := run(t, "", append(mcts, "--index", "0")...); code != 0 {
@@ -227,6 +242,7 @@ func TestWrongKindIsNamed(t *testing.T) {
 		{[]string{"jssp", "solve", burma}, "is a TSP instance, not a job-shop one: use `cosolve tsp solve`"},
 		{[]string{"robust", "solve", burma}, "is a TSP instance, not a robust knapsack one"},
 		{[]string{"tsp", "solve", ft06}, "is a job-shop instance, not a TSP one: use `cosolve jssp solve`"},
+		{[]string{"tsp", "heatmap", ft06, "--out", filepath.Join(t.TempDir(), "h.txt")}, "is a job-shop instance, not a TSP one"},
 	} {
 		code, _, errOut := run(t, "", c.args...)
 		if code != ExitUsage || !strings.Contains(errOut, c.want) {
@@ -340,6 +356,28 @@ func TestCommandLineConsistency(t *testing.T) {
 	}
 	if plural(1, "run") != "1 run" || plural(2, "run") != "2 runs" {
 		t.Error("plural")
+	}
+}
+
+// TestVersionNamesTheCommit: the commit and its modified flag come from the
+// build information; only a build without it says "commit unknown" (the
+// binary under test is such a build, so the commit is checked here).
+func TestVersionNamesTheCommit(t *testing.T) {
+	withVCS := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0b84275d5f5a0123456789abcdef0123456789ab"}, {Key: "vcs.modified", Value: "true"}}}
+	clean := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0b84275d5f5a0123456789abcdef0123456789ab"}, {Key: "vcs.modified", Value: "false"}}}
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{withVCS, true, "(commit 0b84275d5f5a, modified, go"},
+		{clean, true, "(commit 0b84275d5f5a, go"},
+		{&debug.BuildInfo{}, true, "(commit unknown: "},
+		{nil, false, "(commit unknown: "},
+	} {
+		if got := versionFrom(c.info, c.ok); !strings.HasPrefix(got, "cosolve "+Version+" ") || !strings.Contains(got, c.want) {
+			t.Errorf("%+v: %q, want %q", c.info, got, c.want)
+		}
 	}
 }
 

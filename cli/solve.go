@@ -71,23 +71,8 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kinds ...instances.K
 	if err := config.Validate(); err != nil {
 		return benchmarks.Task{}, usageErr("%v", err)
 	}
-	path := resolveInstance(cmd.Args().First())
-	src := benchmarks.Source{Path: path, Index: index}
-	r, name, closeInput, err := openInput(cmd.Root().Reader, path)
+	src, err := instanceSource(cmd, index, kinds...)
 	if err != nil {
-		return benchmarks.Task{}, err
-	}
-	head, err := peekHead(r, name)
-	if path == "-" {
-		src.Reader = r
-	} else {
-		// The solver's loader opens the file itself.
-		closeInput()
-	}
-	if err != nil {
-		return benchmarks.Task{}, err
-	}
-	if err := checkKind(head, name, kinds...); err != nil {
 		return benchmarks.Task{}, err
 	}
 	return benchmarks.Task{
@@ -96,8 +81,31 @@ func solveTask(cmd *ucli.Command, config benchmarks.Config, kinds ...instances.K
 		Seed:      cmd.Uint64("seed"),
 		TimeLimit: limit,
 		Threads:   threads,
-		DataDir:   dataDir(path),
+		DataDir:   dataDir(src.Path),
 	}, nil
+}
+
+// instanceSource is the command's instance argument (a file, a bundled name,
+// or - for stdin) as a source for the benchmarks loaders, after checking that
+// it holds one of the wanted kinds.
+func instanceSource(cmd *ucli.Command, index int, kinds ...instances.Kind) (benchmarks.Source, error) {
+	path := resolveInstance(cmd.Args().First())
+	src := benchmarks.Source{Path: path, Index: index}
+	r, name, closeInput, err := openInput(cmd.Root().Reader, path)
+	if err != nil {
+		return benchmarks.Source{}, err
+	}
+	head, err := peekHead(r, name)
+	if path == "-" {
+		src.Reader = r
+	} else {
+		// The loader opens the file itself.
+		closeInput()
+	}
+	if err != nil {
+		return benchmarks.Source{}, err
+	}
+	return src, checkKind(head, name, kinds...)
 }
 
 // checkKind refuses an instance of another problem than those wanted (the

@@ -30,7 +30,8 @@ Options per solver (all optional):
            kick, kick_type, local_search, neighbors, stop_at_reference
    jssp:   policy (a rule, an ONNX file or $DATA/…), samples, method, dispatch_share, mcts_rollout,
            iterations, stop_at_reference, no_elite
-   robust: model, backend, samples, max_scenarios, iterations, no_polish
+   robust: problem (kp or cb; default: told from the file), model, backend, samples,
+           max_scenarios, iterations, no_polish
    lkh:    binary (default $LKH), scale (unit-square coordinates into EUC_2D, default 1e6),
            runs, max_trials, params = { MOVE_TYPE = "5", … }; its tour is checked and
            measured by our checker on the original instance

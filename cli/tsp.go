@@ -117,9 +117,9 @@ func tspHeatmap(ctx context.Context, cmd *ucli.Command) error {
 	if index < 0 {
 		return usageErr("--index %d: must be 0 or more", index)
 	}
-	src := benchmarks.Source{Path: resolveInstance(cmd.Args().First()), Index: index}
-	if src.Path == "-" {
-		src.Reader = cmd.Root().Reader
+	src, err := instanceSource(cmd, index, instances.KindTSP)
+	if err != nil {
+		return err
 	}
 	inst, err := benchmarks.LoadTSPSource(src)
 	if err != nil {

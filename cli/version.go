@@ -32,9 +32,13 @@ func versionCommand() *ucli.Command {
 // inside a git checkout, and is absent otherwise (go run, go test,
 // GOFLAGS=-buildvcs=false, which some build environments set).
 func versionLine() string {
+	return versionFrom(debug.ReadBuildInfo())
+}
+
+func versionFrom(info *debug.BuildInfo, ok bool) string {
 	line := "cosolve " + Version
 	var rev, modified string
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if ok {
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
