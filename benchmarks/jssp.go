@@ -148,7 +148,7 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	defer cancel()
 	stop := newTarget(o.StopAtReference, ref, false, cancel)
 	set.OnImprove = func(s jssp.Solution) {
-		t.Improved(float64(s.Makespan), s.Phase, s.Iteration)
+		t.Improved(float64(s.Makespan), float64(s.Bound), s.Phase, s.Iteration)
 		stop.offer(float64(s.Makespan))
 	}
 	res, err := jssp.Solve(ctx, js, set)

@@ -176,7 +176,7 @@ func runLKH(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%w: %w", ErrInvalidResult, err)
 	}
-	t.Improved(length, "lkh", 0)
+	t.Improved(length, 0, "lkh", 0)
 	stats := lkhStats(out.Bytes())
 	stats["cpu_s"] = childCPU
 	stats["killed"] = killed

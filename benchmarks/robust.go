@@ -209,7 +209,7 @@ func runRobust(ctx context.Context, t Task) (Outcome, error) {
 		Settings: o.describe(set), Reference: ref, Maximize: true, Bound: math.NaN(), Problem: k}); err != nil {
 		return Outcome{}, err
 	}
-	set.OnImprove = func(s robust.Solution) { t.Improved(s.Profit, s.Phase, s.Iteration) }
+	set.OnImprove = func(s robust.Solution) { t.Improved(s.Profit, 0, s.Phase, s.Iteration) }
 	res, err := robust.Solve(ctx, k, set)
 	if err != nil {
 		return Outcome{}, solverErr(err)
@@ -269,7 +269,7 @@ func runCapitalBudgeting(ctx context.Context, t Task, o RobustOptions, set robus
 		Settings: o.describe(set), Reference: ref, Maximize: false, Bound: math.NaN(), Problem: c}); err != nil {
 		return Outcome{}, err
 	}
-	set.OnImprove = func(s robust.Solution) { t.Improved(-s.Profit, s.Phase, s.Iteration) }
+	set.OnImprove = func(s robust.Solution) { t.Improved(-s.Profit, 0, s.Phase, s.Iteration) }
 	res, err := robust.SolveProblem(ctx, prob, set)
 	if err != nil {
 		return Outcome{}, solverErr(err)

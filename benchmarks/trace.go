@@ -51,6 +51,9 @@ type Improvement struct {
 	// Phase and Iteration are what found it, as the solver's Solution says.
 	Phase     string
 	Iteration int64
+	// Bound is a lower bound the solver proved by then (for a minimisation),
+	// 0 when it reported none; RunInfo.Bound is the one known at the start.
+	Bound float64
 }
 
 // recorder is a run's trace and observer; Run creates one per task.
@@ -94,15 +97,16 @@ func (t Task) Started(info RunInfo) error {
 }
 
 // Improved records a new best in the trace and tells the observer; adapters
-// call it from their solver's OnImprove.
-func (t Task) Improved(objective float64, phase string, iteration int64) {
+// call it from their solver's OnImprove, with the bound the solver reports
+// with it (0 for none).
+func (t Task) Improved(objective, bound float64, phase string, iteration int64) {
 	if t.rec == nil {
 		return
 	}
 	el := time.Since(t.rec.start)
 	t.rec.add(el.Seconds(), objective)
 	if t.rec.obs != nil && t.rec.obs.Improve != nil {
-		t.rec.obs.Improve(Improvement{Elapsed: el, Objective: objective, Phase: phase, Iteration: iteration})
+		t.rec.obs.Improve(Improvement{Elapsed: el, Objective: objective, Phase: phase, Iteration: iteration, Bound: bound})
 	}
 }
 

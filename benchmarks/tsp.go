@@ -193,7 +193,7 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 	}
 	stop := newTarget(o.StopAtReference, ref, false, cancel)
 	set.OnImprove = func(s tsp.Solution) {
-		t.Improved(s.Length, s.Phase, s.Iteration)
+		t.Improved(s.Length, s.Bound, s.Phase, s.Iteration)
 		stop.offer(s.Length)
 	}
 	res, err := tsp.Solve(ctx, inst, set)

@@ -126,7 +126,7 @@ func (l *searchLog) tick() {
 // line prints an improvement; the caller holds mu.
 func (l *searchLog) line(mark byte, im benchmarks.Improvement) {
 	fmt.Fprintf(l.w, "%c %9s  %14s  %9s  %9s  %-9s  %d\n", mark, seconds(im.Elapsed), draw.Number(im.Objective),
-		l.gap(im.Objective, l.refValue()), l.gap(im.Objective, l.info.Bound), im.Phase, im.Iteration)
+		l.gap(im.Objective, l.refValue()), l.gap(im.Objective, l.bound(im)), im.Phase, im.Iteration)
 	l.pending = false
 	l.lastLine = im.Elapsed
 }
@@ -137,9 +137,19 @@ func (l *searchLog) heartbeat(now time.Duration) {
 		fmt.Fprintf(l.w, "  %9s  %14s  (no solution yet)\n", seconds(now), "-")
 	} else {
 		fmt.Fprintf(l.w, "  %9s  %14s  %9s  %9s  (no better for %s)\n", seconds(now), draw.Number(l.best.Objective),
-			l.gap(l.best.Objective, l.refValue()), l.gap(l.best.Objective, l.info.Bound), seconds(now-l.lastBest))
+			l.gap(l.best.Objective, l.refValue()), l.gap(l.best.Objective, l.bound(l.best)), seconds(now-l.lastBest))
 	}
 	l.lastLine = now
+}
+
+// bound is the best lower bound known at im: the one the solver proved during
+// the search (TSP's α bound, the job shop's root bound) when it beats the one
+// known at the start.
+func (l *searchLog) bound(im benchmarks.Improvement) float64 {
+	if im.Bound > 0 && !l.info.Maximize && (math.IsNaN(l.info.Bound) || im.Bound > l.info.Bound) {
+		return im.Bound
+	}
+	return l.info.Bound
 }
 
 func (l *searchLog) refValue() float64 {

@@ -56,6 +56,29 @@ func TestSearchLog(t *testing.T) {
 	}
 }
 
+// TestLogGapToTheSolversBound: the bound-gap column uses the bound the solver
+// proves during the search (TSP's α bound, unknown when the header prints),
+// not only the one known at the start.
+func TestLogGapToTheSolversBound(t *testing.T) {
+	set := datadirtest.Path(t, "tsp", "tsp500_test_concorde.txt")
+	code, _, errOut := run(t, "", "tsp", "solve", set, "--iterations", "2000", "--threads", "1", "--log")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var lines int
+	for _, l := range strings.Split(errOut, "\n") {
+		if f := strings.Fields(l); len(f) >= 5 && f[0] == "*" {
+			lines++
+			if !strings.HasSuffix(f[4], "%") {
+				t.Errorf("no bound gap in %q", l)
+			}
+		}
+	}
+	if lines == 0 {
+		t.Errorf("no improvement line:\n%s", errOut)
+	}
+}
+
 // TestSearchLogHeartbeat: on a plateau the log says the search is alive.
 // GT-Prior, because the default α heatmap would prove the first tour optimal
 // and end the run.

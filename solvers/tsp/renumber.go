@@ -106,7 +106,7 @@ func solveRenumbered(ctx context.Context, inst *instances.TSP, set Settings) (Re
 		for k, v := range s.Tour {
 			t[k] = perm[v]
 		}
-		return Solution{Tour: t, Length: s.Length, Phase: s.Phase, Iteration: s.Iteration}
+		return Solution{Tour: t, Length: s.Length, Phase: s.Phase, Iteration: s.Iteration, Bound: s.Bound}
 	}
 	if f := set.OnImprove; f != nil {
 		set.OnImprove = func(s Solution) { f(back(s)) }

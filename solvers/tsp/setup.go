@@ -139,7 +139,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 		res.Bound = a.Bound
 		res.Stats.AlphaIterations = a.Iterations
 		sh.mu.Lock()
-		sh.proves, sh.stop = a.Proves, stop
+		sh.proves, sh.stop, sh.bound = a.Proves, stop, a.Bound
 		sh.mu.Unlock()
 	}
 	res.Stats.AlphaStopped = built.cut

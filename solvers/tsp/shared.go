@@ -23,6 +23,7 @@ type shared struct {
 	proves  func(length float64) bool
 	stop    func()
 	optimal bool
+	bound   float64 // for Solution.Bound
 }
 
 func (sh *shared) offer(order []int32, length float64, phase string, iter int64) {
@@ -49,7 +50,7 @@ func (sh *shared) offer(order []int32, length float64, phase string, iter int64)
 // searchers have stopped.
 func (sh *shared) solution() Solution {
 	sol := solution(sh.inst, sh.best)
-	sol.Phase, sol.Iteration = sh.bestPhase, sh.bestIter
+	sol.Phase, sol.Iteration, sol.Bound = sh.bestPhase, sh.bestIter, sh.bound
 	return sol
 }
 

@@ -16,12 +16,15 @@ import (
 // k-opt action), "construct" (an MCTS restart) or "mcts", and Iteration the
 // iteration count of the thread that found it. Phase is "" when the tour was
 // not found by the search (the exact solution of a tiny instance, the identity
-// tour of a run stopped before its first descent).
+// tour of a run stopped before its first descent). Bound is the lower bound
+// on any tour's length known when the tour was reported (the α heatmap's
+// Held–Karp bound), 0 when none is.
 type Solution struct {
 	Tour      []int
 	Length    float64
 	Phase     string
 	Iteration int64
+	Bound     float64
 }
 
 // Stats are the counts a user tunes by.

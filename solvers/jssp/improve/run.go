@@ -78,11 +78,15 @@ type Settings struct {
 // or "exact"; jssp.Solve adds "dispatch") and Iteration the work count of that
 // phase in the thread that found it (tabu iterations, LNS neighbourhoods, CP
 // nodes; the rollout for dispatch). Both are "" and 0 for the start schedule.
+// Bound, in the schedules given to OnImprove, is the lower bound on the
+// makespan proved by then (the root bound of the improvement phase), 0 when
+// none is; Result.Bound is the final one.
 type Solution struct {
 	Starts    [][]int
 	Makespan  int
 	Phase     string
 	Iteration int64
+	Bound     int
 }
 
 // Stats are the counts of one Run.
@@ -148,7 +152,7 @@ func (s *shared) offer(g *Graph, phase string, iter int64) bool {
 	s.best.copyFrom(g)
 	s.bestPhase, s.bestIter = phase, iter
 	if s.onImprove != nil {
-		s.onImprove(Solution{Starts: g.Starts(), Makespan: g.makespan, Phase: phase, Iteration: iter})
+		s.onImprove(Solution{Starts: g.Starts(), Makespan: g.makespan, Phase: phase, Iteration: iter, Bound: int(s.bound.Load())})
 	}
 	if int64(g.makespan) <= s.bound.Load() {
 		s.cancel()
@@ -238,7 +242,7 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if sh.best.makespan < startMS {
 		sh.bestPhase = "shift"
 		if s.OnImprove != nil {
-			s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan, Phase: "shift"})
+			s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan, Phase: "shift", Bound: int(sh.bound.Load())})
 		}
 	}
 	res := Result{Stats: Stats{StartMakespan: startMS}}
