@@ -1,7 +1,11 @@
 package instances
 
 import (
+	"cmp"
 	"errors"
+	"math"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,5 +104,82 @@ func TestTSPValuesMustKeepDistancesFinite(t *testing.T) {
 	p.X[1] = 1e308
 	if length, err := CheckTour(p, []int{0, 1, 2}); !errors.Is(err, ErrInvalidInstance) {
 		t.Errorf("CheckTour: length %v, error %v; want ErrInvalidInstance", length, err)
+	}
+}
+
+// TestTourLengthIsTheSameOnAnyMachine: past parallelTourNodes the length is
+// summed in fixed pieces, so it does not depend on the number of cores; with
+// an integral metric it equals the plain sum exactly, with Euclidean it stays
+// within rounding of it.
+func TestTourLengthIsTheSameOnAnyMachine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two instances of 2^17+3 nodes")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, metric := range []Metric{Euclidean, Euc2D} {
+		p, err := GenerateUniform(parallelTourNodes+3, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Metric = metric; metric == Euc2D {
+			for i := range p.X {
+				p.X[i], p.Y[i] = 1e6*p.X[i], 1e6*p.Y[i]
+			}
+		}
+		tour := spatialTour(p)
+		plain := pathLength(p, tour, tour[len(tour)-1])
+		var lengths []float64
+		for _, procs := range []int{1, 2, 3, 16} {
+			runtime.GOMAXPROCS(procs)
+			lengths = append(lengths, TourLength(p, tour))
+		}
+		for _, l := range lengths[1:] {
+			if l != lengths[0] {
+				t.Errorf("%v: lengths %v differ with the number of cores", metric, lengths)
+			}
+		}
+		if metric == Euc2D && lengths[0] != plain || math.Abs(lengths[0]-plain) > 1e-9*plain {
+			t.Errorf("%v: %v, the plain sum %v", metric, lengths[0], plain)
+		}
+	}
+}
+
+// spatialTour visits p's nodes strip by strip, alternating direction, as a
+// good tour does: neighbours on the tour are near in the plane but far apart
+// in memory.
+func spatialTour(p *TSP) []int {
+	n := p.N()
+	strips := int(math.Sqrt(float64(n) / 2))
+	tour := make([]int, n)
+	for i := range tour {
+		tour[i] = i
+	}
+	maxY := slices.Max(p.Y) + 1e-9
+	strip := func(v int) int { return int(p.Y[v] / maxY * float64(strips)) }
+	slices.SortFunc(tour, func(a, b int) int {
+		sa, sb := strip(a), strip(b)
+		if sa != sb {
+			return sa - sb
+		}
+		if sa%2 == 1 {
+			return cmp.Compare(p.X[b], p.X[a])
+		}
+		return cmp.Compare(p.X[a], p.X[b])
+	})
+	return tour
+}
+
+// BenchmarkCheckTour1M checks a strip tour of 10^6 uniform points, the
+// epilogue every 10^6-node solve pays after its deadline.
+func BenchmarkCheckTour1M(b *testing.B) {
+	p, err := GenerateUniform(1_000_000, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tour := spatialTour(p)
+	for b.Loop() {
+		if _, err := CheckTour(p, tour); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -109,8 +109,9 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	// A run that ends during the ascent or the neighbour lists: Solve's
 	// watchdog has returned or is about to, and the rest of the setup of a
 	// large instance would keep this goroutine busy for seconds after it.
+	// Its result has no tour (solveWatched gives it one without allocating).
 	ended := func(reason solvers.StopReason) Result {
-		return Result{Solution: identitySolution(n), Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
+		return Result{Bound: math.NaN(), Status: solvers.Feasible, StopReason: reason}
 	}
 	if reason, over := solvers.ContextStop(ctx); over {
 		return ended(reason), nil
@@ -196,6 +197,12 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 			nbDist = make([]float64, len(nb.Adj))
 			s := workers[w]
 			for i := int32(0); i < int32(n); i++ {
+				// 10^7 distances at n = 10^6: too long to miss a cancel.
+				if i&(1<<14-1) == 0 {
+					if reason, over := solvers.ContextStop(ctx); over {
+						return ended(reason), nil
+					}
+				}
 				for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
 					nbDist[a] = s.d(i, nb.Adj[a])
 				}
@@ -214,8 +221,8 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 			return Result{}, err
 		}
 	}
-	res.Solution = sh.solution()
-	res.Objective = res.Solution.Length
+	// The tour is left to solveWatched, which copies the best into memory it
+	// holds: no allocation on the way out of a deadline.
 	res.StopReason = solvers.Completed
 	for _, s := range workers {
 		res.StopReason = solvers.Merge(res.StopReason, s.budget.Reason())
