@@ -127,10 +127,13 @@ func solveExactly(inst *instances.TSP, set Settings) Result {
 	return Result{Solution: sol, Bound: sol.Length, Status: solvers.Optimal, StopReason: solvers.Completed}
 }
 
-// epiloguePerNode is what returning a tour costs per node once the search
-// has stopped: 60–80 ms at n = 10^6 on an idle machine (copying the best
-// tour, mapping it back from the curve order, 30–45 ms of checker).
-const epiloguePerNode = 80 * time.Nanosecond
+// epiloguePerNode is what returning a tour may cost per node once the search
+// has stopped: about 15 ms at n = 10^6 on an idle machine (copying the best
+// tour into memory held for it, mapping it back from the curve order in
+// place, 8–12 ms of checker), kept at well over twice that for a loaded one.
+// (80 ns, from when the epilogue allocated and checked on one core, returned
+// 43–71 ms early.)
+const epiloguePerNode = 40 * time.Nanosecond
 
 // watchdogGrace is how long Solve waits, after the context ends, for the
 // search to return on its own before it returns without it: the search's
