@@ -131,13 +131,7 @@ func spliceFixed(inst *instances.TSP, tour []int) []int {
 		// The path through v, from one end to the other.
 		end := v
 		for prev := -1; ; {
-			next := -1
-			for _, w := range partners[end] {
-				if w != prev {
-					next = w
-					break
-				}
-			}
+			next := partnerAfter(partners[end], prev)
 			if next < 0 || next == v {
 				break
 			}
@@ -145,13 +139,7 @@ func spliceFixed(inst *instances.TSP, tour []int) []int {
 		}
 		path := []int{end}
 		for prev, cur := -1, end; ; {
-			next := -1
-			for _, w := range partners[cur] {
-				if w != prev {
-					next = w
-					break
-				}
-			}
+			next := partnerAfter(partners[cur], prev)
 			if next < 0 || next == end {
 				break // the path's other end, or a cycle of fixed edges closed
 			}
@@ -169,4 +157,15 @@ func spliceFixed(inst *instances.TSP, tour []int) []int {
 		out = append(out, path...)
 	}
 	return out
+}
+
+// partnerAfter is the fixed-edge partner of a node other than prev (the node
+// the walk came from), or -1 at a path's end.
+func partnerAfter(partners []int, prev int) int {
+	for _, w := range partners {
+		if w != prev {
+			return w
+		}
+	}
+	return -1
 }
