@@ -58,13 +58,13 @@ func solveFixed(ctx context.Context, inst *instances.TSP, set Settings) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := instances.CheckTour(inst, res.Solution.Tour); err != nil {
-		res.Solution.Tour = spliceFixed(inst, res.Solution.Tour)
-		res.Status = solvers.Feasible
-	}
 	length, err := instances.CheckTour(inst, res.Solution.Tour)
 	if err != nil {
-		return Result{}, fmt.Errorf("tsp: bug: the tour with its fixed edges fails the checker: %w", err)
+		res.Solution.Tour = spliceFixed(inst, res.Solution.Tour)
+		res.Status = solvers.Feasible
+		if length, err = instances.CheckTour(inst, res.Solution.Tour); err != nil {
+			return Result{}, fmt.Errorf("tsp: bug: the tour with its fixed edges fails the checker: %w", err)
+		}
 	}
 	res.Objective, res.Solution.Length = length, length
 	res.Bound -= offset
