@@ -3,9 +3,12 @@ package instances
 import (
 	"bytes"
 	"errors"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -184,4 +187,27 @@ func FuzzReadTour(f *testing.F) {
 			t.Fatalf("accepted a non-permutation: %v", err)
 		}
 	})
+}
+
+func TestAppendDecimalMatchesStrconv(t *testing.T) {
+	values := []uint64{0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 10001, 99999, 100000, 1000000, 9999999, 10000000, 123456789, 1<<63 - 1, 1<<64 - 1}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		values = append(values, r.Uint64()>>r.UintN(64))
+	}
+	for _, v := range values {
+		if got, want := string(appendDecimal([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
+			t.Fatalf("appendDecimal(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func BenchmarkWriteTour1M(b *testing.B) {
+	tour := rand.New(rand.NewPCG(3, 4)).Perm(1_000_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteTour(io.Discard, "bench", tour); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
