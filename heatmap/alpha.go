@@ -117,7 +117,7 @@ func Alpha(ctx context.Context, p *instances.TSP, opt AlphaOptions) (*Heatmap, A
 	pl := newPoller(ctx)
 
 	q, perm := p, []int32(nil)
-	if planar(p) {
+	if p.Planar() {
 		var err error
 		if q, perm, err = hilbertRenumber(p, pl); err != nil {
 			return nil, res, err

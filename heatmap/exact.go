@@ -28,7 +28,7 @@ type exactTree struct {
 func exactOneTree(p *instances.TSP, g *graph, reach, pi []float64, pl *poller) (*exactTree, error) {
 	var t *exactTree
 	var err error
-	if planar(p) {
+	if p.Planar() {
 		t, err = boruvkaOneTree(p, g, reach, pi, pl)
 	} else {
 		t, err = denseOneTree(p, pi, pl)

@@ -17,16 +17,6 @@ type Neighbors struct {
 // Of returns node i's neighbours.
 func (nb *Neighbors) Of(i int) []int32 { return nb.Adj[nb.Start[i]:nb.Start[i+1]] }
 
-// planar reports whether nearest neighbours can be found geometrically: the
-// metric grows with the Euclidean distance of the coordinates.
-func planar(p *instances.TSP) bool {
-	switch p.Metric {
-	case instances.Euclidean, instances.Euc2D, instances.Ceil2D, instances.Att:
-		return p.HasCoords()
-	}
-	return false
-}
-
 // KNearest returns each node's k nearest other nodes (k is capped at n−1), ties
 // broken by node number. Planar instances use a uniform grid (about two points
 // per cell), O(n·k) expected time for spread-out points; other metrics (GEO,
@@ -58,7 +48,7 @@ func kNearest(p *instances.TSP, k int, pl *poller) (*Neighbors, error) {
 	if k == 0 {
 		return nb, nil
 	}
-	if planar(p) {
+	if p.Planar() {
 		return nb, gridKNN(p, k, nb, pl)
 	}
 	return nb, bruteKNN(p, k, nb, pl)

@@ -141,6 +141,16 @@ func (p *TSP) N() int { return p.n }
 // angles, so they count only as a rough layout.
 func (p *TSP) HasCoords() bool { return p.X != nil }
 
+// Planar reports whether nearest nodes can be found geometrically: the metric
+// grows with the Euclidean distance of the coordinates.
+func (p *TSP) Planar() bool {
+	switch p.Metric {
+	case Euclidean, Euc2D, Ceil2D, Att:
+		return p.HasCoords()
+	}
+	return false
+}
+
 // Dist is the distance between nodes i and j in the instance's own metric, exactly
 // as TSPLIB 95 defines it (nint rounding, GEO and ATT formulas).
 func (p *TSP) Dist(i, j int) float64 {

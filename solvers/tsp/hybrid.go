@@ -4,7 +4,14 @@ package tsp
 // optional Z-sampled actions and a double-bridge kick, each repaired by descent
 // and kept only when it does not lengthen the tour.
 func (s *searcher) runHybrid(sh *shared, _ []int32) {
-	s.initTour(greedyTour(s, s.nb))
+	order := greedyTour(s, s.nb)
+	if order == nil {
+		// Stopped while constructing: Solve gives the best tour published so
+		// far, or the identity, without this worker spending O(n) more here
+		// while the caller checks and writes the result.
+		return
+	}
+	s.initTour(order)
 	s.pushAll()
 	s.descend(true, true)
 	s.report(sh, "start")

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/cosolve/cosolve/heatmap"
+	"github.com/cosolve/cosolve/internal/hugemem"
 	"github.com/cosolve/cosolve/mcts"
 )
 
@@ -11,16 +12,22 @@ import (
 // candidate edges first, keeping degrees ≤ 2 and no cycles; the resulting
 // paths are then chained, each to the nearest free end of another, O(n·k·log)
 // plus the chaining of the F fragments (a few percent of n): a grid search
-// with coordinates, O(F²) without. A budget that runs out while the edges
-// are collected or linked gives the identity order instead (at n = 10^6 the
-// construction takes seconds, which a deadline must not wait for).
+// on a planar metric, O(F²) otherwise. A budget that runs out while the edges
+// are collected, sorted or linked gives nil (at n = 10^6 the construction
+// takes seconds, which a deadline must not wait for).
 func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 	n := int(s.n)
 	stopped := func() bool { return s.budget != nil && !s.budget.Poll() }
-	edges := make([]edge, 0, len(nb.Adj))
+	// Each candidate edge is collected once, from its lower end: at most
+	// len(nb.Adj) of them.
+	edgeSpace, releaseEdges := hugemem.Make[edge](len(nb.Adj))
+	defer releaseEdges()
+	sortSpace, releaseSort := hugemem.Make[edge](len(nb.Adj))
+	defer releaseSort()
+	edges := edgeSpace[:0]
 	for i := 0; i < n; i++ {
 		if stopped() {
-			return identity(n)
+			return nil
 		}
 		for _, j := range nb.Of(i) {
 			if int32(i) < j {
@@ -28,9 +35,9 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 			}
 		}
 	}
-	edges, ok := sortEdges(edges, stopped)
+	edges, ok := sortEdges(edges, sortSpace[:len(edges)], stopped)
 	if !ok {
-		return identity(n)
+		return nil
 	}
 	adj := make([][2]int32, n)
 	deg := make([]int8, n)
@@ -55,7 +62,7 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 	}
 	for k, e := range edges {
 		if k%64 == 0 && stopped() {
-			return identity(n)
+			return nil
 		}
 		if deg[e.i] < 2 && deg[e.j] < 2 && find(e.i) != find(e.j) {
 			link(e.i, e.j)
@@ -96,12 +103,12 @@ func greedyTour(s *searcher, nb *heatmap.Neighbors) []int32 {
 			remaining--
 		}
 		// The nearest live end by a scan of all ends is quadratic in their
-		// number (about 6 % of n: 13 s at n = 10^6), so with coordinates a
-		// grid finds the nearest in the plane; once the budget is out any
-		// live end will do.
+		// number (about 6 % of n: 13 s at n = 10^6), so on a planar metric a
+		// grid finds the nearest in the plane (EUC_2D's rounding aside);
+		// once the budget is out any live end will do.
 		var grid *endGrid
-		if s.xs != nil {
-			grid = newEndGrid(s.xs, s.ys, ends)
+		if s.inst.Planar() {
+			grid = newEndGrid(s.inst.X, s.inst.Y, ends)
 		}
 		cursor := 0
 		for remaining > 0 {
@@ -160,10 +167,11 @@ type edge struct {
 
 // sortEdges orders edges by length, ties in the order given (greedyTour
 // collects them by i, then j): a stable LSD radix sort, 16 bits a pass, on
-// the lengths' bits mapped so that their unsigned order is the floats' order.
-// At n = 10^6 (3·10^6 edges) it takes a tenth of a comparison sort's 1.1 s,
-// and it looks at stopped between passes; false means it stopped.
-func sortEdges(edges []edge, stopped func() bool) ([]edge, bool) {
+// the lengths' bits mapped so that their unsigned order is the floats' order,
+// through buf (as long as edges); the result is one of the two. At n = 10^6
+// (3·10^6 edges) it takes a tenth of a comparison sort's 1.1 s, and it looks
+// at stopped between passes; false means it stopped.
+func sortEdges(edges, buf []edge, stopped func() bool) ([]edge, bool) {
 	if len(edges) < 2 {
 		return edges, true
 	}
@@ -171,14 +179,17 @@ func sortEdges(edges []edge, stopped func() bool) ([]edge, bool) {
 		b := math.Float64bits(d)
 		return b ^ (uint64(int64(b)>>63) | 1<<63)
 	}
-	buf := make([]edge, len(edges))
 	count := make([]int, 1<<16)
 	for shift := 0; shift < 64; shift += 16 {
 		if stopped() {
 			return nil, false
 		}
 		clear(count)
-		for _, e := range edges {
+		for k, e := range edges {
+			// A pass over 10^7 edges takes tens of milliseconds.
+			if k&(1<<16-1) == 0 && stopped() {
+				return nil, false
+			}
 			count[key(e.d)>>shift&0xffff]++
 		}
 		if count[key(edges[0].d)>>shift&0xffff] == len(edges) {

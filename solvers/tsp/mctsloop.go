@@ -9,7 +9,9 @@ func (s *searcher) runMCTS(sh *shared, order []int32) {
 		if s.set.Reference || s.n <= 5000 {
 			order = weightedTour(s, order)
 		} else if first {
-			order = greedyTour(s, s.nb)
+			if order = greedyTour(s, s.nb); order == nil {
+				return // stopped while constructing, as in runHybrid
+			}
 		} else {
 			// At large n an O(n²) construction would eat the budget: restart
 			// from the best tour with a burst of kicks instead.
