@@ -72,6 +72,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 		}
 		s.publish()
 	}
+	s.flush(sh)
 }
 
 // adoptEvery is how many kicks a thread runs between looks at the shared best:

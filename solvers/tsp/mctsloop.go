@@ -51,6 +51,7 @@ func (s *searcher) runMCTS(sh *shared, order []int32) {
 			s.report(sh, "mcts")
 			s.publish()
 		}
+		s.flush(sh) // the next round starts from another tour
 		s.publish()
 	}
 }

@@ -33,8 +33,10 @@ type Settings struct {
 	// independent searches share the best tour. With none of TimeLimit,
 	// MaxIterations or a context deadline, Solve stops after 10·n iterations.
 	solvers.Limits
-	// OnImprove receives every new best tour (called from the solving goroutines,
-	// one call at a time; the tour is the callee's to keep).
+	// OnImprove receives new best tours (called from the solving goroutines,
+	// one call at a time; the tour is the callee's to keep): every one up to
+	// 256 nodes; above, a search thread offers at most one per n/256
+	// iterations, the best it has, and always its last.
 	OnImprove func(Solution)
 
 	Method Method

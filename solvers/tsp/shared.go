@@ -66,9 +66,46 @@ func (s *searcher) run(sh *shared) error {
 }
 
 // report offers the current tour to the shared best; phase names the step
-// that produced it, for the search log.
+// that produced it, for the search log. An offer costs O(n) (the copy, and
+// the Solution OnImprove receives): at n = 10^5, with every improving kick
+// offered, it was an eighth of the run time, and at 10^6 a cancel waited
+// 20–30 ms for one to finish. So an improvement found within n/offerSpacing
+// iterations of the previous offer is held back, and offered by the next
+// report or by flush.
 func (s *searcher) report(sh *shared, phase string) {
-	sh.offer(s.t.order, s.length, phase, s.budget.Iter())
+	iter := s.budget.Iter()
+	if s.offered && iter-s.offeredAt < int64(s.n)/offerSpacing {
+		s.held = heldImprovement{phase: phase, iter: iter, waiting: true}
+		return
+	}
+	s.offer(sh, phase, iter)
+}
+
+// offerSpacing sets the iterations between offers to n/offerSpacing: every
+// improvement is offered up to n = 256, and the offers stay a few percent of
+// the run time above (measured at n = 10^5: 390 kicks, about 0.1 s, per
+// offer of 1.7 ms).
+const offerSpacing = 256
+
+// heldImprovement is an improvement report held back that flush offers.
+type heldImprovement struct {
+	phase   string
+	iter    int64
+	waiting bool
+}
+
+func (s *searcher) offer(sh *shared, phase string, iter int64) {
+	s.held.waiting = false
+	s.offered, s.offeredAt = true, iter
+	sh.offer(s.t.order, s.length, phase, iter)
+}
+
+// flush offers a held-back improvement; a run calls it before it leaves its
+// current tour (a restart) and as it ends.
+func (s *searcher) flush(sh *shared) {
+	if s.held.waiting {
+		s.offer(sh, s.held.phase, s.held.iter)
+	}
 }
 
 func (s *searcher) initTour(order []int32) {

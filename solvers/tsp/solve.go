@@ -238,18 +238,12 @@ func (a *Stats) add(b Stats) {
 	a.Moves += b.Moves
 }
 
+// solution is order as a Solution, its length summed as Solve's checker sums
+// it (instances.TourLength), so a streamed tour and the result agree.
 func solution(inst *instances.TSP, order []int32) Solution {
 	t := make([]int, len(order))
-	var l float64
 	for i, v := range order {
 		t[i] = int(v)
-		if i > 0 {
-			l += inst.Dist(t[i-1], t[i])
-		}
 	}
-	// The closing edge last, as the sum always ran.
-	if n := len(order); n > 0 {
-		l += inst.Dist(t[n-1], t[0])
-	}
-	return Solution{Tour: t, Length: l}
+	return Solution{Tour: t, Length: instances.TourLength(inst, t)}
 }

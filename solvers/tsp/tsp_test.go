@@ -578,3 +578,45 @@ func TestWatchdogDuringSetup(t *testing.T) {
 		}
 	}
 }
+
+// TestSearcherDistanceIsTheInstances: the inlined metrics give exactly the
+// instance's own distance, half-way cases of EUC_2D's rounding included.
+func TestSearcherDistanceIsTheInstances(t *testing.T) {
+	plain := uniform(t, 2000, 9)
+	scaled := func(metric instances.Metric, scale float64, n int) *instances.TSP {
+		x, y := make([]float64, n), make([]float64, n)
+		for i := range n {
+			x[i], y[i] = math.Round(plain.X[i]*scale), math.Round(plain.Y[i]*scale)
+		}
+		// Exact halves: 3-4-5 triangles scaled by an odd number over two
+		// give distances such as 2.5, 7.5.
+		x[1], y[1] = x[0]+1.5, y[0]+2
+		x[2], y[2] = x[0]+4.5, y[0]+6
+		p, err := instances.NewCoordTSP("scaled", metric, x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		name string
+		p    *instances.TSP
+	}{
+		{"euclidean", plain},
+		{"euc2d large", scaled(instances.Euc2D, 1e6, 2000)},
+		{"euc2d small", scaled(instances.Euc2D, 1e3, 100)},
+		{"ceil2d", scaled(instances.Ceil2D, 1e4, 2000)},
+		{"att", scaled(instances.Att, 1e4, 300)},
+	}
+	for _, c := range cases {
+		s := testSearcher(t, c.p, Settings{}, nil)
+		n := int32(c.p.N())
+		for i := range n {
+			for _, j := range []int32{0, 1, 2, (i*7919 + 13) % n, n - 1 - i} {
+				if got, want := s.d(i, j), c.p.Dist(int(i), int(j)); got != want {
+					t.Fatalf("%s: d(%d, %d) = %v, the instance says %v", c.name, i, j, got, want)
+				}
+			}
+		}
+	}
+}
