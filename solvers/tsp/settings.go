@@ -36,7 +36,9 @@ type Settings struct {
 	// OnImprove receives new best tours (called from the solving goroutines,
 	// one call at a time; the tour is the callee's to keep): every one up to
 	// 256 nodes; above, a search thread offers at most one per n/256
-	// iterations, the best it has, and always its last.
+	// iterations, the best it has, and always its last. After the context
+	// is cancelled (not timed out) nothing more is streamed: the Result
+	// carries the best tour.
 	OnImprove func(Solution)
 
 	Method Method

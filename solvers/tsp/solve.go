@@ -148,7 +148,7 @@ const watchdogGrace = 5 * time.Millisecond
 // far, or the identity tour, and the goroutine stops at its next budget check.
 func solveWatched(ctx context.Context, inst *instances.TSP, set Settings) (Result, error) {
 	start := time.Now()
-	sh := &shared{bestLen: math.Inf(1), onImprove: set.OnImprove, inst: inst}
+	sh := &shared{bestLen: math.Inf(1), onImprove: set.OnImprove, inst: inst, ctx: ctx}
 	// The returned tour is written here, so the path after a deadline or a
 	// cancel allocates nothing: at n = 10^6 an 8 MB allocation there started
 	// a garbage collection, 20–50 ms after SIGINT.
