@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/hugemem"
 	"github.com/cosolve/cosolve/mcts"
 	"github.com/cosolve/cosolve/solvers"
 )
@@ -174,10 +175,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 		}
 	}
 	setup := time.Since(start)
-	var wg sync.WaitGroup
 	workers := make([]*searcher, set.Threads)
-	var nbDist []float64 // shared, read-only
-	errs := make([]error, set.Threads)
 	for w := range workers {
 		e := base(set)
 		var st *mcts.Stats
@@ -193,21 +191,27 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 		sh.pubs = append(sh.pubs, workers[w].pub)
 		sh.mu.Unlock()
 		workers[w].mat = mat
-		if nbDist == nil {
-			nbDist = make([]float64, len(nb.Adj))
-			s := workers[w]
-			for i := int32(0); i < int32(n); i++ {
-				// 10^7 distances at n = 10^6: too long to miss a cancel.
-				if i&(1<<14-1) == 0 {
-					if reason, over := solvers.ContextStop(ctx); over {
-						return ended(reason), nil
-					}
-				}
-				for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
-					nbDist[a] = s.d(i, nb.Adj[a])
-				}
+	}
+	// Shared and read-only; outside the Go heap (80 MB at n = 10^6), so an
+	// exit does not spend milliseconds tearing down its small pages. It is
+	// released only after every worker has returned: no early return
+	// follows their start.
+	nbDist, releaseDist := hugemem.Make[float64](len(nb.Adj))
+	defer releaseDist()
+	for i := int32(0); i < int32(n); i++ {
+		// 10^7 distances at n = 10^6: too long to miss a cancel.
+		if i&(1<<14-1) == 0 {
+			if reason, over := solvers.ContextStop(ctx); over {
+				return ended(reason), nil
 			}
 		}
+		for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
+			nbDist[a] = workers[0].d(i, nb.Adj[a])
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, set.Threads)
+	for w := range workers {
 		workers[w].nbDist = nbDist
 		wg.Add(1)
 		go func(w int) {
