@@ -211,3 +211,38 @@ func BenchmarkWriteTour1M(b *testing.B) {
 		}
 	}
 }
+
+// TestLargeTourRoundTrip covers the pieces formatted on several goroutines,
+// and a writer that fails part-way (the formatters must not hang).
+func TestLargeTourRoundTrip(t *testing.T) {
+	tour := rand.New(rand.NewPCG(7, 8)).Perm(5*tourPiece + 123)
+	var buf bytes.Buffer
+	if err := WriteTour(&buf, "large", tour); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTour(bytes.NewReader(buf.Bytes()), "large.tour", len(tour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, tour) {
+		t.Fatal("the tour read back differs")
+	}
+	for _, after := range []int{0, 1, 3} {
+		w := &failingWriter{after: after}
+		if err := WriteTour(w, "large", tour); !errors.Is(err, errWriteFailed) {
+			t.Fatalf("failure after %d writes: %v", after, err)
+		}
+	}
+}
+
+var errWriteFailed = errors.New("disk full")
+
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after == 0 {
+		return 0, errWriteFailed
+	}
+	w.after--
+	return len(p), nil
+}
