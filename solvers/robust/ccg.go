@@ -303,8 +303,12 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 	} else if cr, ok := solvers.ContextStop(ctx); ok && reason != solvers.Completed {
 		reason = cr
 	}
-	if !s.NoPolish && r.x != nil && !r.stopped(ctx) {
-		r.polish(ctx)
+	if !s.NoPolish && r.x != nil {
+		// The polish is part of the run: a stop that skips it (a signal or the
+		// time limit after the CCG converged) is the run's stop reason too.
+		if !r.stopped(ctx) {
+			r.polish(ctx)
+		}
 		if r.budget.Stopped() {
 			reason = r.budget.Reason()
 		} else if cr, ok := solvers.ContextStop(ctx); ok {
