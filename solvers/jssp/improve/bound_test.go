@@ -115,3 +115,77 @@ func TestRootBoundKeepsItsWorkLimit(t *testing.T) {
 		t.Errorf("%d propagation steps, limit %d", c.work, rootWork)
 	}
 }
+
+// TestJacksonBoundMatchesAScan compares the heap with the plain scan for the
+// longest tail (the way the bound was first written) on random shops, small
+// durations making ties common.
+func TestJacksonBoundMatchesAScan(t *testing.T) {
+	for _, c := range []struct{ jobs, machines, seed int }{
+		{3, 3, 1}, {10, 5, 2}, {20, 20, 3}, {50, 10, 4}, {200, 5, 5}, {1000, 10, 6},
+	} {
+		js := instances.GenerateJobShop(c.jobs, c.machines, uint64(c.seed))
+		for j := range js.Jobs {
+			for k := range js.Jobs[j] {
+				js.Jobs[j][k].Duration = js.Jobs[j][k].Duration%7 + k%2 // zeros and ties
+			}
+		}
+		g := newEmptyGraph(js)
+		if got, want := jacksonBound(g), jacksonBoundByScan(g); got != want {
+			t.Errorf("%d×%d seed %d: heap %d, scan %d", c.jobs, c.machines, c.seed, got, want)
+		}
+	}
+}
+
+func jacksonBoundByScan(g *Graph) int {
+	head, tail := make([]int32, g.n), make([]int32, g.n)
+	for j := range g.js.Jobs {
+		a, b := g.offset[j], g.offset[j+1]
+		for op := a + 1; op < b; op++ {
+			head[op] = head[op-1] + g.dur[op-1]
+		}
+		for op := b - 2; op >= a; op-- {
+			tail[op] = tail[op+1] + g.dur[op+1]
+		}
+	}
+	rem := slices.Clone(g.dur)
+	lb := int32(0)
+	for _, s := range g.seq {
+		ops := slices.Clone(s)
+		slices.SortFunc(ops, func(a, b int32) int { return int(head[a] - head[b]) })
+		var ready []int32
+		t, next := int32(0), 0
+		for next < len(ops) || len(ready) > 0 {
+			if len(ready) == 0 {
+				t = max(t, head[ops[next]])
+			}
+			for next < len(ops) && head[ops[next]] <= t {
+				ready = append(ready, ops[next])
+				next++
+			}
+			k := 0
+			for i, op := range ready {
+				if tail[op] > tail[ready[k]] {
+					k = i
+				}
+			}
+			op := ready[k]
+			run := rem[op]
+			if next < len(ops) {
+				run = min(run, head[ops[next]]-t)
+			}
+			t += run
+			if rem[op] -= run; rem[op] == 0 {
+				lb = max(lb, t+tail[op])
+				ready = slices.Delete(ready, k, k+1)
+			}
+		}
+	}
+	return int(lb)
+}
+
+func BenchmarkJacksonBound1000x10(b *testing.B) {
+	g := newEmptyGraph(instances.GenerateJobShop(1000, 10, 1))
+	for b.Loop() {
+		jacksonBound(g)
+	}
+}
