@@ -281,7 +281,10 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 		if milpAdversary {
 			xi, phi, err = adversaryMILP(ctx, pred, x, s, &r.stats)
 		} else {
-			xi, phi = adversarySample(pred, x, s.Samples, rng)
+			var searched bool
+			if xi, phi, searched = adversarySample(ctx, pred, x, s.Samples, rng); !searched {
+				break // the stop reason comes from the context below
+			}
 		}
 		r.stats.AdversarySolves++
 		r.stats.AdversaryTime += time.Since(t0)
@@ -447,21 +450,26 @@ func seenScenario(scen [][]float64, xi []float64) bool {
 }
 
 // adversarySample scores the problem's adversary candidates with the network
-// and returns the best.
-func adversarySample(p *predictor, x []bool, samples int, rng *rand.Rand) ([]float64, float64) {
+// and returns the best; false means the context ended the search first
+// (thousands of network evaluations took over 100 ms at n = 80, which a
+// time limit or a signal waited for).
+func adversarySample(ctx context.Context, p *predictor, x []bool, samples int, rng *rand.Rand) ([]float64, float64, bool) {
 	px := p.px(x)
 	best := make([]float64, p.unc.Dim)
 	p.prob.AdversaryCandidate(rng, x, 0, best)
 	bestV := p.net.value(px, p.pxi(best))
 	xi := make([]float64, p.unc.Dim)
 	for s := 0; s < samples; s++ {
+		if s%64 == 63 && ctx.Err() != nil {
+			return nil, 0, false
+		}
 		p.prob.AdversaryCandidate(rng, x, s+1, xi)
 		if v := p.net.value(px, p.pxi(xi)); v > bestV {
 			bestV = v
 			copy(best, xi)
 		}
 	}
-	return best, bestV
+	return best, bestV, true
 }
 
 // mainHeuristic is the main problem without a MILP solver: for each scenario (the

@@ -99,7 +99,7 @@ func TestMILPEncodings(t *testing.T) {
 		if sum := sumOf(xi); sum > k.Gamma+1e-6 {
 			t.Fatalf("adversary scenario spends %v > Γ = %v", sum, k.Gamma)
 		}
-		_, sampled := adversarySample(pred, x, 3000, rng)
+		_, sampled, _ := adversarySample(t.Context(), pred, x, 3000, rng)
 		if sampled > phi+1e-6 {
 			t.Fatalf("trial %d: sampling found %v above the MILP optimum %v", trial, sampled, phi)
 		}

@@ -67,3 +67,35 @@ func TestCancelledRunIsNotCompleted(t *testing.T) {
 		}
 	}
 }
+
+// TestAdversaryStopsWithTheContext: the sampling adversary gives up once the
+// context ends instead of scoring all its candidates.
+func TestAdversaryStopsWithTheContext(t *testing.T) {
+	model, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := instances.RKPParams{Corr: "UN", N: 80, R: 1000, H: 100, HSmall: 40, BudgetFactor: 0.15, Delta: 0.5}
+	k, err := instances.GenerateRobustKnapsack(p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prob, err := NewKnapsackProblem(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := newPredictor(prob, model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]bool, k.N())
+	rng := rand.New(rand.NewPCG(1, 2))
+	if _, _, searched := adversarySample(t.Context(), pred, x, 200, rng); !searched {
+		t.Fatal("a live context stopped the search")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if xi, _, searched := adversarySample(ctx, pred, x, 100000, rng); searched || xi != nil {
+		t.Fatalf("a cancelled context: searched %v, scenario %v", searched, xi != nil)
+	}
+}
