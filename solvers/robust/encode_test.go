@@ -73,18 +73,7 @@ func TestMILPEncodings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for trial := 0; trial < 4; trial++ {
 		p := instances.RKPParams{Corr: instances.Correlations[trial], N: 8, R: 1000, H: 100, HSmall: 40, BudgetFactor: 0.2, Delta: 0.5}
-		k, err := instances.GenerateRobustKnapsack(p, uint64(trial))
-		if err != nil {
-			t.Fatal(err)
-		}
-		prob, err := NewKnapsackProblem(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pred, err := newPredictor(prob, model)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k, pred := generatedPredictor(t, model, p, uint64(trial))
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		s := Settings{MILP: solver}
 		var st Stats

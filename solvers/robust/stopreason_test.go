@@ -10,6 +10,7 @@ import (
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadirtest"
 	"github.com/cosolve/cosolve/milp"
+	"github.com/cosolve/cosolve/nnsurrogate"
 	"github.com/cosolve/cosolve/solvers"
 )
 
@@ -76,7 +77,24 @@ func TestAdversaryStopsWithTheContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := instances.RKPParams{Corr: "UN", N: 80, R: 1000, H: 100, HSmall: 40, BudgetFactor: 0.15, Delta: 0.5}
-	k, err := instances.GenerateRobustKnapsack(p, 1)
+	k, pred := generatedPredictor(t, model, p, 1)
+	x := make([]bool, k.N())
+	rng := rand.New(rand.NewPCG(1, 2))
+	if _, _, searched := adversarySample(t.Context(), pred, x, 200, rng); !searched {
+		t.Fatal("a live context stopped the search")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if xi, _, searched := adversarySample(ctx, pred, x, 100000, rng); searched || xi != nil {
+		t.Fatalf("a cancelled context: searched %v, scenario %v", searched, xi != nil)
+	}
+}
+
+// generatedPredictor generates a knapsack with the published recipe and the
+// value network's predictor for it.
+func generatedPredictor(t *testing.T, model *nnsurrogate.Model, p instances.RKPParams, seed uint64) (*instances.RobustKnapsack, *predictor) {
+	t.Helper()
+	k, err := instances.GenerateRobustKnapsack(p, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,14 +106,5 @@ func TestAdversaryStopsWithTheContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := make([]bool, k.N())
-	rng := rand.New(rand.NewPCG(1, 2))
-	if _, _, searched := adversarySample(t.Context(), pred, x, 200, rng); !searched {
-		t.Fatal("a live context stopped the search")
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if xi, _, searched := adversarySample(ctx, pred, x, 100000, rng); searched || xi != nil {
-		t.Fatalf("a cancelled context: searched %v, scenario %v", searched, xi != nil)
-	}
+	return k, pred
 }

@@ -36,17 +36,7 @@ func provedBound(g *Graph, st *solvers.Budget) int {
 // preemptive schedules (Carlier 1982), a relaxation of the job shop, and it is
 // never below the machine's load plus its least head and least tail.
 func jacksonBound(g *Graph) int {
-	head := make([]int32, g.n)
-	tail := make([]int32, g.n)
-	for j := range g.js.Jobs {
-		a, b := g.offset[j], g.offset[j+1]
-		for op := a + 1; op < b; op++ {
-			head[op] = head[op-1] + g.dur[op-1]
-		}
-		for op := b - 2; op >= a; op-- {
-			tail[op] = tail[op+1] + g.dur[op+1]
-		}
-	}
+	head, tail := jobHeadsAndTails(g)
 	rem := make([]int32, g.n)
 	copy(rem, g.dur)
 	// ready is a max-heap on tail: a scan for the longest tail made the bound
@@ -83,6 +73,22 @@ func jacksonBound(g *Graph) int {
 		}
 	}
 	return int(lb)
+}
+
+// jobHeadsAndTails gives every operation the work of its job predecessors
+// (head) and of its successors (tail).
+func jobHeadsAndTails(g *Graph) (head, tail []int32) {
+	head, tail = make([]int32, g.n), make([]int32, g.n)
+	for j := range g.js.Jobs {
+		a, b := g.offset[j], g.offset[j+1]
+		for op := a + 1; op < b; op++ {
+			head[op] = head[op-1] + g.dur[op-1]
+		}
+		for op := b - 2; op >= a; op-- {
+			tail[op] = tail[op+1] + g.dur[op+1]
+		}
+	}
+	return head, tail
 }
 
 // tailHeap holds operations with the longest tail on top. Ties may come out

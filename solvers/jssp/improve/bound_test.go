@@ -137,16 +137,7 @@ func TestJacksonBoundMatchesAScan(t *testing.T) {
 }
 
 func jacksonBoundByScan(g *Graph) int {
-	head, tail := make([]int32, g.n), make([]int32, g.n)
-	for j := range g.js.Jobs {
-		a, b := g.offset[j], g.offset[j+1]
-		for op := a + 1; op < b; op++ {
-			head[op] = head[op-1] + g.dur[op-1]
-		}
-		for op := b - 2; op >= a; op-- {
-			tail[op] = tail[op+1] + g.dur[op+1]
-		}
-	}
+	head, tail := jobHeadsAndTails(g)
 	rem := slices.Clone(g.dur)
 	lb := int32(0)
 	for _, s := range g.seq {
