@@ -222,14 +222,6 @@ func identitySolution(n int) Solution {
 	return Solution{Tour: t}
 }
 
-func identity(n int) []int32 {
-	order := make([]int32, n)
-	for i := range order {
-		order[i] = int32(i)
-	}
-	return order
-}
-
 func (a *Stats) add(b Stats) {
 	a.Iterations += b.Iterations
 	a.Samples += b.Samples
