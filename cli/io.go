@@ -58,14 +58,45 @@ func readInput(stdin io.Reader, path string, limit int64, what string) ([]byte, 
 	if err != nil {
 		return nil, name, err
 	}
-	data, err := io.ReadAll(io.LimitReader(src, limit+1))
+	data, err := readAtMost(src, limit)
+	if errors.Is(err, errTooLong) {
+		return nil, name, badInput(fmt.Errorf("%s: longer than %d MB, more than any %s can be", name, limit>>20, what))
+	}
 	if err != nil {
 		return nil, name, badInput(fmt.Errorf("%s: %w", name, err))
 	}
-	if int64(len(data)) > limit {
-		return nil, name, badInput(fmt.Errorf("%s: longer than %d MB, more than any %s can be", name, limit>>20, what))
-	}
 	return data, name, nil
+}
+
+var errTooLong = errors.New("input too long")
+
+// readAtMost reads r to its end in pieces of 1 MiB and joins them, or gives
+// errTooLong past limit bytes. io.ReadAll's growing buffer, copied at each
+// growth, held 604 MB when an endless input (/dev/zero) reached a 256 MB
+// limit; the pieces hold the limit itself.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	const piece = 1 << 20
+	var pieces [][]byte
+	var total int64
+	for {
+		buf := make([]byte, piece)
+		n, err := io.ReadFull(r, buf)
+		total += int64(n)
+		if total > limit {
+			return nil, errTooLong
+		}
+		pieces = append(pieces, buf[:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	return bytes.Join(pieces, nil), nil
 }
 
 // Limits for readInput: generous for every valid input, small enough that a

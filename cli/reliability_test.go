@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -131,5 +135,44 @@ func TestOutRespectsWhatIsThere(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Error("a fresh temporary file (another write's) was removed")
+	}
+}
+
+func TestReadAtMost(t *testing.T) {
+	failing := errors.New("disk gone")
+	cases := []struct {
+		name  string
+		size  int64
+		limit int64
+		fail  bool
+		want  error
+	}{
+		{"empty", 0, 10, false, nil},
+		{"short", 5, 10, false, nil},
+		{"at the limit", 10, 10, false, nil},
+		{"one past", 11, 10, false, errTooLong},
+		{"a piece exactly", 1 << 20, 4 << 20, false, nil},
+		{"pieces and a bit", 3<<20 + 7, 4 << 20, false, nil},
+		{"past the limit in a later piece", 5 << 20, 4<<20 + 1, false, errTooLong},
+		{"a read error", 3 << 20, 4 << 20, true, failing},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := make([]byte, c.size)
+			for i := range src {
+				src[i] = byte(i * 7)
+			}
+			var r io.Reader = bytes.NewReader(src)
+			if c.fail {
+				r = io.MultiReader(r, iotest.ErrReader(failing))
+			}
+			got, err := readAtMost(r, c.limit)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("error %v, want %v", err, c.want)
+			}
+			if c.want == nil && !bytes.Equal(got, src) {
+				t.Fatalf("read %d bytes, not the %d given", len(got), len(src))
+			}
+		})
 	}
 }
