@@ -185,7 +185,7 @@ func TestCBEvaluateReproducesNeur2RO(t *testing.T) {
 	}
 	names := make([]string, 0, len(tab))
 	for name, p := range tab {
-		if !testing.Short() || (p.N <= 20 && p.Seed <= 10) {
+		if !testing.Short() && !raceEnabled || (p.N <= 20 && p.Seed <= 10) {
 			names = append(names, name)
 		}
 	}
@@ -214,7 +214,7 @@ func TestCBEvaluateReproducesNeur2RO(t *testing.T) {
 			t.Fatal(err)
 		}
 		methods := map[string]instances.CBMethodResult{"Neur2RO": pub.Neur2RO}
-		if !testing.Short() {
+		if !testing.Short() && !raceEnabled {
 			for k, r := range pub.KAdapt {
 				methods[fmt.Sprintf("K=%d", k)] = r
 			}
