@@ -1,6 +1,7 @@
 package improve
 
 import (
+	"container/heap"
 	"slices"
 
 	"github.com/cosolve/cosolve/solvers"
@@ -56,7 +57,7 @@ func jacksonBound(g *Graph) int {
 				t = max(t, head[ops[next]])
 			}
 			for next < len(ops) && head[ops[next]] <= t {
-				ready.push(ops[next])
+				heap.Push(&ready, ops[next])
 				next++
 			}
 			op := ready.ops[0]
@@ -68,7 +69,7 @@ func jacksonBound(g *Graph) int {
 			t += run
 			if rem[op] -= run; rem[op] == 0 {
 				lb = max(lb, t+tail[op])
-				ready.pop()
+				heap.Pop(&ready)
 			}
 		}
 	}
@@ -91,48 +92,20 @@ func jobHeadsAndTails(g *Graph) (head, tail []int32) {
 	return head, tail
 }
 
-// tailHeap holds operations with the longest tail on top. Ties may come out
-// in any order: the preemptive schedule's value is the same for all of them.
+// tailHeap holds operations with the longest tail on top (container/heap).
+// Ties may come out in any order: the preemptive schedule's value is the same
+// for all of them.
 type tailHeap struct {
 	ops  []int32
 	tail []int32
 }
 
-func (h *tailHeap) push(op int32) {
-	h.ops = append(h.ops, op)
-	i := len(h.ops) - 1
-	for i > 0 {
-		parent := (i - 1) / 2
-		if h.tail[h.ops[parent]] >= h.tail[op] {
-			break
-		}
-		h.ops[i] = h.ops[parent]
-		i = parent
-	}
-	h.ops[i] = op
-}
-
-func (h *tailHeap) pop() {
+func (h *tailHeap) Len() int           { return len(h.ops) }
+func (h *tailHeap) Less(a, b int) bool { return h.tail[h.ops[a]] > h.tail[h.ops[b]] }
+func (h *tailHeap) Swap(a, b int)      { h.ops[a], h.ops[b] = h.ops[b], h.ops[a] }
+func (h *tailHeap) Push(x any)         { h.ops = append(h.ops, x.(int32)) }
+func (h *tailHeap) Pop() any {
 	last := h.ops[len(h.ops)-1]
 	h.ops = h.ops[:len(h.ops)-1]
-	n := len(h.ops)
-	if n == 0 {
-		return
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h.tail[h.ops[c+1]] > h.tail[h.ops[c]] {
-			c++
-		}
-		if h.tail[h.ops[c]] <= h.tail[last] {
-			break
-		}
-		h.ops[i] = h.ops[c]
-		i = c
-	}
-	h.ops[i] = last
+	return last
 }
