@@ -76,7 +76,8 @@ func newCP(g *Graph) *cpSearch {
 // reset loads machine sequences from src and ranks, per machine, the operations
 // outside the free window: relaxed[m] false fixes machine m entirely; for a
 // relaxed machine, operations starting (in src) before t0 stay ranked first and
-// those starting at or after t1 stay ranked last.
+// those starting at or after t1 stay ranked last. Frozen operations always stay
+// ranked first.
 func (c *cpSearch) reset(src *Graph, relaxed []bool, t0, t1 int32) {
 	for m := range c.perm {
 		s := src.seq[m]
@@ -86,6 +87,9 @@ func (c *cpSearch) reset(src *Graph, relaxed []bool, t0, t1 int32) {
 			continue
 		}
 		lo, hi := 0, len(s)
+		if src.frozenLen != nil {
+			lo = int(src.frozenLen[m])
+		}
 		for lo < len(s) && src.head[s[lo]] < t0 {
 			lo++
 		}
@@ -96,8 +100,11 @@ func (c *cpSearch) reset(src *Graph, relaxed []bool, t0, t1 int32) {
 	}
 }
 
-// initWindows sets the windows for the current target from static job sums.
-func (c *cpSearch) initWindows() {
+// initWindows sets the windows for the current target from static job sums;
+// a frozen operation's window is its fixed start and end. It reports false
+// when a frozen operation and its job's remaining work cannot end by the
+// target (propagation notices only the windows it changes).
+func (c *cpSearch) initWindows() bool {
 	for op := range c.est {
 		c.est[op] = c.headSum[op]
 		c.lct[op] = c.target - c.tailSum[op]
@@ -105,6 +112,17 @@ func (c *cpSearch) initWindows() {
 	for m := range c.dirty {
 		c.dirty[m] = true
 	}
+	ok := true
+	if fixed := c.g.fixed; fixed != nil {
+		for op, f := range fixed {
+			if f != none {
+				c.est[op] = max(c.est[op], f)
+				c.lct[op] = min(c.lct[op], f+c.g.dur[op])
+				ok = ok && c.est[op]+c.g.dur[op] <= c.lct[op]
+			}
+		}
+	}
+	return ok
 }
 
 // propagate runs to a fixpoint; false means the node is infeasible, unless
@@ -383,9 +401,11 @@ func (c *cpSearch) pick() int {
 // target below each solution found (branch and bound). It reports whether the
 // tree was exhausted (false when a budget stopped it).
 func (c *cpSearch) solve(onSolution func()) bool {
-	c.initWindows()
 	c.aborted = false
 	c.work = 0
+	if !c.initWindows() {
+		return true
+	}
 	c.dfs(0, onSolution)
 	return !c.aborted
 }

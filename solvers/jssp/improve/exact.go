@@ -7,8 +7,7 @@ import "github.com/cosolve/cosolve/solvers"
 func (c *cpSearch) failsAt(src *Graph, target int) bool {
 	c.reset(src, nil, -1<<30, 1<<30)
 	c.target = int32(target)
-	c.initWindows()
-	return !c.propagate() && !c.aborted
+	return !c.initWindows() || !c.propagate() && !c.aborted
 }
 
 // rootBound is a destructive lower bound: the smallest makespan in [lb, ub] that

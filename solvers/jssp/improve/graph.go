@@ -34,6 +34,12 @@ type Graph struct {
 	mPrev []int32
 	mNext []int32
 
+	// fixed is the start every frozen operation keeps, -1 for the free ones;
+	// nil when nothing is frozen. frozenLen is the length of each machine's
+	// frozen prefix (nil likewise). Both are shared, read-only, by the clones.
+	fixed     []int32
+	frozenLen []int32
+
 	head  []int32
 	tail  []int32
 	order []int32 // scratch of Update: a topological order
@@ -194,7 +200,7 @@ func (g *Graph) Update() bool {
 			order = append(order, int32(op))
 		}
 	}
-	head := g.head
+	head, fixed := g.head, g.fixed
 	for i := 0; i < len(order); i++ {
 		op := order[i]
 		h := int32(0)
@@ -203,6 +209,10 @@ func (g *Graph) Update() bool {
 		}
 		if p := g.mPrev[op]; p != none {
 			h = max(h, head[p]+g.dur[p])
+		}
+		if fixed != nil {
+			// A frozen operation's predecessors are frozen and end by its start.
+			h = max(h, fixed[op])
 		}
 		head[op] = h
 		if s := g.jNext[op]; s != none {
@@ -333,9 +343,60 @@ func (g *Graph) copyFrom(src *Graph) {
 // Clone returns an independent copy.
 func (g *Graph) Clone() *Graph {
 	c := newEmptyGraph(g.js)
+	c.fixed, c.frozenLen = g.fixed, g.frozenLen
 	c.copyFrom(g)
 	return c
 }
+
+// freeze keeps the operations marked in frozen (shaped like the instance) at
+// their starts in starts, the schedule g was built from, together with every
+// operation before one of them in its job or on its machine, and updates the
+// graph. The frozen operations then form a prefix of every job and of every
+// machine sequence. It returns how many operations are frozen.
+func (g *Graph) freeze(starts [][]int, frozen [][]bool) int {
+	fixed := make([]int32, g.n)
+	for op := range fixed {
+		fixed[op] = none
+		if frozen[g.job[op]][op-int(g.offset[g.job[op]])] {
+			fixed[op] = 0 // marked; the start is set below
+		}
+	}
+	// Predecessors come first in a topological order, so one backward pass
+	// closes the set.
+	count := 0
+	for i := len(g.order) - 1; i >= 0; i-- {
+		op := g.order[i]
+		if fixed[op] == none {
+			continue
+		}
+		count++
+		fixed[op] = int32(starts[g.job[op]][op-g.offset[g.job[op]]])
+		if p := g.jPrev[op]; p != none && fixed[p] == none {
+			fixed[p] = 0
+		}
+		if p := g.mPrev[op]; p != none && fixed[p] == none {
+			fixed[p] = 0
+		}
+	}
+	if count == 0 {
+		return 0
+	}
+	g.fixed = fixed
+	g.frozenLen = make([]int32, len(g.seq))
+	for m, s := range g.seq {
+		for _, op := range s {
+			if fixed[op] == none {
+				break
+			}
+			g.frozenLen[m]++
+		}
+	}
+	g.Update()
+	return count
+}
+
+// frozen reports whether op keeps its start.
+func (g *Graph) frozen(op int32) bool { return g.fixed != nil && g.fixed[op] != none }
 
 // applyAndUpdate performs mv and recomputes heads and tails. On a cycle it
 // undoes the move and reports false. (An incremental update over the region the
@@ -356,6 +417,14 @@ func (g *Graph) applyAndUpdate(mv move) bool {
 func (g *Graph) loadStarts(start []int32) bool {
 	for _, s := range g.seq {
 		slices.SortFunc(s, func(a, b int32) int {
+			// The frozen prefix stays first even where a zero-length free
+			// operation starts with it.
+			if fa, fb := g.frozen(a), g.frozen(b); fa != fb {
+				if fa {
+					return -1
+				}
+				return 1
+			}
 			if d := start[a] - start[b]; d != 0 {
 				return int(d)
 			}

@@ -66,6 +66,16 @@ type Settings struct {
 	// and a portfolio of two or more threads gives one thread to LNS. This is
 	// the search as it was before the pool, kept for comparisons.
 	NoElite bool
+	// Frozen[j][k] true keeps operation k of job j at exactly its start in the
+	// start schedule given to Run: rescheduling after part of a plan has run.
+	// Run freezes with it every operation before it in its job or on its
+	// machine in the start schedule (a frozen start depends on them), so the
+	// frozen operations form a prefix of every job and every machine
+	// sequence; the free operations are scheduled after the frozen ones of
+	// their machine, never in an idle gap before one. Every method respects
+	// it, and Optimal then means optimal under these constraints. nil freezes
+	// nothing; otherwise it must have the instance's shape.
+	Frozen [][]bool
 
 	// clock replaces the wall clock for TimeLimit (tests use thread CPU time);
 	// clockLimit is then the limit on it.
@@ -99,6 +109,7 @@ type Stats struct {
 	Neighborhoods   int64         `json:"neighborhoods"`   // LNS neighbourhoods solved
 	LNSImprovements int64         `json:"lns_improvements"`
 	StartMakespan   int           `json:"start_makespan"`
+	Frozen          int           `json:"frozen"` // operations kept at their start (Settings.Frozen and their predecessors)
 	Elapsed         time.Duration `json:"elapsed_ns"`
 }
 
@@ -221,9 +232,16 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
+	if err := checkFrozenShape(js, s.Frozen); err != nil {
+		return Result{}, err
+	}
 	g0, err := NewGraph(js, start)
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
+	}
+	frozen := 0
+	if s.Frozen != nil {
+		frozen = g0.freeze(start, s.Frozen)
 	}
 	threads := s.Threads
 	if threads == 0 {
@@ -245,7 +263,7 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 			s.OnImprove(Solution{Starts: sh.best.Starts(), Makespan: sh.best.makespan, Phase: "shift", Bound: int(sh.bound.Load())})
 		}
 	}
-	res := Result{Stats: Stats{StartMakespan: startMS}}
+	res := Result{Stats: Stats{StartMakespan: startMS, Frozen: frozen}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var reasons []solvers.StopReason
@@ -350,6 +368,9 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if ms > startMS { // only with zero-length operations the left shift cannot keep
 		starts, ms = cloneStarts(start), startMS
 	}
+	if err := checkFrozen(js, start, starts, g0.fixed); err != nil {
+		return Result{}, fmt.Errorf("improve: bug: %w", err)
+	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
 	if ms < startMS {
 		res.Solution.Phase, res.Solution.Iteration = sh.bestPhase, sh.bestIter
@@ -367,6 +388,41 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	}
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+// checkFrozenShape reports a Frozen that does not match the instance.
+func checkFrozenShape(js *instances.JobShop, frozen [][]bool) error {
+	if frozen == nil {
+		return nil
+	}
+	if len(frozen) != len(js.Jobs) {
+		return solvers.InvalidSetting("Frozen", "%d jobs, the instance has %d", len(frozen), len(js.Jobs))
+	}
+	for j, ops := range js.Jobs {
+		if len(frozen[j]) != len(ops) {
+			return solvers.InvalidSetting("Frozen", "job %d: %d operations, the instance has %d", j, len(frozen[j]), len(ops))
+		}
+	}
+	return nil
+}
+
+// checkFrozen reports the first operation whose start in got differs from
+// its start in want although fixed (indexed by operation number, -1 for a free
+// one; nil for none) says it is frozen.
+func checkFrozen(js *instances.JobShop, want, got [][]int, fixed []int32) error {
+	if fixed == nil {
+		return nil
+	}
+	op := 0
+	for j, ops := range js.Jobs {
+		for k := range ops {
+			if fixed[op] != none && got[j][k] != want[j][k] {
+				return fmt.Errorf("frozen operation %d of job %d starts at %d, not at %d", k, j, got[j][k], want[j][k])
+			}
+			op++
+		}
+	}
+	return nil
 }
 
 func (s Settings) validate() error {
@@ -450,6 +506,12 @@ func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds 
 				break
 			}
 			improved, ok := ts.Step()
+			if !ok && ts.provedOptimal() {
+				sh.offer(ts.Current(), "tabu", ts.Iterations)
+				sh.raise(ts.Current().makespan, false)
+				st.Stop(solvers.Completed)
+				break
+			}
 			if improved {
 				stall = 0
 				sh.offer(ts.Best(), "tabu", ts.Iterations)
@@ -525,6 +587,12 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 				break
 			}
 			improved, ok := ts.Step()
+			if !ok && ts.provedOptimal() {
+				sh.offer(ts.Current(), "tabu", ts.Iterations)
+				sh.raise(ts.Current().makespan, false)
+				st.Stop(solvers.Completed)
+				break
+			}
 			if improved {
 				stall = 0
 				sh.offer(ts.Best(), "tabu", ts.Iterations)

@@ -134,18 +134,24 @@ func (g *Graph) apply(mv move) {
 // inverse is the move that undoes mv.
 func (mv move) inverse() move { return move{mv.m, mv.to, mv.from} }
 
-// neighbourhood appends the candidate moves of the current critical path to dst.
+// neighbourhood appends the candidate moves of the current critical path to
+// dst. The frozen prefix of each machine is outside every move.
 func (g *Graph) neighbourhood(dst []move, nh Neighborhood) []move {
 	path, blocks := g.CriticalPath()
 	nb := len(blocks) - 1
 	for b := 0; b < nb; b++ {
 		first, last := int(blocks[b]), int(blocks[b+1])-1
+		m := g.mach[path[first]]
+		p0 := g.pos[path[first]]
+		if g.frozenLen != nil && p0 < g.frozenLen[m] {
+			// No move touches a frozen operation: keep the block's free part.
+			first += int(g.frozenLen[m] - p0)
+			p0 = g.frozenLen[m]
+		}
 		k := last - first + 1
 		if k < 2 {
 			continue
 		}
-		m := g.mach[path[first]]
-		p0 := g.pos[path[first]]
 		pl := p0 + int32(k-1)
 		if nh == N5 {
 			if b > 0 {
@@ -344,6 +350,9 @@ func (t *TabuSearch) Step() (improved, ok bool) {
 	}
 	if count == 0 {
 		if tabuCount == 0 {
+			// Still an iteration: MaxIterations must end a search that cannot
+			// move (a frozen prefix can hold every critical block).
+			t.Iterations++
 			return false, false
 		}
 		chosen = tabuChosen // every move is tabu: take the least bad one
@@ -365,6 +374,12 @@ func (t *TabuSearch) Step() (improved, ok bool) {
 	}
 	return false, true
 }
+
+// provedOptimal reports whether the last Step found the current schedule
+// optimal: an empty N7 neighbourhood means its critical path has no two free
+// operations in a row on one machine, so every arc of the path is a job arc,
+// a frozen one or one from the frozen prefix, and no schedule is shorter.
+func (t *TabuSearch) provedOptimal() bool { return t.nh == N7 && len(t.moves) == 0 }
 
 // Perturb restarts from graph src (e.g. an elite schedule): copies it, clears the
 // tabu list and applies k random feasible neighbourhood moves.
