@@ -1,0 +1,241 @@
+package improve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/solvers"
+)
+
+// freezeMachinePrefixes marks the first frac of every machine's operations,
+// ordered by start in starts (rounded down).
+func freezeMachinePrefixes(js *instances.JobShop, starts [][]int, frac float64) [][]bool {
+	type op struct{ j, k int }
+	byMachine := make([][]op, js.Machines)
+	frozen := make([][]bool, len(js.Jobs))
+	for j, ops := range js.Jobs {
+		frozen[j] = make([]bool, len(ops))
+		for k, o := range ops {
+			byMachine[o.Machine] = append(byMachine[o.Machine], op{j, k})
+		}
+	}
+	for _, ops := range byMachine {
+		slices.SortFunc(ops, func(a, b op) int { return starts[a.j][a.k] - starts[b.j][b.k] })
+		for _, o := range ops[:int(frac*float64(len(ops)))] {
+			frozen[o.j][o.k] = true
+		}
+	}
+	return frozen
+}
+
+// delayed is starts with every operation pushed back by d: still feasible, no
+// longer semi-active, so a left shift would move every operation.
+func delayed(starts [][]int, d int) [][]int {
+	out := cloneStarts(starts)
+	for j := range out {
+		for k := range out[j] {
+			out[j][k] += d
+		}
+	}
+	return out
+}
+
+// checkFrozenKept fails unless res is feasible, no worse than start, keeps
+// every marked operation's start, and starts no free operation before the end
+// of a marked one on its machine that started earlier in start.
+func checkFrozenKept(t *testing.T, js *instances.JobShop, start [][]int, frozen [][]bool, res Result) {
+	t.Helper()
+	startMS, err := instances.CheckSchedule(js, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, js, res, startMS)
+	got := res.Solution.Starts
+	frozenEnd := make([]int, js.Machines)
+	for j, ops := range js.Jobs {
+		for k, o := range ops {
+			if frozen[j][k] {
+				if got[j][k] != start[j][k] {
+					t.Fatalf("%s: frozen operation %d of job %d moved from %d to %d", js.Name, k, j, start[j][k], got[j][k])
+				}
+				frozenEnd[o.Machine] = max(frozenEnd[o.Machine], start[j][k]+o.Duration)
+			}
+		}
+	}
+	for j, ops := range js.Jobs {
+		for k, o := range ops {
+			if !frozen[j][k] && got[j][k] < frozenEnd[o.Machine] {
+				t.Fatalf("%s: free operation %d of job %d at %d, before the frozen operations of machine %d end (%d)", js.Name, k, j, got[j][k], o.Machine, frozenEnd[o.Machine])
+			}
+		}
+	}
+}
+
+func TestFrozenClosureAddsPredecessors(t *testing.T) {
+	js := loadNamed(t, "ft06")
+	start := mwkrStart(js)
+	g, err := NewGraph(js, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frozen := make([][]bool, len(js.Jobs))
+	for j, ops := range js.Jobs {
+		frozen[j] = make([]bool, len(ops))
+	}
+	// The last operation of job 0 drags in its job and, through the machines,
+	// operations of other jobs.
+	frozen[0][len(js.Jobs[0])-1] = true
+	count := g.freeze(start, frozen)
+	if count <= len(js.Jobs[0]) {
+		t.Fatalf("closure froze %d operations, want more than job 0's %d", count, len(js.Jobs[0]))
+	}
+	seen := 0
+	for op := int32(0); op < int32(g.n); op++ {
+		if !g.frozen(op) {
+			continue
+		}
+		seen++
+		if p := g.jPrev[op]; p != none && !g.frozen(p) {
+			t.Errorf("operation %d frozen, its job predecessor %d free", op, p)
+		}
+		if p := g.mPrev[op]; p != none && !g.frozen(p) {
+			t.Errorf("operation %d frozen, its machine predecessor %d free", op, p)
+		}
+		if j, k := g.job[op], op-g.offset[g.job[op]]; g.Head(int(op)) != start[j][k] {
+			t.Errorf("frozen operation %d: head %d, start %d", op, g.Head(int(op)), start[j][k])
+		}
+	}
+	if seen != count {
+		t.Errorf("%d operations frozen, freeze says %d", seen, count)
+	}
+	for m, s := range g.seq {
+		for i, op := range s {
+			if g.frozen(op) != (int32(i) < g.frozenLen[m]) {
+				t.Errorf("machine %d: position %d frozen %v, frozen prefix %d", m, i, g.frozen(op), g.frozenLen[m])
+			}
+		}
+	}
+}
+
+func TestFrozenEverythingKeepsTheStartExactly(t *testing.T) {
+	js := loadNamed(t, "ft06")
+	start := delayed(mwkrStart(js), 3)
+	all := freezeMachinePrefixes(js, start, 1)
+	for _, m := range []Method{Portfolio, Tabu, LNS, Exact} {
+		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, MaxIterations: 200}, Method: m, Frozen: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(res.Solution.Starts, start, slices.Equal[[]int]) {
+			t.Errorf("%v: everything frozen, yet the schedule changed: %v", m, res.Solution.Starts)
+		}
+		if res.Stats.Frozen != js.NumOperations() {
+			t.Errorf("%v: Stats.Frozen %d, want %d", m, res.Stats.Frozen, js.NumOperations())
+		}
+	}
+}
+
+// TestFrozenNeighbourhoodAvoidsThePrefix freezes the first 30 % of each machine
+// and checks that no candidate move of a tabu walk touches the frozen prefix.
+func TestFrozenNeighbourhoodAvoidsThePrefix(t *testing.T) {
+	js := loadNamed(t, "ta01")
+	start := mwkrStart(js)
+	g, err := NewGraph(js, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.freeze(start, freezeMachinePrefixes(js, start, 0.3)) == 0 {
+		t.Fatal("nothing frozen")
+	}
+	ts := NewTabu(g, N7, 1)
+	moves := 0
+	for i := 0; i < 300; i++ {
+		for _, nh := range []Neighborhood{N7, N5} {
+			for _, mv := range g.neighbourhood(nil, nh) {
+				moves++
+				if fl := g.frozenLen[mv.m]; mv.from < fl || mv.to < fl {
+					t.Fatalf("step %d: %v move %+v touches machine %d's frozen prefix of %d", i, nh, mv, mv.m, fl)
+				}
+			}
+		}
+		ts.Step()
+	}
+	if moves == 0 {
+		t.Fatal("no moves at all")
+	}
+}
+
+// TestFrozenTaillard is the acceptance test of the library: ta01–ta10 from a
+// serial MWKR schedule with the first 30 % of every machine frozen. (Package
+// jssp runs the same from its FDD/MWKR dispatching.)
+func TestFrozenTaillard(t *testing.T) {
+	names := []string{"ta01", "ta02", "ta03", "ta04", "ta05", "ta06", "ta07", "ta08", "ta09", "ta10"}
+	iters := int64(3000)
+	if testing.Short() || raceEnabled {
+		names, iters = names[:3], 500
+	}
+	for _, name := range names {
+		js := loadNamed(t, name)
+		start := mwkrStart(js)
+		startMS, _ := instances.CheckSchedule(js, start)
+		frozen := freezeMachinePrefixes(js, start, 0.3)
+		for _, threads := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(t *testing.T) {
+				res, err := Run(context.Background(), js, start, Settings{
+					Limits: solvers.Limits{Threads: threads, Seed: 1, MaxIterations: iters},
+					Frozen: frozen,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkFrozenKept(t, js, start, frozen, res)
+				if res.Stats.Frozen < js.NumOperations()*3/10-js.Machines {
+					t.Errorf("Stats.Frozen %d, fewer than marked", res.Stats.Frozen)
+				}
+				t.Logf("%d → %d, %d frozen, bound %v, %v", startMS, res.Solution.Makespan, res.Stats.Frozen, res.Bound, res.Status)
+			})
+		}
+	}
+}
+
+// TestFrozenLNSAndExact runs the CP methods with a frozen prefix: on ft06 the
+// exact search proves an optimum of the frozen problem, which must keep the
+// prefix (the unconstrained optimum, 55, does not).
+func TestFrozenLNSAndExact(t *testing.T) {
+	js := loadNamed(t, "ft06")
+	start := delayed(mwkrStart(js), 2)
+	frozen := freezeMachinePrefixes(js, start, 0.3)
+	for _, c := range []struct {
+		m    Method
+		iter int64
+	}{{LNS, 50}, {Exact, 0}} {
+		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, Seed: 3, MaxIterations: c.iter}, Method: c.m, Frozen: frozen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFrozenKept(t, js, start, frozen, res)
+		if c.m == Exact && res.Status != solvers.Optimal {
+			t.Errorf("exact: status %v", res.Status)
+		}
+		t.Logf("%v: %d frozen, makespan %d, bound %v, %v", c.m, res.Stats.Frozen, res.Solution.Makespan, res.Bound, res.Status)
+	}
+}
+
+func TestFrozenOfAnotherShapeIsAnInvalidSetting(t *testing.T) {
+	js := loadNamed(t, "ft06")
+	start := mwkrStart(js)
+	good := freezeMachinePrefixes(js, start, 0.3)
+	for name, f := range map[string][][]bool{
+		"jobs":       good[1:],
+		"operations": append([][]bool{good[0][1:]}, good[1:]...),
+	} {
+		_, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, MaxIterations: 10}, Frozen: f})
+		if !errors.Is(err, solvers.ErrInvalidSettings) {
+			t.Errorf("%s: err = %v, want ErrInvalidSettings", name, err)
+		}
+	}
+}
