@@ -77,6 +77,18 @@ type Settings struct {
 	// NoElite turns off the improvement's elite pool and path relinking
 	// (improve.Settings.NoElite), for comparisons with the search before them.
 	NoElite bool
+	// WarmStart, when set, is a complete feasible schedule (Starts[j][k]) that
+	// replaces the construction: it is the start of the improvement (Method
+	// Auto improves it with the portfolio when the run has a budget, and
+	// otherwise returns it left-shifted). Policy and DispatchShare are then
+	// unused; Samples > 0 and Methods Dispatch and MCTS, which only say how
+	// to construct, are invalid settings. A warm start that is not a feasible
+	// schedule of the instance is an error, with the checker's message.
+	WarmStart [][]int
+	// Frozen[j][k] true keeps operation k of job j at its start in WarmStart
+	// (which it requires), with every operation before it in its job or on its
+	// machine: rescheduling what has not run yet. See improve.Settings.Frozen.
+	Frozen [][]bool
 
 	// clock, when set, replaces the wall clock for MCTS's construction share:
 	// it gets DispatchShare of clockLimit on this clock (measurements on a
@@ -98,7 +110,8 @@ type Stats struct {
 	BestRollout     int           `json:"best_rollout"`     // index of the rollout that gave the solution
 	BestTemperature float64       `json:"best_temperature"` // its temperature (0 for greedy)
 	Elapsed         time.Duration `json:"elapsed_ns"`
-	// DispatchMakespan is the makespan of the dispatched start; Improvement holds
+	// DispatchMakespan is the makespan of the dispatched start (of the warm
+	// start with Settings.WarmStart); Improvement holds
 	// the counts of the improvement phase (zero when it did not run).
 	DispatchMakespan int           `json:"dispatch_makespan"`
 	Improvement      improve.Stats `json:"improvement"`
@@ -126,6 +139,12 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("Samples", "%d (want 0 for greedy or K > 0)", s.Samples)
 	case s.Samples > 0 && s.Method == MCTS:
 		return solvers.InvalidSetting("Samples", "best-of-K sampling and MCTS are two different constructions; set one")
+	case s.Frozen != nil && s.WarmStart == nil:
+		return solvers.InvalidSetting("Frozen", "freezes operations of WarmStart, which is not set")
+	case s.WarmStart != nil && s.Samples > 0:
+		return solvers.InvalidSetting("Samples", "a warm start replaces the construction; nothing is sampled")
+	case s.WarmStart != nil && (s.Method == Dispatch || s.Method == MCTS):
+		return solvers.InvalidSetting("Method", "%v constructs a schedule, which a warm start replaces (Auto without a budget returns the warm start left-shifted)", s.Method)
 	}
 	if err := s.MCTS.validate(); err != nil {
 		return err
@@ -163,6 +182,9 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	}
 	if improves && !bounded {
 		return Result{}, solvers.InvalidSetting("Method", "%v needs a time limit, a context deadline or MaxIterations", method)
+	}
+	if s.WarmStart != nil {
+		return improveWarmStart(ctx, js, s, improver, improves, begin)
 	}
 	// The whole time for the construction leaves none to improve it, even
 	// when the construction ends early (MCTS paces itself to end near its
@@ -226,6 +248,67 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	res.Stats.Improvement = imp.Stats
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+// improveWarmStart is Solve from Settings.WarmStart: the improvement with
+// method when improves, else the warm start's left shift.
+func improveWarmStart(ctx context.Context, js *instances.JobShop, s Settings, method improve.Method, improves bool, begin time.Time) (Result, error) {
+	warmMS, err := instances.CheckSchedule(js, s.WarmStart)
+	if err != nil {
+		return Result{}, fmt.Errorf("jssp: warm start: %w", err)
+	}
+	ctx, cancel := s.Limits.Context(ctx)
+	defer cancel()
+	if s.OnImprove != nil {
+		s.OnImprove(Solution{Starts: cloneStarts(s.WarmStart), Makespan: warmMS, Phase: "warm-start"})
+	}
+	is := improve.Settings{
+		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
+		Method:    method,
+		OnImprove: s.OnImprove,
+		NoElite:   s.NoElite,
+		Frozen:    s.Frozen,
+	}
+	var imp improve.Result
+	if improves {
+		imp, err = improve.Run(ctx, js, s.WarmStart, is)
+	} else {
+		imp, err = improve.Shift(js, s.WarmStart, s.Frozen)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("jssp: improvement: %w", err)
+	}
+	// improve has checked its schedule; this is the promise made here, checked
+	// apart from improve's own bookkeeping.
+	ms, err := instances.CheckSchedule(js, imp.Solution.Starts)
+	if err != nil {
+		return Result{}, fmt.Errorf("jssp: bug: the improved warm start fails the checker: %w", err)
+	}
+	if ms > warmMS {
+		return Result{}, fmt.Errorf("jssp: bug: makespan %d, worse than the warm start's %d", ms, warmMS)
+	}
+	for j := range s.Frozen {
+		for k, f := range s.Frozen[j] {
+			if f && imp.Solution.Starts[j][k] != s.WarmStart[j][k] {
+				return Result{}, fmt.Errorf("jssp: bug: frozen operation %d of job %d starts at %d, the warm start has %d", k, j, imp.Solution.Starts[j][k], s.WarmStart[j][k])
+			}
+		}
+	}
+	res := Result{Solution: imp.Solution, Objective: imp.Objective, Bound: imp.Bound, Status: imp.Status, StopReason: imp.StopReason,
+		Stats: Stats{DispatchMakespan: warmMS, BestRollout: -1, Improvement: imp.Stats}}
+	if res.Solution.Phase == "" {
+		res.Solution.Phase = "warm-start"
+	}
+	res.Stats.Elapsed = time.Since(begin)
+	return res, nil
+}
+
+func cloneStarts(s [][]int) [][]int {
+	out := make([][]int, len(s))
+	for j := range s {
+		out[j] = append([]int(nil), s[j]...)
+	}
+	return out
 }
 
 // dispatchShare is DispatchShare with its default for method.
