@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,6 +103,13 @@ func (o JSSPOptions) describe(set jssp.Settings) string {
 	if set.NoElite {
 		method += " without the elite pool"
 	}
+	if o.WarmStart != "" {
+		frozen := ""
+		if o.FreezeBefore > 0 {
+			frozen = fmt.Sprintf(", operations before %d frozen", o.FreezeBefore)
+		}
+		return fmt.Sprintf("warm start %s%s, then %s", o.WarmStart, frozen, method)
+	}
 	return fmt.Sprintf("policy %s (%s), then %s", set.Policy.Name(), decode, method)
 }
 
@@ -138,6 +146,14 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if o.WarmStart != "" {
+		if set.WarmStart, err = readWarmStart(o.WarmStart, js); err != nil {
+			return Outcome{}, err
+		}
+		if o.FreezeBefore > 0 {
+			set.Frozen = freezeBefore(set.WarmStart, o.FreezeBefore)
+		}
+	}
 	ref := Reference(t.DataDir, js, t.Source)
 	if err := t.Started(RunInfo{Instance: js.Name, Kind: "jssp",
 		Size:     fmt.Sprintf("%d jobs × %d machines (%d operations)", js.NumJobs(), js.Machines, js.NumOperations()),
@@ -170,4 +186,65 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 	stop.settle(&env)
 	sched := &instances.Schedule{Instance: js.Name, Objective: makespan, Starts: res.Solution.Starts}
 	return Outcome{Envelope: env, Instance: js, Solution: sched, FoundBy: res.Solution.Phase}, nil
+}
+
+// readWarmStart reads a schedule file and checks that it is a feasible
+// schedule of js; a violation names the line of the job it concerns.
+func readWarmStart(path string, js *instances.JobShop) ([][]int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: warm start: %w", ErrBadInput, err)
+	}
+	sched, err := instances.ReadSchedule(bytes.NewReader(data), path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: warm start %w", ErrBadInput, err)
+	}
+	if _, err := instances.CheckSchedule(js, sched.Starts); err != nil {
+		where := path
+		var v *instances.ScheduleViolation
+		if errors.As(err, &v) && v.Job >= 0 {
+			if line := jobLine(data, v.Job); line > 0 {
+				where = fmt.Sprintf("%s:%d", path, line)
+			}
+		}
+		return nil, fmt.Errorf("%w: warm start %s: not a schedule of %s: %w", ErrBadInput, where, js.Name, err)
+	}
+	return sched.Starts, nil
+}
+
+// jobLine is the line of data on which job j's start times begin: the j-th
+// array inside "starts" (0 when it is not found).
+func jobLine(data []byte, j int) int {
+	i := bytes.Index(data, []byte(`"starts"`))
+	if i < 0 {
+		return 0
+	}
+	depth, job := 0, -1
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '[':
+			if depth++; depth == 2 {
+				if job++; job == j {
+					return 1 + bytes.Count(data[:i], []byte{'\n'})
+				}
+			}
+		case ']':
+			if depth--; depth == 0 {
+				return 0
+			}
+		}
+	}
+	return 0
+}
+
+// freezeBefore marks the operations of starts that start before t.
+func freezeBefore(starts [][]int, t int) [][]bool {
+	frozen := make([][]bool, len(starts))
+	for j, s := range starts {
+		frozen[j] = make([]bool, len(s))
+		for k, st := range s {
+			frozen[j][k] = st < t
+		}
+	}
+	return frozen
 }

@@ -65,6 +65,12 @@ type JSSPOptions struct {
 	// NoElite turns off the elite pool and path relinking of the tabu search
 	// (jssp.Settings.NoElite), for sweeps against the search before them.
 	NoElite bool `toml:"no_elite" json:"no_elite,omitempty"`
+	// WarmStart is a schedule file (the JSON that jssp solve --out writes)
+	// that the improvement starts from instead of a constructed schedule.
+	WarmStart string `toml:"warm_start" json:"warm_start,omitempty"`
+	// FreezeBefore keeps every operation that starts before it in the warm
+	// start where it is (jssp.Settings.Frozen); 0 freezes nothing.
+	FreezeBefore int `toml:"freeze_before" json:"freeze_before,omitempty"`
 }
 
 // RobustOptions are the robust solver's own settings.
@@ -150,6 +156,10 @@ func (o *JSSPOptions) validate() error {
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
 	case !(o.DispatchShare >= 0 && o.DispatchShare <= 1):
 		return fmt.Errorf("dispatch_share %v: want 0 (the default) to 1", o.DispatchShare)
+	case o.FreezeBefore < 0:
+		return fmt.Errorf("freeze_before %d: must not be negative", o.FreezeBefore)
+	case o.FreezeBefore > 0 && o.WarmStart == "":
+		return fmt.Errorf("freeze_before %d: freezes operations of a warm start, and warm_start is not set", o.FreezeBefore)
 	case o.MCTSRollout != "" && o.Method != "mcts":
 		return fmt.Errorf("mcts_rollout %q: only method mcts rolls out", o.MCTSRollout)
 	}

@@ -32,6 +32,8 @@ func jsspCommand() *ucli.Command {
 		&ucli.StringFlag{Name: "gantt", Usage: "draw the schedule as an SVG Gantt chart into `FILE`"},
 		&ucli.StringFlag{Name: "method", Value: "portfolio", Usage: "after dispatching: `M` = dispatch (stop there), tabu, lns, exact (CP branch and bound; proves optimality on small instances) or portfolio (tabu + LNS)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "machine-independent budget `N` of the improvement (tabu iterations, LNS neighbourhoods or CP nodes); with --threads 1 runs repeat exactly"},
+		&ucli.StringFlag{Name: "warm-start", Usage: "improve the schedule in `FILE` (as --out writes it) instead of dispatching"},
+		&ucli.IntFlag{Name: "freeze-before", Usage: "with --warm-start: keep every operation that starts before `T` (and those before it in its job or on its machine) where it is"},
 	)
 	return &ucli.Command{
 		Name:  "jssp",
@@ -43,6 +45,7 @@ func jsspCommand() *ucli.Command {
 				UsageText: "cosolve jssp solve ta01 --time-limit 30 --gantt ta01.svg\n" +
 					"   cosolve jssp solve ft10 --method exact --time-limit 10m\n" +
 					"   cosolve jssp solve ta01 --policy fdd-mwkr --method dispatch\n" +
+					"   cosolve jssp solve ta01 --warm-start plan.json --freeze-before 300 --out replan.json\n" +
 					"   cosolve jssp import-weights checkpoint_model_state_dict.json --out tassel.onnx\n" +
 					"   cosolve jssp solve ta01 --policy tassel.onnx --samples 32 --seed 3 --json\n\n" +
 					"An ONNX policy takes float32 inputs interval_rep [B,J,5,4], start_end_tokens [B,J,5],\n" +
@@ -69,8 +72,17 @@ func jsspSolve(ctx context.Context, cmd *ucli.Command) error {
 	if method == "auto" {
 		return usageErr("--method %q: want dispatch, tabu, lns, exact or portfolio", method)
 	}
+	freeze := int(cmd.Int("freeze-before"))
+	switch {
+	case cmd.IsSet("freeze-before") && !cmd.IsSet("warm-start"):
+		return usageErr("--freeze-before %d: freezes operations of a warm start; give --warm-start FILE", freeze)
+	case freeze < 0:
+		return usageErr("--freeze-before %d: must not be negative", freeze)
+	case cmd.IsSet("warm-start") && method == "dispatch":
+		return usageErr("--method dispatch: a warm start replaces dispatching; leave --method out to improve it")
+	}
 	opts := benchmarks.JSSPOptions{Policy: cmd.String("policy"), Samples: int(cmd.Int("samples")), Method: method, Iterations: cmd.Int64("iterations"),
-		StopAtReference: cmd.Bool("stop-at-reference")}
+		StopAtReference: cmd.Bool("stop-at-reference"), WarmStart: cmd.String("warm-start"), FreezeBefore: freeze}
 	task, err := solveTask(cmd, benchmarks.Config{Name: "jssp", Solver: "jssp", JSSP: &opts}, instances.KindJobShop)
 	if err != nil {
 		return err
@@ -88,9 +100,13 @@ func jsspSolve(ctx context.Context, cmd *ucli.Command) error {
 	js := out.Instance.(*instances.JobShop)
 	sched := out.Solution.(*instances.Schedule)
 	e := out.Envelope
+	construction := fmt.Sprintf("%v dispatching", e.Extra["policy"])
+	if opts.WarmStart != "" {
+		construction = "warm start"
+	}
 	labels := draw.Labels{
 		Title: fmt.Sprintf("%s (%d jobs × %d machines)", js.Name, js.NumJobs(), js.Machines),
-		Caption: draw.Caption(fmt.Sprintf("%v dispatching, then %s; best schedule found by %s", e.Extra["policy"], method, cmp.Or(out.FoundBy, "dispatching")),
+		Caption: draw.Caption(fmt.Sprintf("%s, then %s; best schedule found by %s", construction, method, cmp.Or(out.FoundBy, "dispatching")),
 			"makespan", *e.Objective, e.GapPct, e.Reference, deref(e.ReferenceKind), e.TimeS),
 	}
 	return writeFileAtomic(cmd.Root().Writer, path, func(w io.Writer) error {
