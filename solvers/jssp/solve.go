@@ -159,8 +159,9 @@ func (s Settings) validate() error {
 // Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts,
 // then, depending on Settings.Method, improves it by local search on the
 // disjunctive graph and CP search (package improve) for the rest of the time.
-// The result is never worse than the dispatched start, and every returned
-// schedule has passed instances.CheckSchedule.
+// With Settings.WarmStart the given schedule replaces the construction. The
+// result is never worse than the dispatched (or warm) start, and every
+// returned schedule has passed instances.CheckSchedule.
 func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, error) {
 	begin := time.Now()
 	if err := s.validate(); err != nil {

@@ -85,7 +85,7 @@ type Settings struct {
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
 // Phase says what found it ("shift" for the start's left shift, "tabu", "lns"
-// or "exact"; jssp.Solve adds "dispatch") and Iteration the work count of that
+// or "exact"; jssp.Solve adds "dispatch" and "warm-start") and Iteration the work count of that
 // phase in the thread that found it (tabu iterations, LNS neighbourhoods, CP
 // nodes; the rollout for dispatch). Both are "" and 0 for the start schedule.
 // Bound, in the schedules given to OnImprove, is the lower bound on the
