@@ -63,6 +63,7 @@ func jsspCommand() *ucli.Command {
 				},
 				Action: jsspImportWeights,
 			},
+			jsspTrainCommand(),
 		},
 	}
 }

@@ -93,10 +93,13 @@ type lin64 struct {
 
 // fwd sets y = w·x + b.
 func (l *lin64) fwd(y, x []float64) {
-	for r := 0; r < l.out; r++ {
+	x = x[:l.in]
+	for r := range y[:l.out] {
+		row := l.w[r*l.in : (r+1)*l.in]
+		row = row[:len(x)]
 		s := l.b[r]
-		for c, v := range l.w[r*l.in : (r+1)*l.in] {
-			s += v * x[c]
+		for c, v := range x {
+			s += row[c] * v
 		}
 		y[r] = s
 	}
@@ -106,14 +109,22 @@ func (l *lin64) fwd(y, x []float64) {
 // and wᵀ·dy into dx unless dx is nil. Every backward function adds rather than
 // sets, so residual branches need no temporaries.
 func (l *lin64) bwd(g *lin64, dx, dy, x []float64) {
-	for r := 0; r < l.out; r++ {
-		d := dy[r]
+	x = x[:l.in]
+	for r, d := range dy[:l.out] {
+		if d == 0 { // ReLU and masked rows: nothing flows back
+			continue
+		}
 		g.b[r] += d
-		row, grow := l.w[r*l.in:(r+1)*l.in], g.w[r*l.in:(r+1)*l.in]
-		for c := range row {
-			grow[c] += d * x[c]
-			if dx != nil {
-				dx[c] += d * row[c]
+		grow := g.w[r*l.in : (r+1)*l.in]
+		grow = grow[:len(x)]
+		for c, v := range x {
+			grow[c] += d * v
+		}
+		if dx != nil {
+			row := l.w[r*l.in : (r+1)*l.in]
+			dx := dx[:len(row)]
+			for c, v := range row {
+				dx[c] += d * v
 			}
 		}
 	}

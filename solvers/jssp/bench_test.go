@@ -128,3 +128,26 @@ func BenchmarkForwardTa01ONNX(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTapeTa01 is one training sample's float64 forward and backward
+// pass on a ta01 state, the cost that dominates a training update.
+func BenchmarkTapeTa01(b *testing.B) {
+	net := loadAuthorsNetwork(b)
+	env, err := NewEnv(loadNamed(b, "ta01"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	obs := NewObservation(env.J)
+	env.Observe(obs)
+	l := newLearner(net)
+	t := l.tape(&l.chunks[0], env.J)
+	dl := make([]float64, env.J+1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t.forward(obs)
+		clear(dl)
+		dl[0] = 1
+		t.backward(dl)
+	}
+}

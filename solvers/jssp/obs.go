@@ -1,6 +1,9 @@
 package jssp
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Token values of Observation.StartEndTokens.
 const (
@@ -218,4 +221,18 @@ func b2f(b bool) float32 {
 		return 1
 	}
 	return 0
+}
+
+// clone copies what the network reads, for training samples that outlive the
+// state they were observed in.
+func (o *Observation) clone() *Observation {
+	return &Observation{
+		J:              o.J,
+		IntervalRep:    slices.Clone(o.IntervalRep),
+		StartEndTokens: slices.Clone(o.StartEndTokens),
+		AttentionMask:  slices.Clone(o.AttentionMask),
+		IndexInterval:  slices.Clone(o.IndexInterval),
+		ActionMask:     slices.Clone(o.ActionMask),
+		Group:          slices.Clone(o.Group),
+	}
 }

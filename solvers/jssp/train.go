@@ -3,6 +3,8 @@ package jssp
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 )
 
 // The optimisation half of Tassel et al.'s training protocol (research notes
@@ -130,53 +132,149 @@ type PPOSettings struct {
 // AuthorsPPO are the defaults of the authors' main.py.
 var AuthorsPPO = PPOSettings{Clip: 0.3, Epochs: 20, Minibatches: 20, TargetKL: 0.01}
 
-// learner owns a trainable copy of a network's parameters, their gradient,
-// the optimiser state and one tape per job count.
+// learner owns a trainable copy of a network's parameters, their gradient and
+// the optimiser state. A minibatch's gradient is the sum of gradChunks
+// partial gradients, each over a fixed share of the minibatch's states, added
+// in chunk order: the result is the same on any number of threads.
 type learner struct {
 	net          *Network // positional table, and the template for WithParams
 	params, grad []float64
 	adam         *Adam
-	tapes        map[int]*netTape
-	dl           []float64
+	threads      int
+	chunks       [gradChunks]gradChunk
+	groups       [][]int // scratch: a minibatch's samples grouped by state
+	groupOf      map[*Observation]int
 	order        []int
+}
+
+// gradChunks is the number of partial gradients of a minibatch.
+const gradChunks = 8
+
+// gradChunk holds one partial gradient and the tapes (one per job count)
+// that add into it.
+type gradChunk struct {
+	grad     []float64
+	tapes    map[int]*netTape
+	dl       []float64
+	loss, kl float64
 }
 
 func newLearner(net *Network) *learner {
 	p := net.Params()
-	return &learner{net: net, params: p, grad: make([]float64, len(p)), adam: NewAdam(len(p)), tapes: map[int]*netTape{}}
+	l := &learner{net: net, params: p, grad: make([]float64, len(p)), adam: NewAdam(len(p)), threads: 1, groupOf: map[*Observation]int{}}
+	for c := range l.chunks {
+		l.chunks[c] = gradChunk{grad: make([]float64, len(p)), tapes: map[int]*netTape{}}
+	}
+	return l
 }
 
-func (l *learner) tape(J int) *netTape {
-	t := l.tapes[J]
+func (l *learner) tape(c *gradChunk, J int) *netTape {
+	t := c.tapes[J]
 	if t == nil {
-		t = newNetTape(l.net, l.params, l.grad, J)
-		l.tapes[J] = t
+		t = newNetTape(l.net, l.params, c.grad, J)
+		c.tapes[J] = t
 	}
-	if cap(l.dl) < J+1 {
-		l.dl = make([]float64, J+1)
+	if cap(c.dl) < J+1 {
+		c.dl = make([]float64, J+1)
 	}
-	l.dl = l.dl[:J+1]
+	c.dl = c.dl[:J+1]
 	return t
 }
 
 // batchGradient sets l.grad to the gradient of the mean clipped surrogate over
-// batch and returns that mean and the mean approximate KL.
+// batch and returns that mean and the mean approximate KL. Samples of one
+// state (the actions one step took) share a forward and a backward pass.
 func (l *learner) batchGradient(samples []Sample, batch []int, clip float64) (loss, kl float64) {
-	clear(l.grad)
-	inv := 1 / float64(len(batch))
+	clear(l.groupOf)
+	l.groups = l.groups[:0]
 	for _, i := range batch {
-		s := &samples[i]
-		t := l.tape(s.Obs.J)
-		t.forward(s.Obs)
-		lp := t.LogProbs[s.Action]
-		sl, d := ClippedSurrogate(lp, s.OldLogProb, s.Advantage, clip)
-		loss += sl * inv
-		kl += ApproxKL(lp, s.OldLogProb) * inv
-		clear(l.dl)
-		l.dl[s.Action] = d * inv
-		t.backward(l.dl)
+		g, ok := l.groupOf[samples[i].Obs]
+		if !ok {
+			g = len(l.groups)
+			l.groupOf[samples[i].Obs] = g
+			if g < cap(l.groups) { // reuse the backing array of an earlier minibatch's group
+				l.groups = l.groups[:g+1]
+				l.groups[g] = l.groups[g][:0]
+			} else {
+				l.groups = append(l.groups, nil)
+			}
+		}
+		l.groups[g] = append(l.groups[g], i)
+	}
+	inv := 1 / float64(len(batch))
+	n := len(l.groups)
+	l.eachChunk(func(c int) {
+		ch := &l.chunks[c]
+		clear(ch.grad)
+		ch.loss, ch.kl = 0, 0
+		for _, group := range l.groups[c*n/gradChunks : (c+1)*n/gradChunks] {
+			obs := samples[group[0]].Obs
+			t := l.tape(ch, obs.J)
+			t.forward(obs)
+			clear(ch.dl)
+			for _, i := range group {
+				s := &samples[i]
+				lp := t.LogProbs[s.Action]
+				sl, d := ClippedSurrogate(lp, s.OldLogProb, s.Advantage, clip)
+				ch.loss += sl * inv
+				ch.kl += ApproxKL(lp, s.OldLogProb) * inv
+				ch.dl[s.Action] += d * inv
+			}
+			t.backward(ch.dl)
+		}
+	})
+	copy(l.grad, l.chunks[0].grad)
+	loss, kl = l.chunks[0].loss, l.chunks[0].kl
+	for c := 1; c < gradChunks; c++ {
+		for k, g := range l.chunks[c].grad {
+			l.grad[k] += g
+		}
+		loss += l.chunks[c].loss
+		kl += l.chunks[c].kl
 	}
 	return loss, kl
+}
+
+// eachChunk runs work for every chunk index, on up to l.threads goroutines.
+func (l *learner) eachChunk(work func(c int)) {
+	if l.threads <= 1 {
+		for c := range gradChunks {
+			work(c)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int32
+	for w := 0; w < min(l.threads, gradChunks); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := int(next.Add(1)) - 1; c < gradChunks; c = int(next.Add(1)) - 1 {
+				work(c)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// setOldLogProbs scores every sample under the current parameters, the
+// policy an update starts from.
+func (l *learner) setOldLogProbs(samples []Sample) {
+	n := len(samples)
+	l.eachChunk(func(c int) {
+		ch := &l.chunks[c]
+		var last *Observation
+		var t *netTape
+		for i := c * n / gradChunks; i < (c+1)*n/gradChunks; i++ {
+			s := &samples[i]
+			if s.Obs != last { // a step's samples are adjacent when collected
+				t = l.tape(ch, s.Obs.J)
+				t.forward(s.Obs)
+				last = s.Obs
+			}
+			s.OldLogProb = t.LogProbs[s.Action]
+		}
+	})
 }
 
 // optimise runs the epochs of one update at learning rate lr: each epoch

@@ -1,0 +1,117 @@
+package jssp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/cosolve/cosolve/instances"
+	"github.com/cosolve/cosolve/internal/datadirtest"
+)
+
+// tinyTraining is a run small enough for CI: two updates on generated 6×4
+// shops.
+var tinyTraining = TrainSettings{
+	Updates: 2, Sizes: []Size{{6, 4}, {8, 5}}, InstancesPerUpdate: 2, EpisodesPerInstance: 3,
+	ImproveIterations: 300, PPO: PPOSettings{Clip: 0.3, Epochs: 3, Minibatches: 4, TargetKL: 0.05},
+	ValidationSamples: 4, ValidateEvery: 1, Seed: 7,
+}
+
+func tinyValidation() []*instances.JobShop {
+	return []*instances.JobShop{instances.GenerateJobShop(6, 4, 1001), instances.GenerateJobShop(8, 5, 1002)}
+}
+
+func TestTrainRepeatsExactly(t *testing.T) {
+	run := func(threads int, in TrainInput) []float64 {
+		s := tinyTraining
+		s.Threads = threads
+		in.Validation = tinyValidation()
+		net, _, err := Train(context.Background(), in, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net.Params()
+	}
+	one := run(1, TrainInput{})
+	if !slices.Equal(one, run(1, TrainInput{})) {
+		t.Fatal("two one-thread runs with the same seed differ")
+	}
+	if !slices.Equal(one, run(2, TrainInput{})) {
+		t.Error("two threads give other weights than one")
+	}
+	if slices.Equal(one, NewNetwork(0).Params()) {
+		t.Error("training left the weights as they were")
+	}
+	// A run that stops after its first update (here by an error from the
+	// callback, as when saving the checkpoint fails) resumes from the
+	// checkpoint to the same weights.
+	var first *Checkpoint
+	stop := errors.New("stop")
+	_, _, err := Train(context.Background(), TrainInput{Validation: tinyValidation(), OnUpdate: func(_ UpdateReport, c *Checkpoint) error {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		first = new(Checkpoint)
+		if err := json.Unmarshal(b, first); err != nil {
+			return err
+		}
+		return stop
+	}}, tinyTraining)
+	if !errors.Is(err, stop) || first == nil || first.Done != 1 {
+		t.Fatalf("err %v, checkpoint %v", err, first != nil)
+	}
+	if !slices.Equal(one, run(1, TrainInput{Resume: first})) {
+		t.Error("a resumed run differs from an uninterrupted one")
+	}
+}
+
+func TestTrainReports(t *testing.T) {
+	var reports []UpdateReport
+	_, ck, err := Train(context.Background(), TrainInput{Validation: tinyValidation(), OnUpdate: func(r UpdateReport, _ *Checkpoint) error {
+		reports = append(reports, r)
+		return nil
+	}}, tinyTraining)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 2 || ck.Done != 2 {
+		t.Fatalf("%d reports, %d updates done; want 2", len(reports), ck.Done)
+	}
+	for _, r := range reports {
+		t.Logf("%+v", r)
+		if r.Samples == 0 || r.Episodes != 6 || r.MeanImprovement < 0 || !r.Validated || r.Score <= 0 || math.IsNaN(r.Loss) {
+			t.Errorf("report %+v", r)
+		}
+	}
+}
+
+// TestNewNetworkPositionsAreTheAuthors: the sinusoidal table of a fresh
+// network is the one in the authors' checkpoint, up to the last bit of
+// PyTorch's float32 sine (37 of 800 entries differ by one unit).
+func TestNewNetworkPositionsAreTheAuthors(t *testing.T) {
+	f, err := os.Open(datadirtest.Path(t, "jssp", "tassel_e2e", "pretrained", "checkpoint_model_state_dict.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	authors, err := ReadStateDict(f, "checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := NewNetwork(1)
+	for p := range fresh.pe {
+		for c, v := range fresh.pe[p] {
+			if d := math.Abs(float64(v - authors.pe[p][c])); d > 1e-6 {
+				t.Errorf("positional table [%d][%d]: %v, authors' %v", p, c, v, authors.pe[p][c])
+			}
+		}
+	}
+	if p := fresh.Params(); len(p) != nParams || slices.Equal(p, NewNetwork(2).Params()) {
+		t.Error("fresh networks do not depend on the seed")
+	}
+}
