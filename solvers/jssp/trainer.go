@@ -129,7 +129,8 @@ type Checkpoint struct {
 	AdamM     []float64
 	AdamV     []float64
 	AdamT     int
-	// Best are the weights with the best validation score so far.
+	// Best are the weights with the best validation score so far, from
+	// update BestUpdate (0 before the first validation: the initial weights).
 	Best       []float64
 	BestScore  float64 `json:"best_score"`
 	BestUpdate int     `json:"best_update"`
@@ -228,7 +229,7 @@ func Train(ctx context.Context, in TrainInput, s TrainSettings) (*Network, *Chec
 		}
 		p := start.Params()
 		ck = &Checkpoint{Format: CheckpointFormat, Architecture: Architecture, Settings: s, Params: p,
-			AdamM: make([]float64, nParams), AdamV: make([]float64, nParams), Best: slices.Clone(p), BestScore: math.Inf(1)}
+			AdamM: make([]float64, nParams), AdamV: make([]float64, nParams), Best: slices.Clone(p)}
 	} else {
 		if err := CheckCheckpoint(ck); err != nil {
 			return nil, nil, err
@@ -275,7 +276,7 @@ func Train(ctx context.Context, in TrainInput, s TrainSettings) (*Network, *Chec
 				}
 			}
 			rep.Validated, rep.Score = true, score
-			if score <= ck.BestScore || len(in.Validation) == 0 {
+			if ck.BestUpdate == 0 || score <= ck.BestScore || len(in.Validation) == 0 {
 				ck.Best, ck.BestScore, ck.BestUpdate = slices.Clone(l.params), score, u
 			}
 		}
