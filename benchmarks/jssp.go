@@ -152,6 +152,7 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 		}
 		if o.FreezeBefore > 0 {
 			set.Frozen = freezeBefore(set.WarmStart, o.FreezeBefore)
+			set.NotBefore = o.FreezeBefore
 		}
 	}
 	ref := Reference(t.DataDir, js, t.Source)

@@ -33,7 +33,7 @@ func jsspCommand() *ucli.Command {
 		&ucli.StringFlag{Name: "method", Value: "portfolio", Usage: "after dispatching: `M` = dispatch (stop there), tabu, lns, exact (CP branch and bound; proves optimality on small instances) or portfolio (tabu + LNS)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "machine-independent budget `N` of the improvement (tabu iterations, LNS neighbourhoods or CP nodes); with --threads 1 runs repeat exactly"},
 		&ucli.StringFlag{Name: "warm-start", Usage: "improve the schedule in `FILE` (as --out writes it) instead of dispatching"},
-		&ucli.IntFlag{Name: "freeze-before", Usage: "with --warm-start: keep every operation that starts before `T` (and those before it in its job or on its machine) where it is"},
+		&ucli.IntFlag{Name: "freeze-before", Usage: "with --warm-start: keep every operation that starts before `T` (and those before it in its job or on its machine) where it is, and start nothing else before T"},
 	)
 	return &ucli.Command{
 		Name:  "jssp",

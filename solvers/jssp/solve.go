@@ -89,6 +89,10 @@ type Settings struct {
 	// (which it requires), with every operation before it in its job or on its
 	// machine: rescheduling what has not run yet. See improve.Settings.Frozen.
 	Frozen [][]bool
+	// NotBefore (requires WarmStart) is the earliest start of every
+	// operation not frozen: the time of re-planning, before which nothing new
+	// can start. See improve.Settings.NotBefore.
+	NotBefore int
 
 	// clock, when set, replaces the wall clock for MCTS's construction share:
 	// it gets DispatchShare of clockLimit on this clock (measurements on a
@@ -141,6 +145,10 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("Samples", "best-of-K sampling and MCTS are two different constructions; set one")
 	case s.Frozen != nil && s.WarmStart == nil:
 		return solvers.InvalidSetting("Frozen", "freezes operations of WarmStart, which is not set")
+	case s.NotBefore != 0 && s.WarmStart == nil:
+		return solvers.InvalidSetting("NotBefore", "re-plans WarmStart, which is not set")
+	case s.NotBefore < 0:
+		return solvers.InvalidSetting("NotBefore", "%d is negative", s.NotBefore)
 	case s.WarmStart != nil && s.Samples > 0:
 		return solvers.InvalidSetting("Samples", "a warm start replaces the construction; nothing is sampled")
 	case s.WarmStart != nil && (s.Method == Dispatch || s.Method == MCTS):
@@ -269,12 +277,13 @@ func improveWarmStart(ctx context.Context, js *instances.JobShop, s Settings, me
 		OnImprove: s.OnImprove,
 		NoElite:   s.NoElite,
 		Frozen:    s.Frozen,
+		NotBefore: s.NotBefore,
 	}
 	var imp improve.Result
 	if improves {
 		imp, err = improve.Run(ctx, js, s.WarmStart, is)
 	} else {
-		imp, err = improve.Shift(js, s.WarmStart, s.Frozen)
+		imp, err = improve.Shift(js, s.WarmStart, s.Frozen, s.NotBefore)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("jssp: improvement: %w", err)
@@ -292,6 +301,13 @@ func improveWarmStart(ctx context.Context, js *instances.JobShop, s Settings, me
 		for k, f := range s.Frozen[j] {
 			if f && imp.Solution.Starts[j][k] != s.WarmStart[j][k] {
 				return Result{}, fmt.Errorf("jssp: bug: frozen operation %d of job %d starts at %d, the warm start has %d", k, j, imp.Solution.Starts[j][k], s.WarmStart[j][k])
+			}
+		}
+	}
+	for j, starts := range imp.Solution.Starts {
+		for k, t := range starts {
+			if t < s.NotBefore && t != s.WarmStart[j][k] {
+				return Result{}, fmt.Errorf("jssp: bug: operation %d of job %d moved to %d, before NotBefore %d", k, j, t, s.NotBefore)
 			}
 		}
 	}

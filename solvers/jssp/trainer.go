@@ -444,9 +444,11 @@ func improveEpisode(ctx context.Context, ep *trainEpisode, js *instances.JobShop
 			frozen[j][k] = true
 		}
 	}
+	// Nothing left to dispatch can start before the branch point's time: the
+	// improved schedule stays one the environment can replay from there.
 	res, err := improve.Run(ctx, js, ep.starts, improve.Settings{
 		Limits: solvers.Limits{MaxIterations: iterations, Seed: seed, Threads: 1},
-		Method: improve.Tabu, Frozen: frozen})
+		Method: improve.Tabu, Frozen: frozen, NotBefore: env.Time()})
 	if err != nil {
 		return err
 	}

@@ -118,8 +118,10 @@ func (c *cpSearch) initWindows() bool {
 			if f != none {
 				c.est[op] = max(c.est[op], f)
 				c.lct[op] = min(c.lct[op], f+c.g.dur[op])
-				ok = ok && c.est[op]+c.g.dur[op] <= c.lct[op]
+			} else {
+				c.est[op] = max(c.est[op], c.g.notBefore)
 			}
+			ok = ok && c.est[op]+c.g.dur[op] <= c.lct[op]
 		}
 	}
 	return ok

@@ -89,7 +89,7 @@ func TestFrozenClosureAddsPredecessors(t *testing.T) {
 	// The last operation of job 0 drags in its job and, through the machines,
 	// operations of other jobs.
 	frozen[0][len(js.Jobs[0])-1] = true
-	count := g.freeze(start, frozen)
+	count := g.freeze(start, frozen, 0)
 	if count <= len(js.Jobs[0]) {
 		t.Fatalf("closure froze %d operations, want more than job 0's %d", count, len(js.Jobs[0]))
 	}
@@ -148,7 +148,7 @@ func TestFrozenNeighbourhoodAvoidsThePrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.freeze(start, freezeMachinePrefixes(js, start, 0.3)) == 0 {
+	if g.freeze(start, freezeMachinePrefixes(js, start, 0.3), 0) == 0 {
 		t.Fatal("nothing frozen")
 	}
 	ts := NewTabu(g, N7, 1)
@@ -237,5 +237,76 @@ func TestFrozenOfAnotherShapeIsAnInvalidSetting(t *testing.T) {
 		if !errors.Is(err, solvers.ErrInvalidSettings) {
 			t.Errorf("%s: err = %v, want ErrInvalidSettings", name, err)
 		}
+	}
+}
+
+// TestNotBeforeReplansFromATime re-plans ta01–ta03 at the middle of a
+// schedule with a gap: what started before is kept, nothing else starts
+// earlier, with every method; a start that already breaks the limit is an
+// error.
+func TestNotBeforeReplansFromATime(t *testing.T) {
+	binds := 0
+	for _, name := range []string{"ta01", "ta02", "ta03"} {
+		js := loadNamed(t, name)
+		// The plan waits 60 time units at 30 before the re-planning time, so
+		// the operations in between could start earlier than that time.
+		start := mwkrStart(js)
+		baseMS, _ := instances.CheckSchedule(js, start)
+		at := baseMS / 2
+		for j := range start {
+			for k, s := range start[j] {
+				if s >= at-30 {
+					start[j][k] = s + 60
+				}
+			}
+		}
+		frozen := make([][]bool, len(start))
+		for j := range start {
+			frozen[j] = make([]bool, len(start[j]))
+			for k, s := range start[j] {
+				frozen[j][k] = s < at
+			}
+		}
+		for _, m := range []Method{Portfolio, Tabu, LNS, Exact} {
+			t.Run(fmt.Sprintf("%s/%v", name, m), func(t *testing.T) {
+				res, err := Run(context.Background(), js, start, Settings{
+					Limits: solvers.Limits{Threads: 1, Seed: 1, MaxIterations: 300},
+					Method: m, Frozen: frozen, NotBefore: at,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkFrozenKept(t, js, start, frozen, res)
+				for j, starts := range res.Solution.Starts {
+					for k, s := range starts {
+						if !frozen[j][k] && s < at {
+							t.Fatalf("operation %d of job %d starts at %d, before %d", k, j, s, at)
+						}
+					}
+				}
+			})
+		}
+		// The limit binds: without it the left shift alone moves free
+		// operations into the past.
+		free, err := Shift(js, start, frozen, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, starts := range free.Solution.Starts {
+			for k, s := range starts {
+				if !frozen[j][k] && s < at {
+					binds++
+				}
+			}
+		}
+		if _, err := Run(context.Background(), js, start, Settings{Frozen: frozen, NotBefore: baseMS + 60, Limits: solvers.Limits{MaxIterations: 10}}); err == nil {
+			t.Errorf("%s: a start with free operations before NotBefore was accepted", name)
+		}
+		if _, err := Shift(js, start, nil, -1); err == nil {
+			t.Errorf("%s: a negative NotBefore was accepted", name)
+		}
+	}
+	if binds == 0 {
+		t.Error("no free operation would start before the limit without it: the test proves nothing")
 	}
 }

@@ -39,6 +39,9 @@ type Graph struct {
 	// frozen prefix (nil likewise). Both are shared, read-only, by the clones.
 	fixed     []int32
 	frozenLen []int32
+	// notBefore is the earliest start of the free operations when fixed is
+	// set (re-planning at a time cannot start anything earlier).
+	notBefore int32
 
 	head  []int32
 	tail  []int32
@@ -212,7 +215,11 @@ func (g *Graph) Update() bool {
 		}
 		if fixed != nil {
 			// A frozen operation's predecessors are frozen and end by its start.
-			h = max(h, fixed[op])
+			if f := fixed[op]; f != none {
+				h = max(h, f)
+			} else {
+				h = max(h, g.notBefore)
+			}
 		}
 		head[op] = h
 		if s := g.jNext[op]; s != none {
@@ -343,7 +350,7 @@ func (g *Graph) copyFrom(src *Graph) {
 // Clone returns an independent copy.
 func (g *Graph) Clone() *Graph {
 	c := newEmptyGraph(g.js)
-	c.fixed, c.frozenLen = g.fixed, g.frozenLen
+	c.fixed, c.frozenLen, c.notBefore = g.fixed, g.frozenLen, g.notBefore
 	c.copyFrom(g)
 	return c
 }
@@ -352,12 +359,13 @@ func (g *Graph) Clone() *Graph {
 // their starts in starts, the schedule g was built from, together with every
 // operation before one of them in its job or on its machine, and updates the
 // graph. The frozen operations then form a prefix of every job and of every
-// machine sequence. It returns how many operations are frozen.
-func (g *Graph) freeze(starts [][]int, frozen [][]bool) int {
+// machine sequence; the others start at notBefore or later. frozen may be
+// nil when only notBefore applies. It returns how many operations are frozen.
+func (g *Graph) freeze(starts [][]int, frozen [][]bool, notBefore int) int {
 	fixed := make([]int32, g.n)
 	for op := range fixed {
 		fixed[op] = none
-		if frozen[g.job[op]][op-int(g.offset[g.job[op]])] {
+		if frozen != nil && frozen[g.job[op]][op-int(g.offset[g.job[op]])] {
 			fixed[op] = 0 // marked; the start is set below
 		}
 	}
@@ -378,10 +386,10 @@ func (g *Graph) freeze(starts [][]int, frozen [][]bool) int {
 			fixed[p] = 0
 		}
 	}
-	if count == 0 {
+	if count == 0 && notBefore == 0 {
 		return 0
 	}
-	g.fixed = fixed
+	g.fixed, g.notBefore = fixed, int32(notBefore)
 	g.frozenLen = make([]int32, len(g.seq))
 	for m, s := range g.seq {
 		for _, op := range s {

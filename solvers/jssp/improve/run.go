@@ -76,6 +76,11 @@ type Settings struct {
 	// it, and Optimal then means optimal under these constraints. nil freezes
 	// nothing; otherwise it must have the instance's shape.
 	Frozen [][]bool
+	// NotBefore is the earliest start of every operation that is not frozen:
+	// re-planning at time NotBefore cannot start anything in the past. The
+	// start schedule must respect it (the operations that start earlier are
+	// the ones to freeze). 0 means no such limit.
+	NotBefore int
 
 	// clock replaces the wall clock for TimeLimit (tests use thread CPU time);
 	// clockLimit is then the limit on it.
@@ -239,9 +244,9 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if err != nil {
 		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
-	frozen := 0
-	if s.Frozen != nil {
-		frozen = g0.freeze(start, s.Frozen)
+	frozen := g0.freeze(start, s.Frozen, s.NotBefore)
+	if err := checkFrozen(js, start, start, g0.fixed, g0.notBefore); err != nil {
+		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
 	threads := s.Threads
 	if threads == 0 {
@@ -368,7 +373,7 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if ms > startMS { // only with zero-length operations the left shift cannot keep
 		starts, ms = cloneStarts(start), startMS
 	}
-	if err := checkFrozen(js, start, starts, g0.fixed); err != nil {
+	if err := checkFrozen(js, start, starts, g0.fixed, g0.notBefore); err != nil {
 		return Result{}, fmt.Errorf("improve: bug: %w", err)
 	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
@@ -393,7 +398,7 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 // Shift is Run without a search: the semi-active schedule of start's machine
 // orders, with the operations of frozen (as Settings.Frozen) kept at their
 // starts.
-func Shift(js *instances.JobShop, start [][]int, frozen [][]bool) (Result, error) {
+func Shift(js *instances.JobShop, start [][]int, frozen [][]bool, notBefore int) (Result, error) {
 	begin := time.Now()
 	startMS, err := instances.CheckSchedule(js, start)
 	if err != nil {
@@ -407,14 +412,18 @@ func Shift(js *instances.JobShop, start [][]int, frozen [][]bool) (Result, error
 		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
 	res := Result{Stats: Stats{StartMakespan: startMS}, Status: solvers.Feasible, StopReason: solvers.Completed}
-	if frozen != nil {
-		res.Stats.Frozen = g.freeze(start, frozen)
+	if notBefore < 0 {
+		return Result{}, solvers.InvalidSetting("NotBefore", "%d is negative", notBefore)
+	}
+	res.Stats.Frozen = g.freeze(start, frozen, notBefore)
+	if err := checkFrozen(js, start, start, g.fixed, g.notBefore); err != nil {
+		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
 	starts, ms := g.Starts(), g.makespan
 	if ms > startMS { // only with zero-length operations the left shift cannot keep
 		starts, ms = cloneStarts(start), startMS
 	}
-	if err := checkFrozen(js, start, starts, g.fixed); err != nil {
+	if err := checkFrozen(js, start, starts, g.fixed, g.notBefore); err != nil {
 		return Result{}, fmt.Errorf("improve: bug: %w", err)
 	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
@@ -449,16 +458,20 @@ func checkFrozenShape(js *instances.JobShop, frozen [][]bool) error {
 
 // checkFrozen reports the first operation whose start in got differs from
 // its start in want although fixed (indexed by operation number, -1 for a free
-// one; nil for none) says it is frozen.
-func checkFrozen(js *instances.JobShop, want, got [][]int, fixed []int32) error {
+// one; nil for none) says it is frozen, or a free one that starts before
+// notBefore.
+func checkFrozen(js *instances.JobShop, want, got [][]int, fixed []int32, notBefore int32) error {
 	if fixed == nil {
 		return nil
 	}
 	op := 0
 	for j, ops := range js.Jobs {
 		for k := range ops {
-			if fixed[op] != none && got[j][k] != want[j][k] {
+			switch {
+			case fixed[op] != none && got[j][k] != want[j][k]:
 				return fmt.Errorf("frozen operation %d of job %d starts at %d, not at %d", k, j, got[j][k], want[j][k])
+			case fixed[op] == none && got[j][k] < int(notBefore):
+				return fmt.Errorf("operation %d of job %d starts at %d, before %d, and is not frozen", k, j, got[j][k], notBefore)
 			}
 			op++
 		}
@@ -475,6 +488,8 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("Method", "unknown method %d", int(s.Method))
 	case s.Neighborhood != N7 && s.Neighborhood != N5:
 		return solvers.InvalidSetting("Neighborhood", "unknown neighbourhood %d", int(s.Neighborhood))
+	case s.NotBefore < 0:
+		return solvers.InvalidSetting("NotBefore", "%d is negative", s.NotBefore)
 	case s.StallIterations < 0:
 		return solvers.InvalidSetting("StallIterations", "%d is negative", s.StallIterations)
 	}
