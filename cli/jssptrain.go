@@ -153,7 +153,7 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 		in.Validation = append(in.Validation, instances.GenerateJobShop(z.Jobs, z.Machines, solvers.DeriveSeed(s.Seed, "train/validation", uint64(i))))
 	}
 	bar := newProgress(stderr, "updates", s.Updates)
-	if in.Resume != nil {
+	if in.Resume != nil && bar.bar != nil {
 		bar.set(in.Resume.Done, "resumed")
 	}
 	in.OnUpdate = func(r jssp.UpdateReport, ck *jssp.Checkpoint) error {
@@ -167,8 +167,10 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 		if r.Validated {
 			note += fmt.Sprintf(", validation %.4f (best %.4f)", r.Score, r.BestScore)
 		}
-		bar.set(r.Update, note)
-		if bar.bar == nil {
+		if bar.bar != nil {
+			bar.set(r.Update, note)
+		} else { // a log: one full line per update instead of the bar's
+			bar.done, bar.note = r.Update, note
 			fmt.Fprintf(stderr, "update %d/%d: %d episodes, %d samples, branch step %d, mean makespan %.1f, %s, %d epochs, replay mismatches %d, %.1f s\n",
 				r.Update, r.Updates, r.Episodes, r.Samples, r.BranchStep, r.MeanMakespan, note, r.Epochs, r.ReplayMismatch, r.Elapsed.Seconds())
 		}
