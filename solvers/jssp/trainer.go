@@ -261,8 +261,8 @@ func Train(ctx context.Context, in TrainInput, s TrainSettings) (*Network, *Chec
 		l.setOldLogProbs(samples)
 		rep.Epochs, rep.Loss = l.optimise(samples, s.PPO, AnnealedLR(s.LearningRate, u, s.Updates), rng)
 		rep.Update, rep.Updates, rep.Samples = u, s.Updates, len(samples)
-		ck.Done = u
-		ck.Params, ck.AdamM, ck.AdamV, ck.AdamT = slices.Clone(l.params), slices.Clone(l.adam.m), slices.Clone(l.adam.v), l.adam.t
+		// The validation may be cancelled: the checkpoint changes only once
+		// the whole update is done, so a stopped run returns the last one.
 		if u%s.ValidateEvery == 0 || u == s.Updates {
 			score := 0.0
 			if len(in.Validation) > 0 {
@@ -280,6 +280,8 @@ func Train(ctx context.Context, in TrainInput, s TrainSettings) (*Network, *Chec
 				ck.Best, ck.BestScore, ck.BestUpdate = slices.Clone(l.params), score, u
 			}
 		}
+		ck.Done = u
+		ck.Params, ck.AdamM, ck.AdamV, ck.AdamT = slices.Clone(l.params), slices.Clone(l.adam.m), slices.Clone(l.adam.v), l.adam.t
 		rep.BestScore = ck.BestScore
 		rep.Elapsed = time.Since(begin)
 		if in.OnUpdate != nil {

@@ -115,3 +115,34 @@ func TestNewNetworkPositionsAreTheAuthors(t *testing.T) {
 		t.Error("fresh networks do not depend on the seed")
 	}
 }
+
+// TestTrainStoppedKeepsTheLastCheckpoint: a cancelled run returns the state
+// of its last finished update, the one its callback saved, and the best
+// weights so far.
+func TestTrainStoppedKeepsTheLastCheckpoint(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	saved := 0
+	s := tinyTraining
+	s.Updates = 5
+	net, ck, err := Train(ctx, TrainInput{Validation: tinyValidation(), OnUpdate: func(r UpdateReport, c *Checkpoint) error {
+		saved = c.Done
+		if r.Update == 2 {
+			cancel()
+		}
+		return nil
+	}}, s)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if net == nil || ck == nil || ck.Done != saved || saved != 2 {
+		t.Fatalf("returned %d updates done, the last saved checkpoint has %d", ck.Done, saved)
+	}
+	best, err := net.WithParams(ck.Best) // rounded to float32, as every network is
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(net.Params(), best.Params()) {
+		t.Error("the returned network is not the checkpoint's best")
+	}
+}
