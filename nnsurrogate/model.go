@@ -81,6 +81,7 @@ type Model struct {
 	interp    *interpreter
 	interpErr error
 	pool      sync.Pool
+	meta      map[string]string
 }
 
 // Load reads and checks an ONNX file.
@@ -122,6 +123,12 @@ func FromProto(mp *onnx.ModelProto) (m *Model, err error) {
 		return nil, err
 	}
 	m = &Model{g: g}
+	for _, e := range mp.GetMetadataProps() {
+		if m.meta == nil {
+			m.meta = map[string]string{}
+		}
+		m.meta[e.GetKey()] = e.GetValue()
+	}
 	// A trial plan with every dynamic dimension set to 1 catches shape errors and operators
 	// whose shapes depend on data now rather than at the first call.
 	// Inputs of unknown rank leave the check to the first call.
@@ -172,6 +179,14 @@ func cloneInfos(v []ValueInfo) []ValueInfo {
 		out[i] = ValueInfo{Name: x.Name, Shape: append([]int(nil), x.Shape...), DType: x.DType}
 	}
 	return out
+}
+
+// Metadata is the value recorded under key in the model's metadata (ONNX
+// metadata_props, as Network.SetMetadata writes them); ok is false when the
+// model has none.
+func (m *Model) Metadata(key string) (value string, ok bool) {
+	value, ok = m.meta[key]
+	return value, ok
 }
 
 // Opset is the default-domain opset the model was written for.

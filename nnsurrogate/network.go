@@ -25,6 +25,7 @@ type Network struct {
 	inputGrads bool
 	err        error // first builder misuse
 	tape       *tape
+	meta       map[string]string
 }
 
 // Node is a value in a Network under construction.

@@ -184,3 +184,33 @@ func TestFitDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataRoundTrip: what SetMetadata records is read back by
+// Model.Metadata, and a model written without any has none.
+func TestMetadataRoundTrip(t *testing.T) {
+	load := func(n *Network) *Model {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := n.WriteONNX(&buf); err != nil {
+			t.Fatal(err)
+		}
+		m, err := LoadReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	n := mlp16(1)
+	if _, ok := load(n).Metadata("label"); ok {
+		t.Fatal("a network without metadata wrote some")
+	}
+	n.SetMetadata("label", "cost")
+	n.SetMetadata("kind", "kp")
+	n.SetMetadata("label", "saving")
+	m := load(n)
+	for k, want := range map[string]string{"label": "saving", "kind": "kp"} {
+		if got, ok := m.Metadata(k); !ok || got != want {
+			t.Errorf("metadata %q: %q (%v), want %q", k, got, ok, want)
+		}
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/advancedclimatesystems/gonnx/onnx"
 	"google.golang.org/protobuf/proto"
@@ -194,7 +196,22 @@ func (n *Network) ONNX() (*onnx.ModelProto, error) {
 	} else {
 		b.g.Output = []*onnx.ValueInfoProto{valueInfoProto(n.outName, "batch", out.width)}
 	}
-	return &onnx.ModelProto{IrVersion: 8, ProducerName: "cosolve", OpsetImport: []*onnx.OperatorSetIdProto{{Version: 13}}, Graph: b.g}, nil
+	mp := &onnx.ModelProto{IrVersion: 8, ProducerName: "cosolve", OpsetImport: []*onnx.OperatorSetIdProto{{Version: 13}}, Graph: b.g}
+	// Sorted, so that the same network always writes the same bytes.
+	for _, k := range slices.Sorted(maps.Keys(n.meta)) {
+		mp.MetadataProps = append(mp.MetadataProps, &onnx.StringStringEntryProto{Key: k, Value: n.meta[k]})
+	}
+	return mp, nil
+}
+
+// SetMetadata records a key and value in the model's metadata (ONNX
+// metadata_props), where Model.Metadata reads it back: what the network was
+// trained for that its weights do not say, such as the meaning of its output.
+func (n *Network) SetMetadata(key, value string) {
+	if n.meta == nil {
+		n.meta = map[string]string{}
+	}
+	n.meta[key] = value
 }
 
 // WriteONNX writes the network as an ONNX model (see ONNX).
