@@ -94,6 +94,12 @@ type RobustOptions struct {
 	// PolishKicks is how many kicks in a row without a new best end the
 	// polish (0 = 20).
 	PolishKicks int `toml:"polish_kicks" json:"polish_kicks,omitempty"`
+	// CCGShare is the part of the time limit (and of Iterations) the CCG
+	// may use before the polish (robust.Settings.CCGShare; 0 = 0.5, 1 = all).
+	CCGShare float64 `toml:"ccg_share" json:"ccg_share,omitempty"`
+	// ModelLabel is the label sense of a model that does not record it:
+	// cost or saving (robust.Settings.ModelLabel; "" = read as a cost).
+	ModelLabel string `toml:"model_label" json:"model_label,omitempty"`
 }
 
 // decodeOptions decodes a config's options table into the options type of
@@ -188,6 +194,10 @@ func (o *RobustOptions) validate() error {
 		return fmt.Errorf("iterations %d: must not be negative", o.Iterations)
 	case o.PolishKicks < 0:
 		return fmt.Errorf("polish_kicks %d: must not be negative", o.PolishKicks)
+	case !(o.CCGShare >= 0 && o.CCGShare <= 1):
+		return fmt.Errorf("ccg_share %v: want 0 (the default) to 1", o.CCGShare)
+	case o.ModelLabel != "" && o.ModelLabel != string(robust.LabelCost) && o.ModelLabel != string(robust.LabelSaving):
+		return fmt.Errorf("model_label %q: want cost or saving", o.ModelLabel)
 	}
 	return nil
 }

@@ -180,7 +180,8 @@ func (o RobustOptions) Settings(limits solvers.Limits, kind string) (robust.Sett
 		return robust.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	return robust.Settings{Limits: limits, Model: model, MILP: solver, Samples: o.Samples, MaxScenarios: o.MaxScenarios, NoPolish: o.NoPolish, PolishKicks: o.PolishKicks}, nil
+	return robust.Settings{Limits: limits, Model: model, MILP: solver, Samples: o.Samples, MaxScenarios: o.MaxScenarios, NoPolish: o.NoPolish,
+		PolishKicks: o.PolishKicks, CCGShare: o.CCGShare, ModelLabel: robust.LabelSense(o.ModelLabel)}, nil
 }
 
 func runRobust(ctx context.Context, t Task) (Outcome, error) {

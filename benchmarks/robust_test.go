@@ -38,7 +38,7 @@ func TestRobustAdapter(t *testing.T) {
 	if *e.Objective > nominal+1e-9 {
 		t.Fatalf("objective %v above the nominal profit %v", *e.Objective, nominal)
 	}
-	for _, bad := range []RobustOptions{{Backend: "gurobi"}, {Samples: -1}, {Model: "/nonexistent.onnx"}} {
+	for _, bad := range []RobustOptions{{Backend: "gurobi"}, {Samples: -1}, {Model: "/nonexistent.onnx"}, {CCGShare: 1.5}, {CCGShare: -0.1}, {ModelLabel: "profit"}} {
 		task.Config.Robust = &bad
 		if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
 			t.Errorf("options %v: err = %v", bad, err)

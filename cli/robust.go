@@ -45,6 +45,8 @@ func robustCommand() *ucli.Command {
 					&ucli.BoolFlag{Name: "polish", Value: true, Usage: "after the CCG, improve x by single flips, swaps and random kicks judged by exact evaluation (--polish=false: Neur2RO alone); the library's default too"},
 					&ucli.IntFlag{Name: "max-scenarios", Usage: "scenarios `K` the CCG adds at most (0 = 20, as Neur2RO)"},
 					&ucli.IntFlag{Name: "polish-kicks", Usage: "kicks `K` in a row without a new best that end the polish (0 = 20)"},
+					&ucli.FloatFlag{Name: "ccg-share", Usage: "part `S` of the time limit (and of --iterations) the CCG may use before the polish (0 = 0.5; 1 = all, as before the share)"},
+					&ucli.StringFlag{Name: "model-label", Usage: "label sense `L` of a model that does not record it: cost or saving (default: read as a cost, as the shipped knapsack model's results were measured; saving reads it by its label)"},
 					&ucli.Int64Flag{Name: "iterations", Usage: "exact evaluations `N` at most; with --threads 1 the same seed gives the same result"},
 				),
 				Action: robustSolve,
@@ -71,14 +73,17 @@ func robustCommand() *ucli.Command {
 				Usage: "generate labelled (x, ξ) samples from generated instances and train the value network",
 				UsageText: "cosolve robust train --out kp_value.onnx\n" +
 					"   cosolve robust train --instances 40 --epochs 10 --out small.onnx --json\n" +
+					"   cosolve robust train --label cost --out kp_cost.onnx\n" +
 					"   cosolve robust train --problem cb --out cb_value.onnx",
 				Description: "Instances come from the published generator (never the benchmark files; capital budgeting\n" +
 					"uses generator seeds from 10^6 on, far from the published 1…100); labels are exact second-stage\n" +
 					"values (the knapsack's dynamic programme, capital budgeting's branch and bound). The defaults\n" +
-					"reproduce the shipped models.",
+					"reproduce the shipped models' weights. The model records its label's sense (--label), and\n" +
+					"robust solve reads its predictions by it; the shipped models, trained before, record none.",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "problem", Value: "kp", Usage: "`P`: kp (robust knapsack) or cb (capital budgeting)"},
 					&ucli.StringFlag{Name: "out", Required: true, Usage: "write the ONNX model to `FILE`"},
+					&ucli.StringFlag{Name: "label", Usage: "`L`: what the network learns, recorded in the model for the solver: kp saving (the default, the shipped model's: larger is better for the decision maker) or cost (the saving negated); cb cost only"},
 					&ucli.IntFlag{Name: "instances", Value: 250, Usage: "generated instances `N`"},
 					&ucli.IntFlag{Name: "first-stages", Value: 10, Usage: "first-stage samples per instance"},
 					&ucli.IntFlag{Name: "scenarios", Value: 20, Usage: "scenarios per first stage"},
@@ -267,10 +272,17 @@ func robustTrain(ctx context.Context, cmd *ucli.Command) error {
 		return usageErr("--json and --out - both write to stdout: write the model to a file")
 	}
 	var family robust.Family
+	label := robust.LabelSense(cmd.String("label"))
 	switch p := cmd.String("problem"); p {
 	case "kp":
-		family = robust.KnapsackFamily{}
+		if label != "" && label != robust.LabelCost && label != robust.LabelSaving {
+			return usageErr("--label %q: want saving or cost", label)
+		}
+		family = robust.KnapsackFamily{Label: label}
 	case "cb":
+		if label != "" && label != robust.LabelCost {
+			return usageErr("--label %q: capital budgeting's label is Neur2RO's cost (minus the revenue)", label)
+		}
 		family = robust.CapitalBudgetingFamily{}
 	default:
 		return usageErr("--problem %q: want kp or cb", p)
@@ -324,7 +336,7 @@ func robustSolve(ctx context.Context, cmd *ucli.Command) error {
 	opts := benchmarks.RobustOptions{
 		Problem: problem, Model: cmd.String("model"), Backend: cmd.String("backend"), Samples: int(cmd.Int("samples")),
 		MaxScenarios: int(cmd.Int("max-scenarios")), Iterations: cmd.Int64("iterations"), NoPolish: !cmd.Bool("polish"),
-		PolishKicks: int(cmd.Int("polish-kicks")),
+		PolishKicks: int(cmd.Int("polish-kicks")), CCGShare: cmd.Float("ccg-share"), ModelLabel: cmd.String("model-label"),
 	}
 	kinds := []instances.Kind{instances.KindRobustKnapsack, instances.KindCapitalBudget}
 	if problem == "cb" {

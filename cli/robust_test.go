@@ -118,6 +118,16 @@ func TestRobustSolveBadModel(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "model") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
+	for _, flags := range [][]string{{"--ccg-share", "2"}, {"--model-label", "profit"}} {
+		code, _, errOut = run(t, robustTiny, append([]string{"robust", "solve", "-", "--backend", "heuristic"}, flags...)...)
+		if code != ExitUsage || !strings.Contains(errOut, strings.ReplaceAll(flags[0][2:], "-", "_")) {
+			t.Fatalf("%v: exit %d, stderr %q", flags, code, errOut)
+		}
+	}
+	code, _, errOut = run(t, "", "robust", "train", "--label", "profit", "--out", filepath.Join(dir, "m.onnx"))
+	if code != ExitUsage || !strings.Contains(errOut, "--label") {
+		t.Fatalf("train --label profit: exit %d, stderr %q", code, errOut)
+	}
 	// A valid ONNX network of the wrong structure (inputs that do not match).
 	code, _, errOut = run(t, robustTiny, "robust", "solve", "-", "--model", "../nnsurrogate/testdata/torch/mlp_op13.onnx", "--backend", "heuristic")
 	if code != ExitUsage || !strings.Contains(errOut, "does not match") {

@@ -35,6 +35,14 @@ type Settings struct {
 	// Model is the value network (default: the problem's shipped one,
 	// ShippedModel; a problem without one needs it set).
 	Model *nnsurrogate.Model
+	// ModelLabel is the sense of the label Model was trained on, for a model
+	// that does not record it (ModelLabel); a model that records it is read
+	// by it, and a ModelLabel that contradicts it is an invalid setting. ""
+	// reads an unrecorded model as a cost, as before the sense was recorded:
+	// for the shipped knapsack model, trained on the saving, that is the
+	// opposite of its label, and its measured results come from that reading;
+	// LabelSaving reads it by its label.
+	ModelLabel LabelSense
 	// MILP solves the main and adversarial problems (default milp.Default(),
 	// except for problems without the MILP adversary, Features.ItemXi false,
 	// where it is the pure-Go milp.Simplex: on capital budgeting CBC's main
@@ -59,7 +67,18 @@ type Settings struct {
 	// best before it stops on its own (default 20; a time limit or the context
 	// may stop it earlier).
 	PolishKicks int
+	// CCGShare is the part of the run the CCG may use when the polish follows
+	// (default 0.5): of the time from the start to the deadline (TimeLimit or
+	// the context's), and of MaxIterations' evaluations, at least one. When it
+	// is used up the CCG stops with its best first stage so far and the polish
+	// starts from it; that is not a stop of the run. 1 lets the CCG use the
+	// whole run, as before the share existed, which leaves the polish nothing
+	// when the CCG is slow. A run without polish (NoPolish) ignores it.
+	CCGShare float64
 }
+
+// defaultCCGShare is the default of Settings.CCGShare.
+const defaultCCGShare = 0.5
 
 // Solution is a first stage (the items chosen) and its worth as the problem
 // evaluates it (Profit: the knapsack's exact worst-case profit, capital
@@ -91,6 +110,10 @@ func (s Settings) validate() error {
 		return solvers.InvalidSetting("PolishKicks", "%d is negative", s.PolishKicks)
 	case s.Tol < 0 || math.IsNaN(s.Tol):
 		return solvers.InvalidSetting("Tol", "%v (want ≥ 0)", s.Tol)
+	case !(s.CCGShare >= 0 && s.CCGShare <= 1):
+		return solvers.InvalidSetting("CCGShare", "%v (want 0, the default, to 1)", s.CCGShare)
+	case s.ModelLabel != "" && !s.ModelLabel.valid():
+		return solvers.InvalidSetting("ModelLabel", "%q (want %q, %q or empty)", s.ModelLabel, LabelCost, LabelSaving)
 	}
 	return nil
 }
@@ -107,15 +130,21 @@ type Stats struct {
 	MainTime        time.Duration `json:"main_ns"`
 	AdversaryTime   time.Duration `json:"adversary_ns"`
 	EvalTime        time.Duration `json:"eval_ns"`
-	// Evaluations counts the evaluations (the unit of MaxIterations).
-	Evaluations int `json:"evaluations"`
+	// Evaluations counts the evaluations (the unit of MaxIterations);
+	// CCGEvaluations those of the CCG's proposals.
+	Evaluations    int `json:"evaluations"`
+	CCGEvaluations int `json:"ccg_evaluations"`
+	// CCGShareUsed is true when the CCG stopped because its share of the run
+	// (Settings.CCGShare) was used up.
+	CCGShareUsed bool `json:"ccg_share_used,omitempty"`
 	// Binaries and stable neurons of the last adversarial encoding.
 	AdvBinaries int `json:"adv_binaries"`
 	AdvStable   int `json:"adv_stable"`
 	// EncodingChecks counts the MILP optima compared with the forward pass.
 	EncodingChecks int `json:"encoding_checks"`
 	// LastPredicted is the network's estimate at the last adversarial optimum, in
-	// profit units (an estimate, never reported as the objective).
+	// profit units and read as a cost (a saving model's negated; an estimate,
+	// never reported as the objective).
 	LastPredicted float64 `json:"predicted_ss"`
 	// MILPTimeouts counts MILP solves stopped by the time limit.
 	MILPTimeouts int `json:"milp_timeouts"`
@@ -146,7 +175,9 @@ type predictor struct {
 	scale float64
 }
 
-func newPredictor(prob Problem, m *nnsurrogate.Model) (*predictor, error) {
+// newPredictor reads m's predictions as costs: a model of a saving label
+// (sense, see resolveLabel) is negated.
+func newPredictor(prob Problem, m *nnsurrogate.Model, sense LabelSense) (*predictor, error) {
 	g, err := m.Blocks()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrModel, err)
@@ -155,6 +186,9 @@ func newPredictor(prob Problem, m *nnsurrogate.Model) (*predictor, error) {
 	enc, err := parseNetwork(g, f.Layout)
 	if err != nil {
 		return nil, err
+	}
+	if sense == LabelSaving {
+		enc.negate()
 	}
 	return &predictor{prob: prob, unc: prob.Uncertainty(), f: f, net: enc, scale: f.LabelScale}, nil
 }
@@ -213,6 +247,7 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 	s.Samples = cmp.Or(s.Samples, 4000)
 	s.Tol = cmp.Or(s.Tol, 1e-4)
 	s.PolishKicks = cmp.Or(s.PolishKicks, polishStaleKicks)
+	s.CCGShare = cmp.Or(s.CCGShare, defaultCCGShare)
 	if s.Model == nil {
 		m, err := ShippedModel(prob.Features().Kind)
 		if err != nil {
@@ -228,7 +263,13 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 	}
 	ctx, cancel := s.Limits.Context(ctx)
 	defer cancel()
-	pred, err := newPredictor(prob, s.Model)
+	ccgCtx, ccgEvals, cancelCCG := s.ccgPhase(ctx, time.Now())
+	defer cancelCCG()
+	sense, err := resolveLabel(s.Model, s.ModelLabel)
+	if err != nil {
+		return Result{}, err
+	}
+	pred, err := newPredictor(prob, s.Model, sense)
 	if err != nil {
 		return Result{}, err
 	}
@@ -245,17 +286,28 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 	rng := solvers.NewRand(s.Seed, "robust/adversary", 0)
 	var scen [][]float64
 	reason := solvers.IterationLimit // MaxScenarios reached
+	shareUsed := false
 	for it := 0; it <= s.MaxScenarios; it++ {
 		if r.stopped(ctx) {
 			break
+		}
+		// The share never stops the CCG before its first proposal is
+		// evaluated: the polish needs a start.
+		cctx := ctx
+		if r.x != nil {
+			if ccgCtx.Err() != nil || ccgEvals > 0 && r.stats.Evaluations >= ccgEvals {
+				shareUsed = true
+				break
+			}
+			cctx = ccgCtx
 		}
 		t0 := time.Now()
 		var x []bool
 		var aMain float64
 		if useMILP {
-			x, aMain, err = mainMILP(ctx, pred, scen, s, &r.stats)
+			x, aMain, err = mainMILP(cctx, pred, scen, s, &r.stats)
 		} else {
-			x, aMain, err = mainHeuristic(ctx, pred, scen)
+			x, aMain, err = mainHeuristic(cctx, pred, scen)
 		}
 		r.stats.MainSolves++
 		r.stats.MainTime += time.Since(t0)
@@ -265,8 +317,8 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 			}
 			return Result{}, err
 		}
-		if err := r.consider(ctx, x); err != nil {
-			if ctx.Err() != nil {
+		if err := r.consider(cctx, x); err != nil {
+			if cctx.Err() != nil {
 				break
 			}
 			return Result{}, err
@@ -275,14 +327,17 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 		if it == s.MaxScenarios {
 			break
 		}
+		if r.x != nil {
+			cctx = ccgCtx
+		}
 		t0 = time.Now()
 		var xi []float64
 		var phi float64
 		if milpAdversary {
-			xi, phi, err = adversaryMILP(ctx, pred, x, s, &r.stats)
+			xi, phi, err = adversaryMILP(cctx, pred, x, s, &r.stats)
 		} else {
 			var searched bool
-			if xi, phi, searched = adversarySample(ctx, pred, x, s.Samples, rng); !searched {
+			if xi, phi, searched = adversarySample(cctx, pred, x, s.Samples, rng); !searched {
 				break // the stop reason comes from the context below
 			}
 		}
@@ -301,10 +356,16 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 		}
 		scen = append(scen, xi)
 	}
+	shareUsed = shareUsed || ccgCtx.Err() != nil && ctx.Err() == nil
+	r.stats.CCGShareUsed = shareUsed
 	if r.budget.Stopped() {
 		reason = r.budget.Reason()
 	} else if cr, ok := solvers.ContextStop(ctx); ok && reason != solvers.Completed {
 		reason = cr
+	} else if shareUsed && r.x != nil {
+		// The CCG's share ended the CCG, not the run: the polish's end is the
+		// run's.
+		reason = solvers.Completed
 	}
 	if !s.NoPolish && r.x != nil {
 		// The polish is part of the run: a stop that skips it (a signal or the
@@ -350,6 +411,24 @@ func SolveProblem(ctx context.Context, prob Problem, s Settings) (Result, error)
 		StopReason: reason,
 		Stats:      r.stats,
 	}, nil
+}
+
+// ccgPhase is the CCG's context and cap on Stats.Evaluations (0: none) for
+// its share of a run that starts at start; without a polish to follow, or
+// with a share of 1, the CCG has the whole run.
+func (s Settings) ccgPhase(ctx context.Context, start time.Time) (context.Context, int, context.CancelFunc) {
+	if s.NoPolish || s.CCGShare >= 1 {
+		return ctx, 0, func() {}
+	}
+	evals := 0
+	if s.MaxIterations > 0 {
+		evals = max(1, int(s.CCGShare*float64(s.MaxIterations)))
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		c, cancel := context.WithDeadline(ctx, start.Add(time.Duration(s.CCGShare*float64(dl.Sub(start)))))
+		return c, evals, cancel
+	}
+	return ctx, evals, func() {}
 }
 
 // run is the state of one Solve: the best first stage by exact value, the
@@ -419,6 +498,7 @@ func (r *run) consider(ctx context.Context, x []bool) error {
 	if err != nil || !ok {
 		return err
 	}
+	r.stats.CCGEvaluations++
 	if !ev.Converged {
 		// Stopped before its bounds met: the worth is not known exactly.
 		return ctx.Err()

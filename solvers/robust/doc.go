@@ -36,8 +36,14 @@
 //     (capital budgeting's four-dimensional box) the network scores sampled
 //     scenarios.
 //
+// The network is read as a cost (larger is worse for the decision maker); a
+// model records the sense of the label it was trained on (LabelMetadata), and
+// one trained on a saving is negated (Settings.ModelLabel for models that
+// record none).
+//
 // It stops as Neur2RO does (the adversary's value within Tol of the main problem's,
-// a repeated scenario, or MaxIterations) and returns the best proposal by its
+// a repeated scenario, or MaxIterations), or when its share of the run
+// (Settings.CCGShare) is used, and returns the best proposal by its
 // evaluation, then polishes it by local search. Without a MILP backend that
 // handles integers (the default pure-Go build), the adversary samples and the
 // main problem is a heuristic: for each scenario found so far the problem's

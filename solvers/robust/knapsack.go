@@ -1,11 +1,13 @@
 package robust
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/milp"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // knapsackProblem is the two-stage robust knapsack as a Problem; its worth is
@@ -14,14 +16,20 @@ type knapsackProblem struct {
 	k     *instances.RobustKnapsack
 	ss    *SecondStage
 	feats []float64
+	label LabelSense
 }
 
-// NewKnapsackProblem wraps a robust knapsack as a Problem (Solve does so).
+// NewKnapsackProblem wraps a robust knapsack as a Problem (Solve does so),
+// with the saving label of the shipped model.
 func NewKnapsackProblem(k *instances.RobustKnapsack) (Problem, error) {
+	return newKnapsackProblem(k, LabelSaving)
+}
+
+func newKnapsackProblem(k *instances.RobustKnapsack, label LabelSense) (Problem, error) {
 	if err := k.Validate(); err != nil {
 		return nil, err
 	}
-	return &knapsackProblem{k: k, ss: NewSecondStage(k), feats: itemFeatures(k)}, nil
+	return &knapsackProblem{k: k, ss: NewSecondStage(k), feats: itemFeatures(k), label: label}, nil
 }
 
 func (p *knapsackProblem) Name() string { return p.k.Name }
@@ -97,6 +105,7 @@ func (p *knapsackProblem) Features() Features {
 		},
 		ItemXi:     true,
 		LabelScale: labelScale(p.k),
+		Label:      p.label,
 	}
 }
 
@@ -122,11 +131,9 @@ func (p *knapsackProblem) SampleScenario(rng *rand.Rand, x []bool, c int, xi []f
 	}
 }
 
-// Label is the second stage's saving over outsourcing every selected item.
-// It grows as the scenario gets better for the decision maker, the opposite of
-// what the CCG reads into a prediction; the shipped knapsack model was trained
-// on it and its measured results (benchmarks/RESULTS.md) come from it, so it
-// is kept until a retrained model is measured (issue 13).
+// Label is the second stage's saving over outsourcing every selected item
+// (LabelSaving, the shipped model's), or that saving negated (LabelCost): the
+// same network up to the sign of its output, which the model records.
 func (p *knapsackProblem) Label(ctx context.Context, x []bool, xi []float64) (float64, bool, error) {
 	v, err := p.ss.SolveContext(ctx, x, xi, nil, nil)
 	base := 0.0
@@ -134,6 +141,9 @@ func (p *knapsackProblem) Label(ctx context.Context, x []bool, xi []float64) (fl
 		if in {
 			base += p.k.Profit[j] - p.k.Outsource[j]
 		}
+	}
+	if p.label == LabelCost {
+		return base - v, true, err
 	}
 	return v - base, true, err
 }
@@ -178,14 +188,20 @@ func (p *knapsackProblem) EncodeMain(m *milp.Model, xv, sv []int, scen [][]float
 
 // KnapsackFamily draws robust knapsacks with the published recipe (never the
 // benchmark files): correlation type, h, budget factor and δ uniformly, n
-// from Sizes (default 20, 30, …, 80).
+// from Sizes (default 20, 30, …, 80). Label is the sense of the label its
+// problems train on ("" = LabelSaving, the shipped model's).
 type KnapsackFamily struct {
 	Sizes []int
+	Label LabelSense
 }
 
 func (KnapsackFamily) Kind() string { return knapsackLayout.Kind }
 
 func (f KnapsackFamily) Instance(rng *rand.Rand, seed uint64) (Problem, error) {
+	label := cmp.Or(f.Label, LabelSaving)
+	if !label.valid() {
+		return nil, solvers.InvalidSetting("KnapsackFamily.Label", "%q (want %q or %q)", f.Label, LabelCost, LabelSaving)
+	}
 	sizes := f.Sizes
 	if len(sizes) == 0 {
 		sizes = []int{20, 30, 40, 50, 60, 70, 80}
@@ -200,5 +216,5 @@ func (f KnapsackFamily) Instance(rng *rand.Rand, seed uint64) (Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewKnapsackProblem(k)
+	return newKnapsackProblem(k, label)
 }

@@ -272,6 +272,23 @@ func (p *pathBlocks) post(sum []float64) []float64 {
 	return out
 }
 
+// negate makes the network predict minus its output, a saving read as a
+// cost: only the output layer changes sign, so the forward pass and both MILP
+// encodings, which all go through it, stay in step. The block is copied, as
+// the model's may be shared.
+func (n *encodedNet) negate() {
+	v2 := *n.v2
+	v2.W = make([]float64, len(n.v2.W))
+	v2.B = make([]float64, len(n.v2.B))
+	for i, w := range n.v2.W {
+		v2.W[i] = -w
+	}
+	for i, b := range n.v2.B {
+		v2.B[i] = -b
+	}
+	n.v2 = &v2
+}
+
 // value is the value MLP on the two path outputs.
 func (n *encodedNet) value(px, pxi []float64) float64 {
 	cat := append(append([]float64(nil), px...), pxi...)

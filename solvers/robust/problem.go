@@ -52,8 +52,10 @@ type Problem interface {
 	SampleScenario(rng *rand.Rand, x []bool, c int, xi []float64)
 	// Label is the network's training target for (x, ξ) before division by
 	// Features().LabelScale, from the exact second stage; ok = false drops the
-	// sample (a pair without feasible recourse). The CCG reads larger
-	// predictions as worse scenarios for the decision maker.
+	// sample (a pair without feasible recourse). Features().Label says
+	// whether a larger label is a worse scenario for the decision maker (a
+	// cost, what the CCG maximises) or a better one (a saving, which the CCG
+	// negates).
 	Label(ctx context.Context, x []bool, xi []float64) (label float64, ok bool, err error)
 	// EncodeMain adds to the main problem, a maximisation over the binaries x
 	// (first-stage variables, objective 0 until set here), the first-stage
@@ -103,6 +105,9 @@ type Features struct {
 	ItemXi bool
 	// LabelScale divides Label into the network's target.
 	LabelScale float64
+	// Label is what Problem.Label measures ("" = LabelCost); Train records it
+	// in the model, and the CCG reads the model's predictions by it.
+	Label LabelSense
 }
 
 // Family draws training instances of a problem.

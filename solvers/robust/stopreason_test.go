@@ -116,7 +116,7 @@ func generatedPredictor(t *testing.T, model *nnsurrogate.Model, p instances.RKPP
 	if err != nil {
 		t.Fatal(err)
 	}
-	pred, err := newPredictor(prob, model)
+	pred, err := newPredictor(prob, model, LabelCost)
 	if err != nil {
 		t.Fatal(err)
 	}

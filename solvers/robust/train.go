@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -240,7 +241,8 @@ type SizeError struct {
 	MAEOverRange float64
 }
 
-// Train fits a value network on the dataset and measures it on held-out instances.
+// Train fits a value network on the dataset and measures it on held-out
+// instances; the model records the label's sense (LabelMetadata).
 func Train(ctx context.Context, ds *Dataset, s TrainSettings) (*nnsurrogate.Network, Validation, error) {
 	if s.Shape == (NetworkShape{}) {
 		s.Shape = DefaultShape
@@ -277,7 +279,10 @@ func Train(ctx context.Context, ds *Dataset, s TrainSettings) (*nnsurrogate.Netw
 	if len(trainIdx) == 0 || len(valIdx) == 0 {
 		return nil, Validation{}, fmt.Errorf("robust: %d instances are too few to hold some out", len(ds.Instances))
 	}
-	net := NewValueNetwork(ds.Instances[0].Features().Layout, s.Shape, s.Seed)
+	f := ds.Instances[0].Features()
+	net := NewValueNetwork(f.Layout, s.Shape, s.Seed)
+	// The weights do not say which way the label points; the solver reads it here.
+	net.SetMetadata(LabelMetadata, string(cmp.Or(f.Label, LabelCost)))
 	data, target := ds.batch(trainIdx)
 	if _, err := net.Fit(ctx, data, target, nnsurrogate.FitSettings{
 		Epochs: s.Epochs, BatchSize: s.BatchSize, LR: s.LR, Decay: true, Seed: s.Seed, Threads: s.Threads, OnEpoch: s.OnEpoch,
