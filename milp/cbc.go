@@ -65,8 +65,10 @@ func (CBC) Solve(ctx context.Context, m *Model, lim Limits) (Result, error) {
 	sense, offset := m.Sense, m.Offset
 	return runBounded(ctx, lim, start, func() (Result, error) {
 		defer C.Cbc_deleteModel(model)
+		t0 := time.Now()
 		C.Cbc_solve(model)
-		return readCBC(model, n, sense, offset), nil
+		limit := time.Duration(seconds * float64(time.Second))
+		return atLimit(readCBC(model, n, sense, offset), limit, time.Since(t0)), nil
 	})
 }
 

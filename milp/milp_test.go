@@ -181,3 +181,28 @@ func TestCanceledContext(t *testing.T) {
 		t.Fatalf("err = %v, status %v", err, res.Status)
 	}
 }
+
+// TestAtLimit: an infeasibility reported by a solve that ran to its time
+// limit is a stop without a solution; one reported before the limit, or
+// without a limit, stands, and other statuses pass unchanged.
+func TestAtLimit(t *testing.T) {
+	for _, c := range []struct {
+		status         Status
+		limit, elapsed time.Duration
+		want           Status
+		timedOut       bool
+	}{
+		{Infeasible, time.Second, time.Second, NoSolution, true},
+		{Infeasible, time.Second, 2 * time.Second, NoSolution, true},
+		{Infeasible, time.Second, 900 * time.Millisecond, Infeasible, false},
+		{Infeasible, -time.Second, time.Hour, Infeasible, false},
+		{Infeasible, 0, time.Hour, Infeasible, false},
+		{Optimal, time.Second, 2 * time.Second, Optimal, false},
+		{Feasible, time.Second, 2 * time.Second, Feasible, false},
+	} {
+		got := atLimit(Result{Status: c.status}, c.limit, c.elapsed)
+		if got.Status != c.want || got.TimedOut != c.timedOut {
+			t.Errorf("%v after %v of %v: %v (timed out %v), want %v (%v)", c.status, c.elapsed, c.limit, got.Status, got.TimedOut, c.want, c.timedOut)
+		}
+	}
+}

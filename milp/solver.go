@@ -94,6 +94,17 @@ func deadline(ctx context.Context, lim Limits, now time.Time) (time.Time, bool) 
 	return d, ok
 }
 
+// atLimit turns an infeasibility that a solve stopped at its time limit
+// (limit > 0, elapsed ≥ limit) reported into what it is, a stop without a
+// solution: a time-limited CBC solve called the CCG's main problem, which has
+// a feasible point by construction, infeasible.
+func atLimit(res Result, limit, elapsed time.Duration) Result {
+	if res.Status == Infeasible && limit > 0 && elapsed >= limit {
+		res.Status, res.TimedOut = NoSolution, true
+	}
+	return res
+}
+
 // runBounded runs solve in a goroutine and waits for it until the deadline plus
 // grace, or until the context is cancelled. solve must own all its memory: when it is
 // abandoned it finishes on its own and its result is dropped.

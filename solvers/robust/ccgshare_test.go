@@ -184,3 +184,49 @@ func TestCCGShareOneIsTheOldRun(t *testing.T) {
 		}
 	}
 }
+
+// infeasibleAtDeadline answers a solve under a deadline as a time-limited
+// CBC solve once did with the CCG's main problem: infeasible, without the
+// time-limit flag, when the deadline has passed.
+type infeasibleAtDeadline struct{ milp.Simplex }
+
+func (infeasibleAtDeadline) Solve(ctx context.Context, m *milp.Model, lim milp.Limits) (milp.Result, error) {
+	<-ctx.Done()
+	return milp.Result{Status: milp.Infeasible}, nil
+}
+
+// TestMainStoppedAtItsDeadline: a main problem with a scenario selector
+// always has a feasible point (the empty selection, any scenario), so a
+// backend's "infeasible" after the deadline is the deadline's stop, which
+// ends the CCG with its incumbent, not the run with an error.
+func TestMainStoppedAtItsDeadline(t *testing.T) {
+	k := loadRKP(t, "RKP_UN_n20_R1000_H100_h40_dev0.15_d0.5")
+	model, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prob, err := NewKnapsackProblem(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := newPredictor(prob, model, LabelCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scen := [][]float64{make([]float64, k.N())}
+	for i := range scen[0] {
+		scen[0][i] = 0.5
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now())
+	defer cancel()
+	if _, _, err := mainMILP(ctx, pred, scen, Settings{MILP: infeasibleAtDeadline{}}, &Stats{}); !errors.Is(err, errTimedOut) {
+		t.Fatalf("main MILP: %v, want %v", err, errTimedOut)
+	}
+	all := make([]bool, k.N())
+	for i := range all {
+		all[i] = true
+	}
+	if _, _, err := adversaryMILP(ctx, pred, all, Settings{MILP: infeasibleAtDeadline{}}, &Stats{}); !errors.Is(err, errTimedOut) {
+		t.Fatalf("adversarial MILP: %v, want %v", err, errTimedOut)
+	}
+}

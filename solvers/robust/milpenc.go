@@ -178,7 +178,9 @@ func adversaryMILP(ctx context.Context, p *predictor, x []bool, s Settings, st *
 		st.MILPTimeouts++
 	}
 	if res.X == nil {
-		if res.TimedOut {
+		// A solve that ends without a solution once its context has is
+		// stopped, whatever status the backend gives it.
+		if res.TimedOut || ctx.Err() != nil {
 			return nil, 0, errTimedOut
 		}
 		return nil, 0, fmt.Errorf("robust: adversarial MILP ended %v", res.Status)
@@ -319,7 +321,9 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 		st.MILPTimeouts++
 	}
 	if res.X == nil {
-		if res.TimedOut {
+		// A solve that ends without a solution once its context has is
+		// stopped, whatever status the backend gives it.
+		if res.TimedOut || ctx.Err() != nil {
 			return nil, 0, errTimedOut
 		}
 		return nil, 0, fmt.Errorf("robust: main MILP ended %v", res.Status)
