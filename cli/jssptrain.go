@@ -41,13 +41,14 @@ func jsspTrainCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "out", Usage: "write the trained ONNX policy to `FILE`", Required: true},
 			&ucli.StringFlag{Name: "checkpoint", Usage: "checkpoint `FILE` written after every update (default: --out with .checkpoint appended)"},
 			&ucli.StringFlag{Name: "resume", Usage: "continue the run saved in checkpoint `FILE` (its settings and instances apply)"},
-			&ucli.StringFlag{Name: "init", Usage: "start from the weights of ONNX policy `FILE` instead of fresh ones"},
+			&ucli.StringFlag{Name: "init", Usage: "start from the weights of ONNX policy `FILE`, or the best weights of a training checkpoint, instead of fresh ones"},
 			&ucli.Int64Flag{Name: "updates", Value: 100, Usage: "`N` policy updates"},
 			&ucli.StringFlag{Name: "sizes", Value: sizesString(jssp.DefaultTrainSizes), Usage: "generated training shapes `JxM,...`, cycled"},
 			&ucli.Int64Flag{Name: "instances-per-update", Value: 4, Usage: "`N` instances per update"},
 			&ucli.Int64Flag{Name: "episodes", Value: 4, Usage: "`N` sampled episodes per instance and update"},
 			&ucli.Int64Flag{Name: "improve-iterations", Value: 20000, Usage: "tabu iterations `N` of one improver call"},
 			&ucli.FloatFlag{Name: "lr", Value: 2e-4, Usage: "Adam learning rate `R`, annealed linearly over the updates"},
+			&ucli.FloatFlag{Name: "target-kl", Value: jssp.AuthorsPPO.TargetKL, Usage: "end an update's epochs once the mean approximate KL divergence passes `D`"},
 			&ucli.Int64Flag{Name: "validate-every", Value: 5, Usage: "score the policy on the validation set every `N` updates"},
 			&ucli.Int64Flag{Name: "validation-samples", Value: 8, Usage: "best of `K` rollouts per validation instance"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`; with --threads 1 the same seed gives the same weights"},
@@ -90,7 +91,7 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 	var s jssp.TrainSettings
 	var files []string
 	if path := cmd.String("resume"); path != "" {
-		for _, f := range []string{"updates", "sizes", "instances-per-update", "episodes", "improve-iterations", "lr", "validate-every", "validation-samples", "seed", "init"} {
+		for _, f := range []string{"updates", "sizes", "instances-per-update", "episodes", "improve-iterations", "lr", "target-kl", "validate-every", "validation-samples", "seed", "init"} {
 			if cmd.IsSet(f) {
 				return usageErr("--resume %s: --%s is the checkpoint's; drop it", path, f)
 			}
@@ -112,6 +113,7 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 			Updates: int(cmd.Int64("updates")), Sizes: sizes,
 			InstancesPerUpdate: int(cmd.Int64("instances-per-update")), EpisodesPerInstance: int(cmd.Int64("episodes")),
 			ImproveIterations: cmd.Int64("improve-iterations"), LearningRate: cmd.Float("lr"),
+			PPO: jssp.PPOSettings{Clip: jssp.AuthorsPPO.Clip, Epochs: jssp.AuthorsPPO.Epochs, Minibatches: jssp.AuthorsPPO.Minibatches, TargetKL: cmd.Float("target-kl")},
 			ValidateEvery: int(cmd.Int64("validate-every")), ValidationSamples: int(cmd.Int64("validation-samples")),
 			Seed: cmd.Uint64("seed"),
 		}
@@ -119,6 +121,9 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 			if v := cmd.Int64(name); v < 1 {
 				return usageErr("--%s %d: want 1 or more", name, v)
 			}
+		}
+		if kl := cmd.Float("target-kl"); !(kl > 0 && kl < 10) {
+			return usageErr("--target-kl %v: want a divergence in (0, 10)", kl)
 		}
 		if lr := cmd.Float("lr"); !(lr > 0 && lr < 1) {
 			return usageErr("--lr %v: want a rate in (0, 1)", lr)
@@ -260,10 +265,23 @@ func readCheckpoint(path string) (*jssp.Checkpoint, error) {
 	return &ck, nil
 }
 
+// readPolicyNetwork reads the reference network from an ONNX policy or, for
+// a training checkpoint, its best weights.
 func readPolicyNetwork(cmd *ucli.Command, path string) (*jssp.Network, error) {
 	data, name, err := readInput(cmd.Root().Reader, path, maxModelBytes, "policy")
 	if err != nil {
 		return nil, err
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		ck, err := readCheckpoint(path)
+		if err != nil {
+			return nil, err
+		}
+		net, err := jssp.NewNetwork(0).WithParams(ck.Best)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("%s: %w", name, err))
+		}
+		return net, nil
 	}
 	p, err := jssp.ReadPolicy(bytes.NewReader(data), name)
 	if err != nil {

@@ -59,6 +59,11 @@ func TestJSSPTrainRepeatsAndResumes(t *testing.T) {
 	if wc, _ := os.ReadFile(c); !bytes.Equal(wa, wc) {
 		t.Error("a resumed run wrote another policy than an uninterrupted one")
 	}
+	// A new run may start from a run's best weights, read from its checkpoint.
+	d := filepath.Join(dir, "d.onnx")
+	if code, errOut := train(t, "--seed", "6", "--init", ck, "--out", d); code != ExitOK {
+		t.Fatalf("--init from a checkpoint: exit %d: %s", code, errOut)
+	}
 }
 
 func TestJSSPTrainRefusesBadInput(t *testing.T) {
@@ -96,6 +101,8 @@ func TestJSSPTrainRefusesBadInput(t *testing.T) {
 		{"no updates", []string{"--updates", "0"}, "--updates 0"},
 		{"bad sizes", []string{"--sizes", "15by15"}, "--sizes"},
 		{"a checkpoint of another architecture", []string{"--resume", other}, "architecture"},
+		{"initial weights from a checkpoint of another architecture", []string{"--init", other}, "architecture"},
+		{"a target KL of zero", []string{"--target-kl", "0"}, "--target-kl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"jssp", "train", "--out", out}, tc.args...)
