@@ -57,11 +57,15 @@ func LoadJobShopSource(src Source) (*instances.JobShop, error) {
 }
 
 // JobShopPolicy resolves a policy option: a rule name (spt, mwkr, mopnr,
-// fdd-mwkr, fifo), an ONNX file following the policy contract, or the authors'
-// state dict as JSON (converted in memory). "$DATA/" names a file under dataDir.
+// fdd-mwkr, fifo), "learned" (the shipped network), an ONNX file following
+// the policy contract, or the authors' state dict as JSON (converted in
+// memory). "$DATA/" names a file under dataDir.
 func JobShopPolicy(name, dataDir string) (jssp.Policy, error) {
 	if r, ok := jssp.ParseRule(name); ok {
 		return r, nil
+	}
+	if name == jssp.LearnedName {
+		return jssp.LearnedPolicy()
 	}
 	path := name
 	if rest, ok := strings.CutPrefix(name, "$DATA/"); ok {
@@ -72,7 +76,7 @@ func JobShopPolicy(name, dataDir string) (jssp.Policy, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: policy %q is neither a rule (spt, mwkr, mopnr, fdd-mwkr, fifo) nor a readable file: %v", ErrBadInput, name, err)
+		return nil, fmt.Errorf("%w: policy %q is neither a rule (spt, mwkr, mopnr, fdd-mwkr, fifo), learned, nor a readable file: %v", ErrBadInput, name, err)
 	}
 	var p jssp.Policy
 	if strings.HasSuffix(strings.ToLower(path), ".json") {

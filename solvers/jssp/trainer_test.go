@@ -146,3 +146,22 @@ func TestTrainStoppedKeepsTheLastCheckpoint(t *testing.T) {
 		t.Error("the returned network is not the checkpoint's best")
 	}
 }
+
+// TestLearnedPolicyLoads: the shipped network is the reference architecture
+// and dispatches a valid schedule.
+func TestLearnedPolicyLoads(t *testing.T) {
+	p, err := LearnedPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.(*NetworkPolicy); !ok || p.Name() != LearnedName {
+		t.Fatalf("the shipped policy is %T named %q", p, p.Name())
+	}
+	res, err := Solve(context.Background(), instances.GenerateJobShop(10, 5, 3), Settings{Method: Dispatch, Policy: p, Samples: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Solution.Makespan <= 0 {
+		t.Fatalf("makespan %d", res.Solution.Makespan)
+	}
+}
