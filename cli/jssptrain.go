@@ -113,7 +113,7 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 			Updates: int(cmd.Int64("updates")), Sizes: sizes,
 			InstancesPerUpdate: int(cmd.Int64("instances-per-update")), EpisodesPerInstance: int(cmd.Int64("episodes")),
 			ImproveIterations: cmd.Int64("improve-iterations"), LearningRate: cmd.Float("lr"),
-			PPO: jssp.PPOSettings{Clip: jssp.AuthorsPPO.Clip, Epochs: jssp.AuthorsPPO.Epochs, Minibatches: jssp.AuthorsPPO.Minibatches, TargetKL: cmd.Float("target-kl")},
+			PPO:           jssp.PPOSettings{Clip: jssp.AuthorsPPO.Clip, Epochs: jssp.AuthorsPPO.Epochs, Minibatches: jssp.AuthorsPPO.Minibatches, TargetKL: cmd.Float("target-kl")},
 			ValidateEvery: int(cmd.Int64("validate-every")), ValidationSamples: int(cmd.Int64("validation-samples")),
 			Seed: cmd.Uint64("seed"),
 		}
