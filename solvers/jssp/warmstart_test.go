@@ -4,33 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/solvers"
+	"github.com/cosolve/cosolve/solvers/jssp/improve"
 )
-
-// firstOfEachMachine marks the first frac of every machine's operations in
-// starts (by start time, rounded down).
-func firstOfEachMachine(js *instances.JobShop, starts [][]int, frac float64) [][]bool {
-	type op struct{ j, k int }
-	byMachine := make([][]op, js.Machines)
-	frozen := make([][]bool, len(js.Jobs))
-	for j, ops := range js.Jobs {
-		frozen[j] = make([]bool, len(ops))
-		for k, o := range ops {
-			byMachine[o.Machine] = append(byMachine[o.Machine], op{j, k})
-		}
-	}
-	for _, ops := range byMachine {
-		slices.SortFunc(ops, func(a, b op) int { return starts[a.j][a.k] - starts[b.j][b.k] })
-		for _, o := range ops[:int(frac*float64(len(ops)))] {
-			frozen[o.j][o.k] = true
-		}
-	}
-	return frozen
-}
 
 func fddMWKRSchedule(t *testing.T, js *instances.JobShop) ([][]int, int) {
 	t.Helper()
@@ -53,7 +32,7 @@ func TestWarmStartFrozenTaillard(t *testing.T) {
 	for _, name := range names {
 		js := loadNamed(t, name)
 		warm, warmMS := fddMWKRSchedule(t, js)
-		frozen := firstOfEachMachine(js, warm, 0.3)
+		frozen := improve.FreezeMachineShare(js, warm, 0.3)
 		for _, threads := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(t *testing.T) {
 				res, err := Solve(context.Background(), js, Settings{
@@ -132,7 +111,7 @@ func TestWarmStartNeverWorse(t *testing.T) {
 func TestWarmStartSettingErrors(t *testing.T) {
 	js := loadNamed(t, "ft06")
 	warm, _ := fddMWKRSchedule(t, js)
-	frozen := firstOfEachMachine(js, warm, 0.3)
+	frozen := improve.FreezeMachineShare(js, warm, 0.3)
 	infeasible := make([][]int, len(warm))
 	for j := range warm {
 		infeasible[j] = make([]int, len(warm[j])) // everything at 0

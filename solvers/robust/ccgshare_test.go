@@ -205,14 +205,7 @@ func TestMainStoppedAtItsDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prob, err := NewKnapsackProblem(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pred, err := newPredictor(prob, model, LabelCost)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pred := knapsackPredictor(t, k, model)
 	scen := [][]float64{make([]float64, k.N())}
 	for i := range scen[0] {
 		scen[0][i] = 0.5

@@ -112,6 +112,12 @@ func generatedPredictor(t *testing.T, model *nnsurrogate.Model, p instances.RKPP
 	if err != nil {
 		t.Fatal(err)
 	}
+	return k, knapsackPredictor(t, k, model)
+}
+
+// knapsackPredictor is the value network's predictor for k, read as a cost.
+func knapsackPredictor(t *testing.T, k *instances.RobustKnapsack, model *nnsurrogate.Model) *predictor {
+	t.Helper()
 	prob, err := NewKnapsackProblem(k)
 	if err != nil {
 		t.Fatal(err)
@@ -120,5 +126,5 @@ func generatedPredictor(t *testing.T, model *nnsurrogate.Model, p instances.RKPP
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k, pred
+	return pred
 }

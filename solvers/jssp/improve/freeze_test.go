@@ -11,27 +11,6 @@ import (
 	"github.com/cosolve/cosolve/solvers"
 )
 
-// freezeMachinePrefixes marks the first frac of every machine's operations,
-// ordered by start in starts (rounded down).
-func freezeMachinePrefixes(js *instances.JobShop, starts [][]int, frac float64) [][]bool {
-	type op struct{ j, k int }
-	byMachine := make([][]op, js.Machines)
-	frozen := make([][]bool, len(js.Jobs))
-	for j, ops := range js.Jobs {
-		frozen[j] = make([]bool, len(ops))
-		for k, o := range ops {
-			byMachine[o.Machine] = append(byMachine[o.Machine], op{j, k})
-		}
-	}
-	for _, ops := range byMachine {
-		slices.SortFunc(ops, func(a, b op) int { return starts[a.j][a.k] - starts[b.j][b.k] })
-		for _, o := range ops[:int(frac*float64(len(ops)))] {
-			frozen[o.j][o.k] = true
-		}
-	}
-	return frozen
-}
-
 // delayed is starts with every operation pushed back by d: still feasible, no
 // longer semi-active, so a left shift would move every operation.
 func delayed(starts [][]int, d int) [][]int {
@@ -124,7 +103,7 @@ func TestFrozenClosureAddsPredecessors(t *testing.T) {
 func TestFrozenEverythingKeepsTheStartExactly(t *testing.T) {
 	js := loadNamed(t, "ft06")
 	start := delayed(mwkrStart(js), 3)
-	all := freezeMachinePrefixes(js, start, 1)
+	all := FreezeMachineShare(js, start, 1)
 	for _, m := range []Method{Portfolio, Tabu, LNS, Exact} {
 		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 1, MaxIterations: 200}, Method: m, Frozen: all})
 		if err != nil {
@@ -148,7 +127,7 @@ func TestFrozenNeighbourhoodAvoidsThePrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.freeze(start, freezeMachinePrefixes(js, start, 0.3), 0) == 0 {
+	if g.freeze(start, FreezeMachineShare(js, start, 0.3), 0) == 0 {
 		t.Fatal("nothing frozen")
 	}
 	ts := NewTabu(g, N7, 1)
@@ -182,7 +161,7 @@ func TestFrozenTaillard(t *testing.T) {
 		js := loadNamed(t, name)
 		start := mwkrStart(js)
 		startMS, _ := instances.CheckSchedule(js, start)
-		frozen := freezeMachinePrefixes(js, start, 0.3)
+		frozen := FreezeMachineShare(js, start, 0.3)
 		for _, threads := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(t *testing.T) {
 				res, err := Run(context.Background(), js, start, Settings{
@@ -208,7 +187,7 @@ func TestFrozenTaillard(t *testing.T) {
 func TestFrozenLNSAndExact(t *testing.T) {
 	js := loadNamed(t, "ft06")
 	start := delayed(mwkrStart(js), 2)
-	frozen := freezeMachinePrefixes(js, start, 0.3)
+	frozen := FreezeMachineShare(js, start, 0.3)
 	for _, c := range []struct {
 		m    Method
 		iter int64
@@ -228,7 +207,7 @@ func TestFrozenLNSAndExact(t *testing.T) {
 func TestFrozenOfAnotherShapeIsAnInvalidSetting(t *testing.T) {
 	js := loadNamed(t, "ft06")
 	start := mwkrStart(js)
-	good := freezeMachinePrefixes(js, start, 0.3)
+	good := FreezeMachineShare(js, start, 0.3)
 	for name, f := range map[string][][]bool{
 		"jobs":       good[1:],
 		"operations": append([][]bool{good[0][1:]}, good[1:]...),

@@ -233,20 +233,9 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
-	startMS, err := instances.CheckSchedule(js, start)
+	g0, startMS, frozen, err := startGraph(js, start, s.Frozen, s.NotBefore)
 	if err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
-	}
-	if err := checkFrozenShape(js, s.Frozen); err != nil {
 		return Result{}, err
-	}
-	g0, err := NewGraph(js, start)
-	if err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
-	}
-	frozen := g0.freeze(start, s.Frozen, s.NotBefore)
-	if err := checkFrozen(js, start, start, g0.fixed, g0.notBefore); err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
 	}
 	threads := s.Threads
 	if threads == 0 {
@@ -370,11 +359,9 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	if ms != best.makespan {
 		return Result{}, fmt.Errorf("improve: bug: makespan %d, graph says %d", ms, best.makespan)
 	}
-	if ms > startMS { // only with zero-length operations the left shift cannot keep
-		starts, ms = cloneStarts(start), startMS
-	}
-	if err := checkFrozen(js, start, starts, g0.fixed, g0.notBefore); err != nil {
-		return Result{}, fmt.Errorf("improve: bug: %w", err)
+	starts, ms, err = keptStarts(js, start, startMS, starts, ms, g0)
+	if err != nil {
+		return Result{}, err
 	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
 	if ms < startMS {
@@ -400,31 +387,17 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 // starts.
 func Shift(js *instances.JobShop, start [][]int, frozen [][]bool, notBefore int) (Result, error) {
 	begin := time.Now()
-	startMS, err := instances.CheckSchedule(js, start)
-	if err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
-	}
-	if err := checkFrozenShape(js, frozen); err != nil {
-		return Result{}, err
-	}
-	g, err := NewGraph(js, start)
-	if err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
-	}
-	res := Result{Stats: Stats{StartMakespan: startMS}, Status: solvers.Feasible, StopReason: solvers.Completed}
 	if notBefore < 0 {
 		return Result{}, solvers.InvalidSetting("NotBefore", "%d is negative", notBefore)
 	}
-	res.Stats.Frozen = g.freeze(start, frozen, notBefore)
-	if err := checkFrozen(js, start, start, g.fixed, g.notBefore); err != nil {
-		return Result{}, fmt.Errorf("improve: start schedule: %w", err)
+	g, startMS, count, err := startGraph(js, start, frozen, notBefore)
+	if err != nil {
+		return Result{}, err
 	}
-	starts, ms := g.Starts(), g.makespan
-	if ms > startMS { // only with zero-length operations the left shift cannot keep
-		starts, ms = cloneStarts(start), startMS
-	}
-	if err := checkFrozen(js, start, starts, g.fixed, g.notBefore); err != nil {
-		return Result{}, fmt.Errorf("improve: bug: %w", err)
+	res := Result{Stats: Stats{StartMakespan: startMS, Frozen: count}, Status: solvers.Feasible, StopReason: solvers.Completed}
+	starts, ms, err := keptStarts(js, start, startMS, g.Starts(), g.makespan, g)
+	if err != nil {
+		return Result{}, err
 	}
 	res.Solution = Solution{Starts: starts, Makespan: ms}
 	if ms < startMS {
@@ -438,6 +411,41 @@ func Shift(js *instances.JobShop, start [][]int, frozen [][]bool, notBefore int)
 	res.Bound = float64(bound)
 	res.Stats.Elapsed = time.Since(begin)
 	return res, nil
+}
+
+// startGraph checks the start schedule and the freeze, and returns the start's
+// graph with the freeze applied, the start's makespan and how many operations
+// are frozen.
+func startGraph(js *instances.JobShop, start [][]int, frozen [][]bool, notBefore int) (*Graph, int, int, error) {
+	startMS, err := instances.CheckSchedule(js, start)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("improve: start schedule: %w", err)
+	}
+	if err := checkFrozenShape(js, frozen); err != nil {
+		return nil, 0, 0, err
+	}
+	g, err := NewGraph(js, start)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("improve: start schedule: %w", err)
+	}
+	count := g.freeze(start, frozen, notBefore)
+	if err := checkFrozen(js, start, start, g.fixed, g.notBefore); err != nil {
+		return nil, 0, 0, fmt.Errorf("improve: start schedule: %w", err)
+	}
+	return g, startMS, count, nil
+}
+
+// keptStarts is the result schedule: starts, or the start itself where the
+// left shift could not keep its makespan (only with zero-length operations),
+// checked to keep g's freeze.
+func keptStarts(js *instances.JobShop, start [][]int, startMS int, starts [][]int, ms int, g *Graph) ([][]int, int, error) {
+	if ms > startMS {
+		starts, ms = cloneStarts(start), startMS
+	}
+	if err := checkFrozen(js, start, starts, g.fixed, g.notBefore); err != nil {
+		return nil, 0, fmt.Errorf("improve: bug: %w", err)
+	}
+	return starts, ms, nil
 }
 
 // checkFrozenShape reports a Frozen that does not match the instance.
