@@ -253,6 +253,10 @@ func readCheckpoint(path string) (*jssp.Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseCheckpoint(data, name)
+}
+
+func parseCheckpoint(data []byte, name string) (*jssp.Checkpoint, error) {
 	var ck jssp.Checkpoint
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -273,7 +277,7 @@ func readPolicyNetwork(cmd *ucli.Command, path string) (*jssp.Network, error) {
 		return nil, err
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		ck, err := readCheckpoint(path)
+		ck, err := parseCheckpoint(data, name)
 		if err != nil {
 			return nil, err
 		}
