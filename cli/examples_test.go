@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 // exampleInputs are files an example names as the user's own input, which the
 // help text describes rather than produces.
 var exampleInputs = map[string]string{
+	"my-shops/3x2.txt": "3 2\n0 3 1 2\n1 2 0 4\n0 2 1 3\n",
 	"in.json": `{"interval_rep":{"shape":[1,1,5,4],"data":[` + zeros(20) + `]},"start_end_tokens":{"shape":[1,1,5],"data":[` + zeros(5) + `]},` +
 		`"attention_interval_mask":{"shape":[1,1,5],"data":[` + zeros(5) + `]},"index_interval":{"shape":[1,1,5],"data":[` + zeros(5) + `]},` +
 		`"job_resource_mask":{"shape":[1,2,2],"data":[` + zeros(4) + `]},"action_mask":{"shape":[1,2],"data":[1,1]}}`,
@@ -67,7 +69,12 @@ func TestHelpExamplesRun(t *testing.T) {
 	repo, _ := os.Getwd()
 	t.Chdir(t.TempDir())
 	for name, content := range exampleInputs {
-		os.WriteFile(name, []byte(content), 0o644)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, ex := range all {
 		if strings.HasPrefix(ex, "cosolve bench") {
@@ -124,6 +131,9 @@ func shellWords(t *testing.T, seg, repo string) []string {
 	}
 	if len(args) > 2 && args[1] == "robust" && args[2] == "train" {
 		args = append(args, "--instances", "2", "--first-stages", "2", "--scenarios", "2", "--epochs", "1")
+	}
+	if len(args) > 2 && args[1] == "jssp" && args[2] == "train" && !slices.Contains(args, "--resume") {
+		args = append(args, tinyTrain...)
 	}
 	return args
 }

@@ -45,7 +45,7 @@ func jsspCommand() *ucli.Command {
 				UsageText: "cosolve jssp solve ta01 --time-limit 30 --gantt ta01.svg\n" +
 					"   cosolve jssp solve ft10 --method exact --time-limit 10m\n" +
 					"   cosolve jssp solve ta01 --policy fdd-mwkr --method dispatch\n" +
-					"   cosolve jssp solve ta01 --warm-start plan.json --freeze-before 300 --out replan.json\n" +
+					"   cosolve jssp solve ta01 --out plan.json && cosolve jssp solve ta01 --warm-start plan.json --freeze-before 300 --out replan.json\n" +
 					"   cosolve jssp import-weights checkpoint_model_state_dict.json --out tassel.onnx\n" +
 					"   cosolve jssp solve ta01 --policy tassel.onnx --samples 32 --seed 3 --json\n\n" +
 					"An ONNX policy takes float32 inputs interval_rep [B,J,5,4], start_end_tokens [B,J,5],\n" +

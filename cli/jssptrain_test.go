@@ -11,8 +11,8 @@ import (
 )
 
 // tinyTrain are flags of a training run that takes a fraction of a second.
-var tinyTrain = []string{"--updates", "2", "--sizes", "6x4,8x5", "--instances-per-update", "2", "--episodes", "3",
-	"--improve-iterations", "300", "--validate-every", "1", "--validation-samples", "4", "--threads", "1"}
+var tinyTrain = []string{"--updates", "2", "--sizes", "6x4", "--instances-per-update", "2", "--episodes", "2",
+	"--improve-iterations", "300", "--validate-every", "1", "--validation-samples", "2", "--threads", "1"}
 
 func train(t *testing.T, args ...string) (int, string) {
 	t.Helper()
