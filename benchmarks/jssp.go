@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,7 +197,13 @@ func runJSSP(ctx context.Context, t Task) (Outcome, error) {
 // readWarmStart reads a schedule file and checks that it is a feasible
 // schedule of js; a violation names the line of the job it concerns.
 func readWarmStart(path string, js *instances.JobShop) ([][]int, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: warm start: %w", ErrBadInput, err)
+	}
+	defer f.Close()
+	// One byte past the cap lets ReadSchedule refuse an oversized (or endless) file.
+	data, err := io.ReadAll(io.LimitReader(f, instances.MaxScheduleBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: warm start: %w", ErrBadInput, err)
 	}

@@ -112,6 +112,7 @@ func TestJSSPWarmStartBadInput(t *testing.T) {
 		{"another shape", []string{"--warm-start", plan06}, "plan06.json"},
 		{"infeasible", []string{"--warm-start", overlap}, "overlap.json:" + strconv.Itoa(lineOfJob(t, overlap, 2))},
 		{"malformed", []string{"--warm-start", malformed}, "malformed.json:"},
+		{"endless", []string{"--warm-start", "/dev/zero"}, "larger than 256 MB"},
 		{"negative freeze", []string{"--warm-start", plan, "--freeze-before", "-1"}, "--freeze-before -1"},
 		{"freeze without warm start", []string{"--freeze-before", "100"}, "--warm-start"},
 		{"with dispatch", []string{"--warm-start", plan, "--method", "dispatch"}, "--method dispatch"},

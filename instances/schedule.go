@@ -18,9 +18,9 @@ type scheduleFile struct {
 	Starts    *[][]int `json:"starts"`
 }
 
-// maxScheduleBytes bounds a schedule file: a million operations with ten-digit
-// starts take some 12 MB.
-const maxScheduleBytes = 256 << 20
+// MaxScheduleBytes bounds a schedule file, which ReadSchedule refuses past it:
+// a million operations with ten-digit starts take some 12 MB.
+const MaxScheduleBytes = 256 << 20
 
 // ReadSchedule reads a job-shop solution file:
 //
@@ -33,12 +33,12 @@ const maxScheduleBytes = 256 << 20
 // schedule is told apart from a malformed file. Errors name the input and, for
 // JSON errors, the line; they wrap ErrInvalidSolution.
 func ReadSchedule(r io.Reader, name string) (*Schedule, error) {
-	data, err := io.ReadAll(io.LimitReader(skipBOM(r), maxScheduleBytes+1))
+	data, err := io.ReadAll(io.LimitReader(skipBOM(r), MaxScheduleBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(data) > maxScheduleBytes {
-		return nil, fmt.Errorf("%s: %w: larger than %d MB", name, ErrInvalidSolution, maxScheduleBytes>>20)
+	if len(data) > MaxScheduleBytes {
+		return nil, fmt.Errorf("%s: %w: larger than %d MB", name, ErrInvalidSolution, MaxScheduleBytes>>20)
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s: %w: %s", name, ErrInvalidSolution, fmt.Sprintf(format, args...))
