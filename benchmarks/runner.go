@@ -65,10 +65,8 @@ func IsolatedExecutor(argv ...string) Executor {
 		if err := json.Unmarshal(stdout.Bytes(), &e); err != nil {
 			return Envelope{}, fmt.Errorf("child printed no envelope: %v", err)
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			e.CPUS = tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
-			e.MaxRSSMB = float64(ru.Maxrss) / 1024
-		}
+		e.CPUS = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		e.MaxRSSMB = maxRSSMB(cmd.ProcessState)
 		return e, nil
 	}
 }
@@ -226,31 +224,6 @@ func (s *Sweep) checkOwnRuns(done map[string]recorded, shards int) error {
 		}
 	}
 	return nil
-}
-
-// openLocked opens path for appending and takes an exclusive lock on it, so a
-// second bench run on the same file — two shards given one --out, or a resubmitted
-// task while the first still runs — stops with an error instead of mixing lines.
-// Some cluster file systems do not lock (Lustre mounted without flock); the file is
-// then opened unlocked and locked is false.
-func openLocked(path string) (f *os.File, locked bool, err error) {
-	f, err = os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: %w", ErrBadInput, err)
-	}
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	switch {
-	case err == nil:
-		return f, true, nil
-	case errors.Is(err, syscall.ENOSYS), errors.Is(err, syscall.EOPNOTSUPP), errors.Is(err, syscall.ENOLCK):
-		return f, false, nil
-	}
-	f.Close()
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return nil, false, fmt.Errorf("%w: %s: another bench run is writing this file: each shard needs its own file "+
-			"(without --out, the name includes the shard)", ErrBadInput, path)
-	}
-	return nil, false, fmt.Errorf("%s: lock: %w", path, err)
 }
 
 // recorded is what a results file says about one run.

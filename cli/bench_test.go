@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -81,14 +80,7 @@ func TestTwoShardsCannotShareAFile(t *testing.T) {
 		t.Errorf("shard 1/2 after shard 0/2 on one file: exit %d, %q", code, errOut)
 	}
 	// The same while the first shard is still writing: it holds the file's lock.
-	f, err := os.OpenFile("busy.jsonl", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	holdLock(t, "busy.jsonl")
 	code, _, errOut = run(t, "", "bench", "run", spec, "--in-process", "--shard", "1/2", "--out", "busy.jsonl")
 	if code != ExitUsage || !strings.Contains(errOut, "busy.jsonl: another bench run is writing this file") {
 		t.Errorf("a second writer: exit %d, %q", code, errOut)
