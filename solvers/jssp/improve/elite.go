@@ -165,6 +165,24 @@ func (p *elitePool) setRow(i int) {
 	}
 }
 
+// keepBest empties the pool down to its best member.
+func (p *elitePool) keepBest() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.members) == 0 {
+		return
+	}
+	b := 0
+	for i, e := range p.members {
+		if e.makespan < p.members[b].makespan {
+			b = i
+		}
+	}
+	p.members[0], p.members[b] = p.members[b], p.members[0]
+	p.members = p.members[:1]
+	p.dist[0][0] = 0
+}
+
 // pick copies a random member into dst, which it leaves alone when the pool
 // is empty.
 func (p *elitePool) pick(rng *rand.Rand, dst *Graph) {

@@ -140,6 +140,22 @@ func TestElitePoolKeepsGoodDistinctSchedules(t *testing.T) {
 	if !ok || d == 0 || d != distance(a, b, buf, tmp) {
 		t.Errorf("pair: %v, distance %d, actually %d", ok, d, distance(a, b, buf, tmp))
 	}
+	// A stagnant pool is emptied down to its best member, then refills with
+	// correct distances.
+	p.keepBest()
+	if len(p.members) != 1 || p.members[0].Makespan() != best.Makespan() {
+		t.Fatalf("after keepBest: %d members, the first %d, want the best %d alone", len(p.members), p.members[0].Makespan(), best.Makespan())
+	}
+	for _, g := range gs[:3] {
+		p.offer(g)
+	}
+	for i, a := range p.members {
+		for j, b := range p.members {
+			if d := distance(a, b, buf, tmp); p.dist[i][j] != d {
+				t.Errorf("after keepBest, dist[%d][%d] = %d, members are %d apart", i, j, p.dist[i][j], d)
+			}
+		}
+	}
 }
 
 // One thread with an iteration budget gives the same schedule every time, and

@@ -62,6 +62,21 @@ func TestLongTable(t *testing.T) {
 			seeds = append(seeds, x)
 		}
 	}
+	// COSOLVE_LONG_STALL sets StallIterations (default: the Settings default).
+	stall := 0
+	if v := os.Getenv("COSOLVE_LONG_STALL"); v != "" {
+		if _, err := fmt.Sscan(v, &stall); err != nil {
+			t.Fatalf("COSOLVE_LONG_STALL %q: %v", v, err)
+		}
+	}
+	// COSOLVE_LONG_POOL_RESET sets the runs without a new best after which
+	// the elite pool is emptied down to its best member.
+	poolReset := 0
+	if v := os.Getenv("COSOLVE_LONG_POOL_RESET"); v != "" {
+		if _, err := fmt.Sscan(v, &poolReset); err != nil {
+			t.Fatalf("COSOLVE_LONG_POOL_RESET %q: %v", v, err)
+		}
+	}
 	// COSOLVE_LONG_COMPARE=1 runs the search without the elite pool beside
 	// the default, alternating on every instance and seed, so that both see the
 	// same machine load.
@@ -98,7 +113,7 @@ func TestLongTable(t *testing.T) {
 			for c, cf := range configs {
 				clock := cpuclock.Since()
 				w := time.Now()
-				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, clock: clock})
+				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, StallIterations: stall, poolReset: poolReset, clock: clock})
 				if err != nil {
 					t.Fatal(err)
 				}

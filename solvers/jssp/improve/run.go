@@ -86,6 +86,9 @@ type Settings struct {
 	// clockLimit is then the limit on it.
 	clock      func() time.Duration
 	clockLimit time.Duration
+	// poolReset is the number of tabu runs without a new shared best after
+	// which the pool is emptied down to its best member (0: never).
+	poolReset int
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
@@ -642,6 +645,7 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 	var l *lns
 	var relinks int64
 	stall := 0
+	runsSinceBest, refill := 0, 0
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
 	// instances at no cost on small ones.
 	every := max(1, min(64, 20000/g.n))
@@ -659,7 +663,9 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 			}
 			if improved {
 				stall = 0
-				sh.offer(ts.Best(), "tabu", ts.Iterations)
+				if sh.offer(ts.Best(), "tabu", ts.Iterations) {
+					runsSinceBest = 0
+				}
 				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
 					st.Stop(solvers.Completed)
 					break
@@ -683,6 +689,16 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 						pool.offer(a)
 					}
 				}
+			}
+			if runsSinceBest++; s.poolReset > 0 && runsSinceBest >= s.poolReset {
+				pool.keepBest()
+				runsSinceBest, refill = 0, eliteSize-1
+			}
+			if refill > 0 {
+				refill--
+				pool.pick(rng, a)
+				ts.Restart(a, 20+rng.IntN(20))
+				continue
 			}
 			var from *Graph
 			if rng.IntN(restartEvery) != 0 {
