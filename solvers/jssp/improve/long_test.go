@@ -77,6 +77,14 @@ func TestLongTable(t *testing.T) {
 			t.Fatalf("COSOLVE_LONG_POOL_RESET %q: %v", v, err)
 		}
 	}
+	// COSOLVE_LONG_DIVERSE sets the tabu runs from random active schedules
+	// at the start and after a pool reset.
+	diverse := 0
+	if v := os.Getenv("COSOLVE_LONG_DIVERSE"); v != "" {
+		if _, err := fmt.Sscan(v, &diverse); err != nil {
+			t.Fatalf("COSOLVE_LONG_DIVERSE %q: %v", v, err)
+		}
+	}
 	// COSOLVE_LONG_COMPARE=1 runs the search without the elite pool beside
 	// the default, alternating on every instance and seed, so that both see the
 	// same machine load.
@@ -113,7 +121,7 @@ func TestLongTable(t *testing.T) {
 			for c, cf := range configs {
 				clock := cpuclock.Since()
 				w := time.Now()
-				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, StallIterations: stall, poolReset: poolReset, clock: clock})
+				res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{TimeLimit: limit, Seed: seed, Threads: 1}, Method: method, NoElite: cf.noElite, StallIterations: stall, poolReset: poolReset, diverseStarts: diverse, clock: clock})
 				if err != nil {
 					t.Fatal(err)
 				}

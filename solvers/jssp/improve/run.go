@@ -89,6 +89,11 @@ type Settings struct {
 	// poolReset is the number of tabu runs without a new shared best after
 	// which the pool is emptied down to its best member (0: never).
 	poolReset int
+	// diverseStarts is the number of tabu runs, after the first, that start
+	// from random active schedules instead of the pool; a pool reset then
+	// refills from random active schedules too (0: never; ignored with frozen
+	// operations).
+	diverseStarts int
 }
 
 // Solution is a schedule: Starts[j][k] is the start of operation k of job j.
@@ -646,6 +651,10 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 	var relinks int64
 	stall := 0
 	runsSinceBest, refill := 0, 0
+	var sampler *activeSampler
+	if s.diverseStarts > 0 && g.fixed == nil {
+		sampler, refill = newActiveSampler(g), s.diverseStarts
+	}
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
 	// instances at no cost on small ones.
 	every := max(1, min(64, 20000/g.n))
@@ -696,8 +705,13 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 			}
 			if refill > 0 {
 				refill--
-				pool.pick(rng, a)
-				ts.Restart(a, 20+rng.IntN(20))
+				if sampler != nil {
+					sampler.sample(a, rng)
+					ts.Restart(a, 0)
+				} else {
+					pool.pick(rng, a)
+					ts.Restart(a, 20+rng.IntN(20))
+				}
 				continue
 			}
 			var from *Graph
