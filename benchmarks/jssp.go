@@ -107,6 +107,8 @@ func (o JSSPOptions) describe(set jssp.Settings) string {
 	}
 	if set.NoElite {
 		method += " without the elite pool"
+	} else if set.NoDiversify {
+		method += " without the pool's diversification"
 	}
 	if o.WarmStart != "" {
 		frozen := ""
@@ -129,7 +131,7 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, err
 	}
 	limits.MaxIterations = o.Iterations
-	set := jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare, NoElite: o.NoElite}
+	set := jssp.Settings{Limits: limits, Policy: policy, Samples: o.Samples, Method: method, DispatchShare: o.DispatchShare, NoElite: o.NoElite, NoDiversify: o.NoDiversify}
 	if o.MCTSRollout == "policy" {
 		set.MCTS.Rollout = policy
 	} else if r, ok := jssp.ParseRule(o.MCTSRollout); ok {

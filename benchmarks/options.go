@@ -65,6 +65,10 @@ type JSSPOptions struct {
 	// NoElite turns off the elite pool and path relinking of the tabu search
 	// (jssp.Settings.NoElite), for sweeps against the search before them.
 	NoElite bool `toml:"no_elite" json:"no_elite,omitempty"`
+	// NoDiversify turns off the pool's restarts from random active schedules
+	// and its emptying (jssp.Settings.NoDiversify), for sweeps against the
+	// pool search before them.
+	NoDiversify bool `toml:"no_diversify" json:"no_diversify,omitempty"`
 	// WarmStart is a schedule file (the JSON that jssp solve --out writes)
 	// that the improvement starts from instead of a constructed schedule.
 	WarmStart string `toml:"warm_start" json:"warm_start,omitempty"`

@@ -29,7 +29,7 @@ Options per solver (all optional):
    tsp:    preset, heatmap (gt-prior, softdist, alpha or a file), iterations, samples,
            kick, kick_type, local_search, neighbors, stop_at_reference
    jssp:   policy (a rule, learned, an ONNX file or $DATA/…), samples, method, dispatch_share, mcts_rollout,
-           iterations, stop_at_reference, no_elite
+           iterations, stop_at_reference, no_elite, no_diversify
    robust: problem (kp or cb; default: told from the file), model, backend, samples,
            max_scenarios, iterations, no_polish
    lkh:    binary (default $LKH), scale (unit-square coordinates into EUC_2D, default 1e6),

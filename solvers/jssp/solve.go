@@ -77,6 +77,10 @@ type Settings struct {
 	// NoElite turns off the improvement's elite pool and path relinking
 	// (improve.Settings.NoElite), for comparisons with the search before them.
 	NoElite bool
+	// NoDiversify turns off the pool's restarts from random active schedules
+	// and its emptying after a stagnant stretch (improve.Settings.NoDiversify),
+	// for comparisons with the pool search before them.
+	NoDiversify bool
 	// WarmStart, when set, is a complete feasible schedule (Starts[j][k]) that
 	// replaces the construction: it is the start of the improvement (Method
 	// Auto improves it with the portfolio when the run has a budget, and
@@ -233,10 +237,11 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 		return res, err
 	}
 	imp, err := improve.Run(ctx, js, res.Solution.Starts, improve.Settings{
-		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
-		Method:    improver,
-		OnImprove: s.OnImprove,
-		NoElite:   s.NoElite,
+		Limits:      solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
+		Method:      improver,
+		OnImprove:   s.OnImprove,
+		NoElite:     s.NoElite,
+		NoDiversify: s.NoDiversify,
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("jssp: improvement: %w", err)
@@ -272,12 +277,13 @@ func improveWarmStart(ctx context.Context, js *instances.JobShop, s Settings, me
 		s.OnImprove(Solution{Starts: cloneStarts(s.WarmStart), Makespan: warmMS, Phase: "warm-start"})
 	}
 	is := improve.Settings{
-		Limits:    solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
-		Method:    method,
-		OnImprove: s.OnImprove,
-		NoElite:   s.NoElite,
-		Frozen:    s.Frozen,
-		NotBefore: s.NotBefore,
+		Limits:      solvers.Limits{MaxIterations: s.MaxIterations, Seed: s.Seed, Threads: s.Threads},
+		Method:      method,
+		OnImprove:   s.OnImprove,
+		NoElite:     s.NoElite,
+		NoDiversify: s.NoDiversify,
+		Frozen:      s.Frozen,
+		NotBefore:   s.NotBefore,
 	}
 	var imp improve.Result
 	if improves {

@@ -160,7 +160,8 @@ func TestElitePoolKeepsGoodDistinctSchedules(t *testing.T) {
 
 // One thread with an iteration budget gives the same schedule every time, and
 // the pool is used: short stalls make many tabu runs, most from relinked
-// schedules. With NoElite there is no relinking.
+// schedules, the first few from random active schedules. With NoElite there
+// is no relinking, and with NoDiversify no random start.
 func TestEliteSearchIsDeterministic(t *testing.T) {
 	js := loadNamed(t, "ta01")
 	start := mwkrStart(js)
@@ -170,12 +171,18 @@ func TestEliteSearchIsDeterministic(t *testing.T) {
 		iters = 4000
 	}
 	for _, c := range []struct {
-		name    string
-		method  Method
-		noElite bool
-	}{{"tabu", Tabu, false}, {"portfolio", Portfolio, false}, {"tabu without pool", Tabu, true}} {
+		name        string
+		method      Method
+		noElite     bool
+		noDiversify bool
+	}{
+		{"tabu", Tabu, false, false},
+		{"portfolio", Portfolio, false, false},
+		{"tabu without pool", Tabu, true, false},
+		{"tabu without diversification", Tabu, false, true},
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := Settings{Limits: solvers.Limits{Threads: 1, Seed: 3, MaxIterations: iters}, Method: c.method, StallIterations: 100, NoElite: c.noElite}
+			s := Settings{Limits: solvers.Limits{Threads: 1, Seed: 3, MaxIterations: iters}, Method: c.method, StallIterations: 100, NoElite: c.noElite, NoDiversify: c.noDiversify}
 			r1, err := Run(context.Background(), js, start, s)
 			if err != nil {
 				t.Fatal(err)
@@ -196,6 +203,13 @@ func TestEliteSearchIsDeterministic(t *testing.T) {
 			if c.noElite != (r1.Stats.Relinks == 0) || r1.Stats.Restarts < 10 {
 				t.Errorf("%d restarts, %d from relinked schedules", r1.Stats.Restarts, r1.Stats.Relinks)
 			}
+			if wantRandom := int64(defaultDiverseStarts); c.noElite || c.noDiversify {
+				if r1.Stats.RandomStarts != 0 {
+					t.Errorf("%d tabu runs from random active schedules, want none", r1.Stats.RandomStarts)
+				}
+			} else if r1.Stats.RandomStarts < wantRandom {
+				t.Errorf("%d tabu runs from random active schedules, want at least %d", r1.Stats.RandomStarts, wantRandom)
+			}
 			t.Logf("%s: %d → %d, %+v", c.name, startMS, r1.Solution.Makespan, r1.Stats)
 		})
 	}
@@ -210,7 +224,7 @@ func TestEliteSharedByThreads(t *testing.T) {
 	start := mwkrStart(js)
 	startMS, _ := instances.CheckSchedule(js, start)
 	for _, m := range []Method{Tabu, Portfolio} {
-		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 3, Seed: 5, MaxIterations: 3000}, Method: m, StallIterations: 100})
+		res, err := Run(context.Background(), js, start, Settings{Limits: solvers.Limits{Threads: 3, Seed: 5, MaxIterations: 12000}, Method: m, StallIterations: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

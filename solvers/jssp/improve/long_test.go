@@ -70,7 +70,8 @@ func TestLongTable(t *testing.T) {
 		}
 	}
 	// COSOLVE_LONG_POOL_RESET sets the runs without a new best after which
-	// the elite pool is emptied down to its best member.
+	// the elite pool is emptied down to its best member (-1: never, the
+	// search before the pool's diversification with COSOLVE_LONG_DIVERSE=-1).
 	poolReset := 0
 	if v := os.Getenv("COSOLVE_LONG_POOL_RESET"); v != "" {
 		if _, err := fmt.Sscan(v, &poolReset); err != nil {
@@ -78,7 +79,7 @@ func TestLongTable(t *testing.T) {
 		}
 	}
 	// COSOLVE_LONG_DIVERSE sets the tabu runs from random active schedules
-	// at the start and after a pool reset.
+	// at the start and after a pool reset (-1: none).
 	diverse := 0
 	if v := os.Getenv("COSOLVE_LONG_DIVERSE"); v != "" {
 		if _, err := fmt.Sscan(v, &diverse); err != nil {

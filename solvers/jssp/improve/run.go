@@ -1,6 +1,7 @@
 package improve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -66,6 +67,11 @@ type Settings struct {
 	// and a portfolio of two or more threads gives one thread to LNS. This is
 	// the search as it was before the pool, kept for comparisons.
 	NoElite bool
+	// NoDiversify turns off the two ways the elite search keeps its pool
+	// diverse: the tabu runs from random active schedules after the first run,
+	// and the emptying of the pool after a long stretch without a new best.
+	// This is the pool search as it was before them, kept for comparisons.
+	NoDiversify bool
 	// Frozen[j][k] true keeps operation k of job j at exactly its start in the
 	// start schedule given to Run: rescheduling after part of a plan has run.
 	// Run freezes with it every operation before it in its job or on its
@@ -87,12 +93,13 @@ type Settings struct {
 	clock      func() time.Duration
 	clockLimit time.Duration
 	// poolReset is the number of tabu runs without a new shared best after
-	// which the pool is emptied down to its best member (0: never).
+	// which the pool is emptied down to its best member (0: defaultPoolReset;
+	// negative: never).
 	poolReset int
 	// diverseStarts is the number of tabu runs, after the first, that start
 	// from random active schedules instead of the pool; a pool reset then
-	// refills from random active schedules too (0: never; ignored with frozen
-	// operations).
+	// refills from random active schedules too (0: defaultDiverseStarts;
+	// negative: never; ignored with frozen operations).
 	diverseStarts int
 }
 
@@ -118,6 +125,8 @@ type Stats struct {
 	MovesEvaluated  int64         `json:"moves_evaluated"` // tabu moves estimated
 	Restarts        int64         `json:"restarts"`        // tabu restarts from elite schedules
 	Relinks         int64         `json:"relinks"`         // of those, from a schedule between two elite schedules
+	RandomStarts    int64         `json:"random_starts"`   // of those, from a random active schedule
+	PoolResets      int64         `json:"pool_resets"`     // times the pool was emptied to its best
 	Nodes           int64         `json:"cp_nodes"`        // CP search nodes (exact and LNS)
 	Neighborhoods   int64         `json:"neighborhoods"`   // LNS neighbourhoods solved
 	LNSImprovements int64         `json:"lns_improvements"`
@@ -551,6 +560,8 @@ func (a *Stats) add(b Stats) {
 	a.MovesEvaluated += b.MovesEvaluated
 	a.Restarts += b.Restarts
 	a.Relinks += b.Relinks
+	a.RandomStarts += b.RandomStarts
+	a.PoolResets += b.PoolResets
 	a.Nodes += b.Nodes
 	a.Neighborhoods += b.Neighborhoods
 	a.LNSImprovements += b.LNSImprovements
@@ -625,6 +636,15 @@ func runTabu(sh *shared, s Settings, seed uint64, st *solvers.Budget, lnsRounds 
 	return stats
 }
 
+// defaultPoolReset and defaultDiverseStarts were chosen on ft10 + ta01–ta10
+// at 10 s (seeds 1–6) and ta11–ta50 at 60 s against the pool search without
+// them (benchmarks/RESULTS.md, issue 18); without them the 60 s runs ended
+// at the makespans their 10 s runs had reached.
+const (
+	defaultPoolReset     = 100
+	defaultDiverseStarts = 8
+)
+
 // restartEvery: one tabu run in restartEvery starts from a perturbed pool
 // member (i-TSAB's restarts from elite schedules) rather than from a relinked
 // schedule, so the neighbourhoods of the best schedules are searched again.
@@ -648,12 +668,16 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 	a, b := g.Clone(), g.Clone()
 	rl := newRelinker(g)
 	var l *lns
-	var relinks int64
+	var relinks, randomStarts, poolResets int64
 	stall := 0
+	poolReset, diverseStarts := cmp.Or(s.poolReset, defaultPoolReset), cmp.Or(s.diverseStarts, defaultDiverseStarts)
+	if s.NoDiversify {
+		poolReset, diverseStarts = 0, 0
+	}
 	runsSinceBest, refill := 0, 0
 	var sampler *activeSampler
-	if s.diverseStarts > 0 && g.fixed == nil {
-		sampler, refill = newActiveSampler(g), s.diverseStarts
+	if diverseStarts > 0 && g.fixed == nil {
+		sampler, refill = newActiveSampler(g), diverseStarts
 	}
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
 	// instances at no cost on small ones.
@@ -699,14 +723,16 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 					}
 				}
 			}
-			if runsSinceBest++; s.poolReset > 0 && runsSinceBest >= s.poolReset {
+			if runsSinceBest++; poolReset > 0 && runsSinceBest >= poolReset {
 				pool.keepBest()
+				poolResets++
 				runsSinceBest, refill = 0, eliteSize-1
 			}
 			if refill > 0 {
 				refill--
 				if sampler != nil {
 					sampler.sample(a, rng)
+					randomStarts++
 					ts.Restart(a, 0)
 				} else {
 					pool.pick(rng, a)
@@ -732,7 +758,7 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 			break
 		}
 	}
-	stats := Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts, Relinks: relinks}
+	stats := Stats{Iterations: ts.Iterations, MovesEvaluated: ts.Evaluated, Restarts: ts.Restarts, Relinks: relinks, RandomStarts: randomStarts, PoolResets: poolResets}
 	if l != nil {
 		stats.Nodes, stats.Neighborhoods, stats.LNSImprovements = l.totalNodes, l.rounds, l.improvements
 	}
