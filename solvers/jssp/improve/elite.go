@@ -30,6 +30,15 @@ type elitePool struct {
 	cand    []int   // scratch: the candidate's distance to each member
 	buf     []int32 // scratch of distance
 	tmp     []int32
+
+	// The pool's diversification follows the tabu runs of all threads, not of
+	// each: with a count per thread, a thread that saw none of the others' new
+	// bests emptied the pool under them, and each thread made its own random
+	// starts. resetAfter runs without a new shared best empty the pool to its
+	// best member; the next refill runs start from random active schedules.
+	resetAfter    int
+	runsSinceBest int
+	refill        int
 }
 
 func newElitePool(g *Graph) *elitePool {
@@ -165,10 +174,42 @@ func (p *elitePool) setRow(i int) {
 	}
 }
 
-// keepBest empties the pool down to its best member.
-func (p *elitePool) keepBest() {
+// diversify turns on the pool's diversification: the first randomStarts runs
+// after the first run start from random active schedules, and resetAfter runs
+// without a new shared best empty the pool (never when resetAfter ≤ 0).
+func (p *elitePool) diversify(resetAfter, randomStarts int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.resetAfter, p.refill = resetAfter, max(0, randomStarts)
+}
+
+// newBest records that a thread improved the shared best.
+func (p *elitePool) newBest() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.runsSinceBest = 0
+}
+
+// endRun records the end of a tabu run. It reports whether the next run is to
+// start from a fresh schedule instead of the pool, and whether this run's end
+// emptied the pool.
+func (p *elitePool) endRun() (fresh, emptied bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.runsSinceBest++; p.resetAfter > 0 && p.runsSinceBest >= p.resetAfter {
+		p.keepBestLocked()
+		p.runsSinceBest, p.refill = 0, eliteSize-1
+		emptied = true
+	}
+	if p.refill > 0 {
+		p.refill--
+		fresh = true
+	}
+	return fresh, emptied
+}
+
+// keepBestLocked empties the pool down to its best member; p.mu is held.
+func (p *elitePool) keepBestLocked() {
 	if len(p.members) == 0 {
 		return
 	}

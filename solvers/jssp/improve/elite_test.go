@@ -140,19 +140,41 @@ func TestElitePoolKeepsGoodDistinctSchedules(t *testing.T) {
 	if !ok || d == 0 || d != distance(a, b, buf, tmp) {
 		t.Errorf("pair: %v, distance %d, actually %d", ok, d, distance(a, b, buf, tmp))
 	}
-	// A stagnant pool is emptied down to its best member, then refills with
-	// correct distances.
-	p.keepBest()
-	if len(p.members) != 1 || p.members[0].Makespan() != best.Makespan() {
-		t.Fatalf("after keepBest: %d members, the first %d, want the best %d alone", len(p.members), p.members[0].Makespan(), best.Makespan())
+	// The runs of all threads count: one random start first, then a new
+	// shared best restarts the count, and the ninth run after it empties the
+	// stagnant pool down to its best member and asks for eliteSize−1 fresh
+	// starts.
+	const resetAfter = 9
+	p.diversify(resetAfter, 1)
+	type end struct{ fresh, emptied bool }
+	want := []end{{true, false}}
+	for range resetAfter - 1 {
+		want = append(want, end{false, false})
 	}
+	want = append(want, end{true, true})
+	for range eliteSize - 2 {
+		want = append(want, end{true, false})
+	}
+	want = append(want, end{false, false})
+	for i, w := range want {
+		if i == 1 {
+			p.newBest()
+		}
+		if fresh, emptied := p.endRun(); fresh != w.fresh || emptied != w.emptied {
+			t.Fatalf("run %d: fresh %v, emptied %v; want %v, %v", i, fresh, emptied, w.fresh, w.emptied)
+		}
+		if i == resetAfter && (len(p.members) != 1 || p.members[0].Makespan() != best.Makespan()) {
+			t.Fatalf("after the reset: %d members, the first %d, want the best %d alone", len(p.members), p.members[0].Makespan(), best.Makespan())
+		}
+	}
+	// It then refills with correct distances.
 	for _, g := range gs[:3] {
 		p.offer(g)
 	}
 	for i, a := range p.members {
 		for j, b := range p.members {
 			if d := distance(a, b, buf, tmp); p.dist[i][j] != d {
-				t.Errorf("after keepBest, dist[%d][%d] = %d, members are %d apart", i, j, p.dist[i][j], d)
+				t.Errorf("after the reset, dist[%d][%d] = %d, members are %d apart", i, j, p.dist[i][j], d)
 			}
 		}
 	}

@@ -299,6 +299,13 @@ func Run(ctx context.Context, js *instances.JobShop, start [][]int, s Settings) 
 	}
 	seedOf := func(i int) uint64 { return solvers.DeriveSeed(s.Seed, "improve/thread", uint64(i)) }
 	pool := newElitePool(g0)
+	if !s.NoDiversify {
+		randomStarts := cmp.Or(s.diverseStarts, defaultDiverseStarts)
+		if g0.fixed != nil {
+			randomStarts = 0
+		}
+		pool.diversify(cmp.Or(s.poolReset, defaultPoolReset), randomStarts)
+	}
 	// search is thread i's tabu search with lnsRounds CP neighbourhoods between runs.
 	search := func(i, lnsRounds int, st *solvers.Budget) Stats {
 		if s.NoElite {
@@ -670,14 +677,9 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 	var l *lns
 	var relinks, randomStarts, poolResets int64
 	stall := 0
-	poolReset, diverseStarts := cmp.Or(s.poolReset, defaultPoolReset), cmp.Or(s.diverseStarts, defaultDiverseStarts)
-	if s.NoDiversify {
-		poolReset, diverseStarts = 0, 0
-	}
-	runsSinceBest, refill := 0, 0
 	var sampler *activeSampler
-	if diverseStarts > 0 && g.fixed == nil {
-		sampler, refill = newActiveSampler(g), diverseStarts
+	if !s.NoDiversify && cmp.Or(s.diverseStarts, defaultDiverseStarts) > 0 && g.fixed == nil {
+		sampler = newActiveSampler(g)
 	}
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
 	// instances at no cost on small ones.
@@ -697,7 +699,7 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 			if improved {
 				stall = 0
 				if sh.offer(ts.Best(), "tabu", ts.Iterations) {
-					runsSinceBest = 0
+					pool.newBest()
 				}
 				if sh.done() || int64(ts.Best().makespan) <= sh.bound.Load() {
 					st.Stop(solvers.Completed)
@@ -723,13 +725,11 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 					}
 				}
 			}
-			if runsSinceBest++; poolReset > 0 && runsSinceBest >= poolReset {
-				pool.keepBest()
+			fresh, emptied := pool.endRun()
+			if emptied {
 				poolResets++
-				runsSinceBest, refill = 0, eliteSize-1
 			}
-			if refill > 0 {
-				refill--
+			if fresh {
 				if sampler != nil {
 					sampler.sample(a, rng)
 					randomStarts++
