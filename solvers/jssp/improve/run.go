@@ -92,14 +92,14 @@ type Settings struct {
 	// clockLimit is then the limit on it.
 	clock      func() time.Duration
 	clockLimit time.Duration
-	// poolReset is the number of tabu runs without a new shared best after
-	// which the pool is emptied down to its best member (0: defaultPoolReset;
-	// negative: never).
+	// poolReset is the number of tabu runs (of all threads together) without
+	// a new shared best after which the pool is emptied down to its best
+	// member (0: defaultPoolReset; negative: never).
 	poolReset int
-	// diverseStarts is the number of tabu runs, after the first, that start
-	// from random active schedules instead of the pool; a pool reset then
-	// refills from random active schedules too (0: defaultDiverseStarts;
-	// negative: never; ignored with frozen operations).
+	// diverseStarts is the number of tabu runs, after the first to end, that
+	// start from random active schedules instead of the pool, shared by the
+	// threads; a pool reset then refills from random active schedules too (0:
+	// defaultDiverseStarts; negative: never; ignored with frozen operations).
 	diverseStarts int
 }
 
