@@ -39,6 +39,9 @@ type elitePool struct {
 	resetAfter    int
 	runsSinceBest int
 	refill        int
+	// randomStarts tells the threads to draw their fresh starts as random
+	// active schedules (false: perturbed members); set before they start.
+	randomStarts bool
 }
 
 func newElitePool(g *Graph) *elitePool {
@@ -181,6 +184,7 @@ func (p *elitePool) diversify(resetAfter, randomStarts int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.resetAfter, p.refill = resetAfter, max(0, randomStarts)
+	p.randomStarts = randomStarts > 0
 }
 
 // newBest records that a thread improved the shared best.

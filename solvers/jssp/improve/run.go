@@ -678,7 +678,7 @@ func runElite(sh *shared, pool *elitePool, s Settings, thread int, st *solvers.B
 	var relinks, randomStarts, poolResets int64
 	stall := 0
 	var sampler *activeSampler
-	if !s.NoDiversify && cmp.Or(s.diverseStarts, defaultDiverseStarts) > 0 && g.fixed == nil {
+	if pool.randomStarts {
 		sampler = newActiveSampler(g)
 	}
 	// A clock read per ~20k operations of work keeps the 50 ms promise on large
