@@ -28,11 +28,14 @@ type TSPOptions struct {
 	StopAtReference bool `toml:"stop_at_reference" json:"stop_at_reference,omitempty"`
 	// Iterations is the iteration budget (sampled actions plus kicks).
 	Iterations int64 `toml:"iterations" json:"iterations,omitempty"`
-	// Samples, KickLength, KickType, LocalSearch and Neighbors (the length of
-	// the local search's candidate lists) override the preset's.
+	// Samples, KickLength, KickType, LocalSearch, KOpt, KOptChain and
+	// Neighbors (the length of the local search's candidate lists) override
+	// the preset's (tsp.Settings).
 	Samples     *int   `toml:"samples" json:"samples,omitempty"`
 	Neighbors   *int   `toml:"neighbors" json:"neighbors,omitempty"`
 	KickLength  *int   `toml:"kick" json:"kick,omitempty"`
+	KOpt        *int   `toml:"kopt" json:"kopt,omitempty"`
+	KOptChain   *int   `toml:"kopt_chain" json:"kopt_chain,omitempty"`
 	KickType    string `toml:"kick_type" json:"kick_type,omitempty"`
 	LocalSearch string `toml:"local_search" json:"local_search,omitempty"`
 }
@@ -143,6 +146,8 @@ func (o *TSPOptions) validate() error {
 		return fmt.Errorf("samples %d: must not be negative", *o.Samples)
 	case o.KickLength != nil && *o.KickLength < 0:
 		return fmt.Errorf("kick %d: must not be negative", *o.KickLength)
+	case o.KOpt != nil && (*o.KOpt < 0 || *o.KOpt > 5):
+		return fmt.Errorf("kopt %d: want 0 to 5", *o.KOpt)
 	case o.Neighbors != nil && *o.Neighbors < 0:
 		return fmt.Errorf("neighbors %d: must not be negative", *o.Neighbors)
 	}

@@ -118,6 +118,12 @@ func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Se
 	if o.KickLength != nil {
 		set.KickLength = *o.KickLength
 	}
+	if o.KOpt != nil {
+		set.KOpt = *o.KOpt
+	}
+	if o.KOptChain != nil {
+		set.KOptChain = *o.KOptChain
+	}
 	if o.Neighbors != nil {
 		set.Neighbors = *o.Neighbors
 	}

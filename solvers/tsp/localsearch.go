@@ -37,7 +37,7 @@ func (s *searcher) descend(useOr, useLK bool) bool {
 		}
 		v := s.queue[head]
 		s.inQueue[v] = false
-		for s.twoOpt(v) || (useOr && s.orOpt(v)) || (useLK && s.lk(v)) {
+		for s.twoOpt(v) || (useOr && s.orOpt(v)) || (useLK && s.deepMove(v)) {
 			improved = true
 			s.st.Moves++
 			if s.n >= clockEveryMoveN && !s.budget.Check() {
@@ -54,6 +54,15 @@ func (s *searcher) descend(useOr, useLK bool) bool {
 	}
 	s.queue = s.queue[:0]
 	return improved
+}
+
+// deepMove is the descent's strongest move from v: the chained k-opt move,
+// or the LK step when k-opt is off.
+func (s *searcher) deepMove(v int32) bool {
+	if s.koptK >= 3 {
+		return s.kopt(v)
+	}
+	return s.lk(v)
 }
 
 func (s *searcher) step(v int32, fwd bool) int32 {

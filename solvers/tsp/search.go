@@ -46,11 +46,21 @@ type searcher struct {
 	discretised bool
 
 	// Local search.
-	queue   []int32
-	inQueue []bool
-	seq     []int32
-	lkState []kstate
-	lkDepth int
+	queue     []int32
+	inQueue   []bool
+	seq       []int32
+	lkState   []kstate
+	lkDepth   int
+	koptK     int                 // largest k of the k-opt move in the descent; < 3 = the LK step instead
+	chainMax  int                 // non-improving moves a k-opt chain may make
+	kt        [2 * koptMaxK]int32 // t1, t2, … of the k-opt move being built
+	kcut      [koptMaxK][2]int32  // its removed edges by position: earlier end, later end
+	korder    [koptMaxK]kseg      // the segments' new order, from koptFeasible
+	kcur      [koptMaxK]kseg      // koptMake's scratch
+	kbest     [2 * koptMaxK]int32 // the chain's next move: the best closable one of the deepest level
+	kbestGain float64             // its partial gain (0: none)
+	kbestK    int
+	kchain    []int32 // the nodes of the chain's moves, queued when it pays
 
 	st  Stats
 	pub *published
@@ -104,6 +114,9 @@ func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *
 		queue:       make([]int32, 0, n),
 		seq:         make([]int32, 0, 64),
 		lkDepth:     lkDepthDefault,
+		koptK:       set.KOpt,
+		chainMax:    max(set.KOptChain, 0),
+		kchain:      make([]int32, 0, 2*koptMaxK*max(set.KOptChain, 0)),
 		pub:         &published{},
 	}
 	s.lkState = make([]kstate, s.lkDepth)

@@ -1,0 +1,64 @@
+package tsp
+
+import "testing"
+
+// Every k-opt move the search makes must leave one tour whose length is the
+// tracked length less the move's gain: checked after each move, from random
+// tours (where nearly every node has a move) and from LK local optima.
+func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
+	for _, tc := range []struct {
+		n, k, chain int
+	}{{10, 3, -1}, {13, 5, -1}, {50, 4, -1}, {50, 5, -1}, {300, 5, -1}, {1000, 5, -1}, {50, 4, 3}, {300, 5, 5}, {1000, 4, 0}} {
+		p := uniform(t, tc.n, uint64(tc.n))
+		s := testSearcher(t, p, Settings{KOpt: tc.k, KOptChain: tc.chain}, nil)
+		moves := 0
+		for pass := 0; pass < 3; pass++ {
+			for v := int32(0); v < s.n; v++ {
+				if s.kopt(v) {
+					moves++
+					checkTour(t, s)
+				}
+			}
+		}
+		if moves == 0 {
+			t.Errorf("n=%d k=%d chain %d: no k-opt move on a random tour", tc.n, tc.k, tc.chain)
+		}
+		s.pushAll()
+		s.descend(true, true)
+		checkTour(t, s)
+	}
+}
+
+// From a local optimum of 2-opt, Or-opt and LK, the 5-opt move still finds
+// improvements on most instances (moves LK's sequential steps cannot reach),
+// and a rejected trial undone from the journal restores the tour exactly.
+func TestKOptImprovesLKOptima(t *testing.T) {
+	improved := 0
+	for seed := uint64(1); seed <= 10; seed++ {
+		p := uniform(t, 200, seed)
+		s := testSearcher(t, p, Settings{KOpt: 1}, nil)
+		s.pushAll()
+		s.descend(true, true)
+		before := s.t.copyOrder(nil)
+		lkLength := s.length
+		s.koptK = 5
+		s.t.mark()
+		for v := int32(0); v < s.n; v++ {
+			s.push(v)
+		}
+		s.descend(true, true)
+		checkTour(t, s)
+		if s.length < lkLength-eps {
+			improved++
+		}
+		s.t.rollback()
+		for i, v := range s.t.order {
+			if before[i] != v {
+				t.Fatalf("seed %d: rollback left %d at %d, want %d", seed, v, i, before[i])
+			}
+		}
+	}
+	if improved < 5 {
+		t.Errorf("5-opt improved %d of 10 LK local optima, want at least 5", improved)
+	}
+}
