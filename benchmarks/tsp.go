@@ -149,7 +149,14 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 	if set.Method == tsp.MCTS {
 		fmt.Fprintf(&b, "MCTS (α %g, β %g, H %g, %d candidates, depth %d), heatmap %s", set.Alpha, set.Beta, set.H, set.MaxCandidates, set.MaxDepth, hmName)
 	} else {
-		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, LK-style descent", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 50))
+		descent := fmt.Sprintf("chained 4-opt descent, LK-style above %d nodes", tsp.KOptDefaultMaxN)
+		switch {
+		case set.KOpt >= 3:
+			descent = fmt.Sprintf("chained %d-opt descent", set.KOpt)
+		case set.KOpt > 0:
+			descent = "LK-style descent"
+		}
+		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, %s", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 50), descent)
 		if set.Samples > 0 {
 			fmt.Fprintf(&b, ", %d sampled actions per kick", set.Samples)
 		}

@@ -29,7 +29,7 @@ func tspCommand() *ucli.Command {
 	)
 	return &ucli.Command{
 		Name:  "tsp",
-		Usage: "travelling salesman: heatmap + MCTS over k-opt moves, with LK-style descent",
+		Usage: "travelling salesman: heatmap + MCTS over k-opt moves, with chained k-opt descent",
 		Commands: []*ucli.Command{
 			{
 				Name:  "solve",

@@ -3,8 +3,9 @@ package tsp
 import "testing"
 
 // Every k-opt move the search makes must leave one tour whose length is the
-// tracked length less the move's gain: checked after each move, from random
-// tours (where nearly every node has a move) and from LK local optima.
+// tracked length less the move's gain, and a search that finds none must leave
+// the tour as it was: checked after each search, from random tours (where
+// nearly every node has a move) until no node has one.
 func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 	for _, tc := range []struct {
 		n, k, chain int
@@ -12,11 +13,22 @@ func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 		p := uniform(t, tc.n, uint64(tc.n))
 		s := testSearcher(t, p, Settings{KOpt: tc.k, KOptChain: tc.chain}, nil)
 		moves := 0
-		for pass := 0; pass < 3; pass++ {
+		var before []int32
+		for pass, found := 0, true; found && pass < 100; pass++ {
+			found = false
 			for v := int32(0); v < s.n; v++ {
+				before = s.t.copyOrder(before)
 				if s.kopt(v) {
 					moves++
+					found = true
 					checkTour(t, s)
+					continue
+				}
+				// A chain that did not pay is undone to the last node.
+				for i, u := range s.t.order {
+					if before[i] != u {
+						t.Fatalf("n=%d k=%d chain %d: a failed search from %d left %d at %d, want %d", tc.n, tc.k, tc.chain, v, u, i, before[i])
+					}
 				}
 			}
 		}

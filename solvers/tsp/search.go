@@ -61,6 +61,7 @@ type searcher struct {
 	kbestGain float64             // its partial gain (0: none)
 	kbestK    int
 	kchain    []int32 // the nodes of the chain's moves, queued when it pays
+	kadded    []int32 // the edges the chain's moves added, which it may not remove again
 
 	st  Stats
 	pub *published
@@ -116,6 +117,7 @@ func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *
 		lkDepth:     lkDepthDefault,
 		koptK:       set.KOpt,
 		chainMax:    max(set.KOptChain, 0),
+		kadded:      make([]int32, 0, 2*koptMaxK*max(set.KOptChain, 0)),
 		kchain:      make([]int32, 0, 2*koptMaxK*max(set.KOptChain, 0)),
 		pub:         &published{},
 	}
