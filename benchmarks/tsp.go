@@ -156,7 +156,7 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 		case set.KOpt > 0:
 			descent = "LK-style descent"
 		}
-		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, %s", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 50), descent)
+		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, %s", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 100), descent)
 		if set.Samples > 0 {
 			fmt.Fprintf(&b, ", %d sampled actions per kick", set.Samples)
 		}

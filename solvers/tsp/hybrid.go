@@ -17,7 +17,7 @@ func (s *searcher) runHybrid(sh *shared, _ []int32) {
 	s.report(sh, "start")
 	maxSeg := s.set.KickLength
 	if maxSeg <= 0 {
-		maxSeg = 50
+		maxSeg = 100
 	}
 	for s.budget.Poll() {
 		before := s.length
