@@ -151,6 +151,8 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 	} else {
 		descent := fmt.Sprintf("chained 4-opt descent, LK-style above %d nodes", tsp.KOptDefaultMaxN)
 		switch {
+		case set.KOpt >= 3 && set.KOptChain < 0:
+			descent = fmt.Sprintf("%d-opt descent", set.KOpt)
 		case set.KOpt >= 3:
 			descent = fmt.Sprintf("chained %d-opt descent", set.KOpt)
 		case set.KOpt > 0:

@@ -60,7 +60,7 @@ func (s *searcher) koptChain(t1, t2 int32) bool {
 	s.t.recording = true
 	s.kchain = s.kchain[:0]
 	for step := 0; step < s.chainMax && s.kbestGain > 0; step++ {
-		k, g := s.kbestK, s.kbestGain
+		k, g := s.koptK, s.kbestGain
 		s.kt = s.kbest
 		s.koptFeasible(k)
 		s.koptMake(k)
@@ -79,10 +79,7 @@ func (s *searcher) koptChain(t1, t2 int32) bool {
 			return true
 		}
 	}
-	for j := len(s.t.journal) - 2; j >= mark; j -= 2 {
-		s.t.rawReverse(s.t.journal[j], s.t.journal[j+1])
-	}
-	s.t.journal = s.t.journal[:mark]
+	s.t.undoTo(mark)
 	s.t.recording = recording
 	s.length = start
 	return false
@@ -126,7 +123,7 @@ func (s *searcher) koptExtend(i int, g float64) bool {
 					return true
 				}
 			} else if s.chainMax > 0 && gOpen > s.kbestGain && s.koptFeasible(i+1) {
-				s.kbest, s.kbestGain, s.kbestK = s.kt, gOpen, i+1
+				s.kbest, s.kbestGain = s.kt, gOpen
 			}
 		}
 	}

@@ -57,11 +57,10 @@ type searcher struct {
 	kcut      [koptMaxK][2]int32  // its removed edges by position: earlier end, later end
 	korder    [koptMaxK]kseg      // the segments' new order, from koptFeasible
 	kcur      [koptMaxK]kseg      // koptMake's scratch
-	kbest     [2 * koptMaxK]int32 // the chain's next move: the best closable one of the deepest level
+	kbest     [2 * koptMaxK]int32 // the chain's next move: the best closable koptK-opt move
 	kbestGain float64             // its partial gain (0: none)
-	kbestK    int
-	kchain    []int32 // the nodes of the chain's moves, queued when it pays
-	kadded    []int32 // the edges the chain's moves added, which it may not remove again
+	kchain    []int32             // the nodes of the chain's moves, queued when it pays
+	kadded    []int32             // the edges the chain's moves added, which it may not remove again
 
 	st  Stats
 	pub *published

@@ -96,10 +96,16 @@ func (t *Tour) commit() { t.recording = false }
 // rollback undoes every reversal since mark, newest first.
 func (t *Tour) rollback() {
 	t.recording = false
-	for k := len(t.journal) - 2; k >= 0; k -= 2 {
+	t.undoTo(0)
+}
+
+// undoTo undoes the journal's reversals from entry `from` on, newest first,
+// and drops them: a search nested inside a recorded trial undoes only its own.
+func (t *Tour) undoTo(from int) {
+	for k := len(t.journal) - 2; k >= from; k -= 2 {
 		t.rawReverse(t.journal[k], t.journal[k+1])
 	}
-	t.journal = t.journal[:0]
+	t.journal = t.journal[:from]
 }
 
 // move2 replaces edges (a,b) and (c,d) by (a,c) and (b,d); b follows a and d
