@@ -197,6 +197,27 @@ threads = 2
 	}
 }
 
+func TestInstanceTimeLimitOverridesTheSpec(t *testing.T) {
+	spec, err := LoadSpec(writeSpec(t, `
+time_limit = "1s"
+[[instances]]
+path = "small"
+[[instances]]
+path = "large"
+time_limit = "2m30s"
+[[configs]]
+name = "one"
+solver = "test-fake"
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := spec.Tasks("")
+	if len(tasks) != 2 || tasks[0].TimeLimit != time.Second || tasks[1].TimeLimit != 150*time.Second {
+		t.Fatalf("time limit per task: %+v", tasks)
+	}
+}
+
 func TestSweepShardsPartitionTheRuns(t *testing.T) {
 	spec, _ := LoadSpec(writeSpec(t, threeInstanceSpec), "")
 	tasks := spec.Tasks("")
@@ -254,6 +275,7 @@ func TestLoadSpecRejects(t *testing.T) {
 		"bad indices":          "time_limit='1s'\n[[instances]]\npath='a'\nindices='2-1'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
 		"data needed":          "time_limit='1s'\n[[instances]]\npath='$DATA/x'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
 		"not toml":             "time_limit = = 1",
+		"bad instance limit":   "time_limit='1s'\n[[instances]]\npath='a'\ntime_limit='0s'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
 		"unknown solver":       "time_limit='1s'\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='x'\n",
 		"negative seed":        "time_limit='1s'\nseeds=[-1]\n[[instances]]\npath='a'\n[[configs]]\nname='a'\nsolver='test-fake'\n",
 		"too many runs":        "time_limit='1s'\nseeds=[1,2]\n[[instances]]\npath='a'\nindices='0-999998'\n[[configs]]\nname='a'\nsolver='test-fake'\n",

@@ -28,6 +28,7 @@ import (
 //	n = 1000
 //	gen_seeds = [1, 2]
 //	configs = ["pan-5s"]                         # optional: only these configurations
+//	time_limit = "10s"                           # optional: replaces the spec's for these instances
 //
 //	[[configs]]
 //	name = "pan-5s"
@@ -56,6 +57,12 @@ type InstanceSpec struct {
 	// Configs, when set, names the configurations run on these instances, so one
 	// sweep can hold problems that need different solvers.
 	Configs []string `toml:"configs"`
+	// TimeLimit, when set, replaces the spec's time_limit for these instances,
+	// so one sweep can give each instance a budget that grows with its size
+	// (TSPLIB at n/100 seconds, say).
+	TimeLimit string `toml:"time_limit"`
+
+	timeLimit time.Duration
 }
 
 // ErrBadSpec wraps every problem found in a spec file.
@@ -135,6 +142,13 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 		}
 		if _, err := ParseIndices(in.Indices); err != nil {
 			return nil, fmt.Errorf("%w: %s: instances[%d]: %v", ErrBadSpec, path, i, err)
+		}
+		in.timeLimit = s.timeLimit
+		if in.TimeLimit != "" {
+			in.timeLimit, err = time.ParseDuration(in.TimeLimit)
+			if err != nil || in.timeLimit <= 0 {
+				return nil, fmt.Errorf("%w: %s: instances[%d]: time_limit %q: want a positive duration such as \"5s\"", ErrBadSpec, path, i, in.TimeLimit)
+			}
 		}
 		for _, name := range in.Configs {
 			if !names[name] {
@@ -263,7 +277,7 @@ func (s *Spec) Tasks(dataDir string) []Task {
 					threads = *c.Threads
 				}
 				for _, seed := range s.Seeds {
-					tasks = append(tasks, Task{Source: src, Config: c, Seed: seed, TimeLimit: s.timeLimit, Threads: threads, DataDir: dataDir})
+					tasks = append(tasks, Task{Source: src, Config: c, Seed: seed, TimeLimit: in.timeLimit, Threads: threads, DataDir: dataDir})
 				}
 			}
 		}
