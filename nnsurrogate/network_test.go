@@ -185,6 +185,48 @@ func TestPolicyGradient(t *testing.T) {
 	}
 }
 
+func TestSoftmaxCrossEntropy(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		A              int // logits per row
+		logits, target []float64
+		want           float64 // the loss
+	}{
+		{"one-hot", 3, []float64{0.1, -0.4, 1.2}, []float64{0, 0, 1}, -(1.2 - math.Log(math.Exp(0.1)+math.Exp(-0.4)+math.Exp(1.2)))},
+		{"two halves", 4, []float64{0, 0, 0, 0}, []float64{0.5, 0.5, 0, 0}, math.Log(4)},
+		{"half the mass outside", 2, []float64{3, -2}, []float64{0.5, 0}, -0.5 * (3 - math.Log(math.Exp(3)+math.Exp(-2)))},
+		{"empty row", 2, []float64{5, -1}, []float64{0, 0}, 0},
+		{"two rows averaged", 2, []float64{1, 0, 0, 1}, []float64{1, 0, 0, 1}, -(1 - math.Log(math.E+1))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			A := tc.A
+			grad := make([]float64, len(tc.logits))
+			l, err := SoftmaxCrossEntropy(tc.logits, A, tc.target, grad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(l-tc.want) > 1e-12 {
+				t.Errorf("loss %g, want %g", l, tc.want)
+			}
+			const h = 1e-6
+			for i := range tc.logits {
+				old := tc.logits[i]
+				tc.logits[i] = old + h
+				lp, _ := SoftmaxCrossEntropy(tc.logits, A, tc.target, nil)
+				tc.logits[i] = old - h
+				lm, _ := SoftmaxCrossEntropy(tc.logits, A, tc.target, nil)
+				tc.logits[i] = old
+				if fd := (lp - lm) / (2 * h); math.Abs(fd-grad[i]) > 1e-6 {
+					t.Errorf("logit %d: gradient %g, finite difference %g", i, grad[i], fd)
+				}
+			}
+		})
+	}
+	if _, err := SoftmaxCrossEntropy([]float64{1, 2, 3}, 2, []float64{1, 0, 0}, nil); !errors.Is(err, ErrNetwork) {
+		t.Errorf("3 logits in rows of 2: %v, want ErrNetwork", err)
+	}
+}
+
 func TestNetworkMisuse(t *testing.T) {
 	cases := map[string]func(n *Network){
 		"foreign node":   func(n *Network) { n.SetOutput("y", n.ReLU(Node(42))) },

@@ -104,6 +104,41 @@ func PolicyGradient(logits []float64, A int, actions []int, adv []float64, grad 
 	return loss, nil
 }
 
+// SoftmaxCrossEntropy is −(1/B)·Σ_b Σ_a target[b,a]·log softmax(logits[b])[a] over B rows of A
+// logits, for targets that need not be one-hot nor sum to 1: a row whose true classes are only
+// partly among the A scored (a tour neighbour outside a node's candidate list) puts the rest of
+// its mass nowhere. If grad is not nil the gradient with respect to the logits,
+// (Σ_a target[b,a]·softmax − target)/B, is written into it.
+func SoftmaxCrossEntropy(logits []float64, A int, target []float64, grad []float64) (float64, error) {
+	if A <= 0 || len(logits)%A != 0 || len(target) != len(logits) || (grad != nil && len(grad) != len(logits)) {
+		return 0, fmt.Errorf("%w: softmax cross-entropy sizes: %d logits, %d targets, A=%d", ErrNetwork, len(logits), len(target), A)
+	}
+	B := len(logits) / A
+	loss := 0.0
+	for b := 0; b < B; b++ {
+		row, t := logits[b*A:(b+1)*A], target[b*A:(b+1)*A]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = max(m, v)
+		}
+		z, mass := 0.0, 0.0
+		for a, v := range row {
+			z += math.Exp(v - m)
+			mass += t[a]
+		}
+		lz := m + math.Log(z)
+		for a, v := range row {
+			if t[a] != 0 {
+				loss -= t[a] * (v - lz) / float64(B)
+			}
+			if grad != nil {
+				grad[b*A+a] = (mass*math.Exp(v-lz) - t[a]) / float64(B)
+			}
+		}
+	}
+	return loss, nil
+}
+
 // FitSettings control Fit. Zero values are the documented defaults.
 type FitSettings struct {
 	Epochs    int     // default 10
