@@ -41,10 +41,21 @@ func LoadTSPSource(src Source) (*instances.TSP, error) {
 }
 
 // tspHeatmapFile reads a heatmap file (dense text or our sparse format) and
-// checks that it was made for inst.
+// checks that it was made for inst, or runs an ONNX model (FILE.onnx) on it.
 func tspHeatmapFile(inst *instances.TSP, name string) (*heatmap.Heatmap, error) {
 	if _, err := os.Stat(name); err != nil {
 		return nil, fmt.Errorf("%w: heatmap %q is neither %s nor a readable file: %v", ErrBadInput, name, strings.Join(heatmap.Names, ", "), err)
+	}
+	if strings.HasSuffix(name, ".onnx") {
+		om, err := heatmap.LoadONNX(name)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
+		h, err := om.Heatmap(inst)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
+		return h, nil
 	}
 	h, err := heatmap.Load(name)
 	if err != nil {

@@ -132,6 +132,9 @@ func shellWords(t *testing.T, seg, repo string) []string {
 	if len(args) > 2 && args[1] == "robust" && args[2] == "train" {
 		args = append(args, "--instances", "2", "--first-stages", "2", "--scenarios", "2", "--epochs", "1")
 	}
+	if len(args) > 2 && args[1] == "tsp" && args[2] == "train-heatmap" {
+		args = append(args, "--instances", "2", "--validation", "1", "--size", "40", "--epochs", "1")
+	}
 	if len(args) > 2 && args[1] == "jssp" && args[2] == "train" && !slices.Contains(args, "--resume") {
 		args = append(args, tinyTrain...)
 	}

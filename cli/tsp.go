@@ -22,7 +22,7 @@ func init() { register(tspCommand) }
 
 func tspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultTSPLimit), stopAtReferenceFlag(),
-		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound) or a heatmap file (dense text or sparse); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, gt-prior above)"},
+		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound), a heatmap file (dense text or sparse) or an ONNX model (FILE.onnx, see tsp heatmap --help); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, gt-prior above)"},
 		&ucli.StringFlag{Name: "preset", Value: "cosolve", Usage: "configuration `NAME`: cosolve (ours), reference, fu-default, pan-softdist-500, pan-gt-1000-t0.01, … (see --help)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "iteration budget `N` (sampled actions plus kicks); with --threads 1 the same seed gives the same tour"},
 		&ucli.StringFlag{Name: "plot", Usage: "draw the tour as an SVG picture into `FILE`"},
@@ -45,13 +45,27 @@ func tspCommand() *ucli.Command {
 				Flags:  solveFl,
 				Action: tspSolve,
 			},
+			tspTrainHeatmapCommand(),
 			{
-				Name:      "heatmap",
-				Usage:     "write a heatmap (edge prior) for an instance",
-				UsageText: "cosolve tsp heatmap tsp500_test_concorde.txt --index 0 --heatmap softdist --out h0.txt",
+				Name:  "heatmap",
+				Usage: "write a heatmap (edge prior) for an instance",
+				UsageText: "cosolve tsp heatmap tsp500_test_concorde.txt --index 0 --heatmap softdist --out h0.txt\n" +
+					"   cosolve tsp heatmap tsp500_test_concorde.txt --index 0 --heatmap edge.onnx --format sparse --out h0.txt\n\n" +
+					"An ONNX heatmap model (--heatmap FILE.onnx, also for tsp solve and in sweep specs) follows\n" +
+					"this contract, which torch.onnx.export meets with input_names=[\"coords\", \"edges\"] and\n" +
+					"output_names=[\"scores\"]:\n" +
+					"  input  coords  float32 [n, 2]: the coordinates shifted to start at 0 and divided by the\n" +
+					"                 larger of the x and y extents (the points span [0, 1] along the longer side)\n" +
+					"  input  edges   int64 [n, k] (or [n·k]): each node's k = min(10, n−1) nearest other nodes,\n" +
+					"                 nearest first, 0-based, ties to the lower number\n" +
+					"  output scores  float32 [n, k]: a logit per candidate edge (i, edges[i][r])\n" +
+					"The heatmap is each row's softmax, symmetrised ((H + Hᵀ)/2); a model that ends with a\n" +
+					"log-softmax over the row gets its probabilities back. Opsets 13-18, the operators that\n" +
+					"model info lists; n is limited by the largest tensor the model makes (2^24 values).\n" +
+					"heatmap/models/tsp-edge.onnx in the repository is such a model, made by tsp train-heatmap.",
 				Flags: []ucli.Flag{
 					&ucli.IntFlag{Name: "index", Usage: "0-based instance `I` in multi-instance files"},
-					&ucli.StringFlag{Name: "heatmap", Value: "gt-prior", Usage: "`KIND`: gt-prior, softdist or alpha"},
+					&ucli.StringFlag{Name: "heatmap", Value: "gt-prior", Usage: "`KIND`: gt-prior, softdist, alpha, or an ONNX model FILE.onnx"},
 					&ucli.Float64Flag{Name: "tau", Usage: "SoftDist temperature `T` (default: the published value for n = 500/1000/10000, else 0.16/√n)"},
 					&ucli.StringFlag{Name: "format", Value: "dense", Usage: "`dense` (n then n rows of n numbers, the literature's format) or sparse (ours, O(n·k))"},
 					&ucli.StringFlag{Name: "out", Usage: "write to `FILE` (\"-\" for stdout); required"},
@@ -141,12 +155,23 @@ func tspHeatmap(ctx context.Context, cmd *ucli.Command) error {
 	default:
 		return usageErr("--format %q: want dense or sparse", f)
 	}
-	if _, ok := heatmap.Kind(cmd.String("heatmap")); !ok {
-		return usageErr("--heatmap %q: want one of %s", cmd.String("heatmap"), strings.Join(heatmap.Names, ", "))
-	}
-	h, _, err := heatmap.ByName(ctx, inst, cmd.String("heatmap"), heatmap.ByNameOptions{Tau: tau})
-	if err != nil {
-		return err
+	var h *heatmap.Heatmap
+	switch name := cmd.String("heatmap"); {
+	case strings.HasSuffix(name, ".onnx"):
+		om, err := heatmap.LoadONNX(name)
+		if err != nil {
+			return badInput(err)
+		}
+		if h, err = om.Heatmap(inst); err != nil {
+			return badInput(err)
+		}
+	default:
+		if _, ok := heatmap.Kind(name); !ok {
+			return usageErr("--heatmap %q: want one of %s, or an ONNX model FILE.onnx", name, strings.Join(heatmap.Names, ", "))
+		}
+		if h, _, err = heatmap.ByName(ctx, inst, name, heatmap.ByNameOptions{Tau: tau}); err != nil {
+			return err
+		}
 	}
 	return writeFileAtomic(cmd.Root().Writer, cmd.String("out"), func(w io.Writer) error { return write(w, h) })
 }

@@ -152,7 +152,7 @@ type EdgeSample struct {
 type EdgeTrainOptions struct {
 	Hidden    int     // network width, default 32
 	Epochs    int     // default 8
-	BatchSize int     // nodes per Adam step, default 256
+	BatchSize int     // nodes per Adam step, default 256 (at most all of them)
 	LR        float64 // Adam's learning rate, decayed linearly to 0; default 3e-3
 	Seed      uint64  // weights and shuffling
 	// OnEpoch, if set, is called after each epoch.
@@ -296,9 +296,10 @@ func TrainEdgeModel(ctx context.Context, train, val []EdgeSample, opt EdgeTrainO
 	if err != nil {
 		return nil, err
 	}
-	if td.rows < bs {
-		return nil, fmt.Errorf("%w: %d training nodes, fewer than a batch of %d", ErrInvalid, td.rows, bs)
+	if td.rows == 0 {
+		return nil, fmt.Errorf("%w: no training samples", ErrInvalid)
 	}
+	bs = min(bs, td.rows)
 	res := &EdgeTrainResult{TrainNodes: td.rows, ValNodes: vd.rows}
 	if vd.rows > 0 {
 		nearest := make([]float64, len(vd.target))
