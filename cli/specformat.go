@@ -26,7 +26,7 @@ const specFormat = `A spec is a TOML file:
    threads = 2                   # optional: overrides threads above
 
 Options per solver (all optional):
-   tsp:    preset, heatmap (gt-prior, softdist, alpha or a file), iterations, samples,
+   tsp:    preset, heatmap (gt-prior, softdist, alpha, a file or an ONNX model FILE.onnx), iterations, samples,
            kick, kick_type, local_search, neighbors, stop_at_reference
    jssp:   policy (a rule, learned, an ONNX file or $DATA/…), samples, method, dispatch_share, mcts_rollout,
            iterations, stop_at_reference, no_elite, no_diversify

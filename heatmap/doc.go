@@ -6,6 +6,11 @@
 // finds k-nearest neighbours (grid for planar instances, the distance function
 // for GEO and EXPLICIT ones) and picks candidate sets by the reference rule.
 //
+// ONNXModel runs a learned heatmap from ONNX under a fixed contract: the
+// normalised coordinates and each node's ONNXK nearest neighbours in, a logit
+// per candidate edge out, turned into row softmaxes. TrainEdgeModel fits such
+// a model in Go to good tours; models/tsp-edge.onnx is one.
+//
 // Alpha is the heatmap of LKH: α-nearness from a Held–Karp subgradient ascent
 // on a sparse graph, with the 1-tree lower bound on the tour length certified
 // on the complete graph.

@@ -35,3 +35,25 @@ func ExampleAlpha() {
 	// 5 334
 	// no tour is shorter than 23.2893
 }
+
+func ExampleLoadONNX() {
+	// A graph network exported by PyTorch (testdata/make_fixture.py); its
+	// weights are random, so the heatmap means nothing, but any model of the
+	// contract loads and runs the same way, models/tsp-edge.onnx included.
+	m, err := heatmap.LoadONNX("testdata/gnn.onnx")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, _ := instances.GenerateUniform(500, 1)
+	h, err := m.Heatmap(p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Row softmaxes over the 10 nearest, symmetrised: a node keeps its own 10
+	// candidates and gains those that have it among theirs.
+	c := h.Candidates(5, 0)
+	fmt.Println(h.N, len(c.Of(0)))
+	// Output: 500 5
+}

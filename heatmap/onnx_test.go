@@ -1,6 +1,7 @@
 package heatmap
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -304,4 +305,33 @@ func TestONNXBadModels(t *testing.T) {
 			t.Errorf("%s file: error %v, want ErrInvalid", tc.name, err)
 		}
 	}
+}
+
+// Whatever the bytes, loading and running a model ends in a model or an error
+// wrapping ErrInvalid, never a panic.
+func FuzzONNXModel(f *testing.F) {
+	for _, path := range []string{fixture, "models/tsp-edge.onnx"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	p, err := instances.GenerateUniform(20, 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := nnsurrogate.LoadReader(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		om, err := NewONNXModel(m, "fuzz")
+		if err == nil {
+			_, err = om.Heatmap(p)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("error %v does not wrap ErrInvalid", err)
+		}
+	})
 }
