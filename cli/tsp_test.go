@@ -102,6 +102,43 @@ func TestTSPHeatmapCommand(t *testing.T) {
 	}
 }
 
+// The shipped model drives a solve and writes a heatmap; a file that is not
+// a model of the contract is bad input, with the file named.
+func TestTSPONNXHeatmap(t *testing.T) {
+	dir := t.TempDir()
+	code, gen, _ := run(t, "", "gen", "tsp", "--n", "60", "--seed", "6")
+	if code != 0 {
+		t.Fatal("gen failed")
+	}
+	inst := filepath.Join(dir, "u60.tsp")
+	os.WriteFile(inst, []byte(gen), 0o644)
+	model := filepath.Join("..", "heatmap", "models", "tsp-edge.onnx")
+	if code, _, errOut := run(t, "", "tsp", "solve", inst, "--heatmap", model, "--iterations", "300", "--quiet"); code != 0 {
+		t.Errorf("solve: exit %d %s", code, errOut)
+	}
+	h := filepath.Join(dir, "h.sparse")
+	if code, _, errOut := run(t, "", "tsp", "heatmap", inst, "--heatmap", model, "--format", "sparse", "--out", h); code != 0 {
+		t.Fatalf("heatmap: exit %d %s", code, errOut)
+	}
+	if data, _ := os.ReadFile(h); !strings.HasPrefix(string(data), "cosolve-heatmap-sparse 1 60\n") {
+		t.Errorf("heatmap starts %.30q", data)
+	}
+	notModel := filepath.Join(dir, "not.onnx")
+	os.WriteFile(notModel, []byte("3\n0 1 1\n1 0 1\n1 1 0\n"), 0o644)
+	wrongContract := filepath.Join("..", "nnsurrogate", "testdata", "torch", "mlp_op13.onnx")
+	for _, tc := range []struct{ model, want string }{
+		{notModel, notModel + ": invalid model"},
+		{wrongContract, wrongContract + ": 1 inputs"},
+	} {
+		for _, cmd := range []string{"solve", "heatmap"} {
+			code, _, errOut := run(t, "", "tsp", cmd, inst, "--heatmap", tc.model, "--out", filepath.Join(dir, "out"))
+			if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+				t.Errorf("%s --heatmap %s: exit %d, stderr %q; want %d with %q", cmd, tc.model, code, errOut, ExitUsage, tc.want)
+			}
+		}
+	}
+}
+
 func TestTSPBadInput(t *testing.T) {
 	dir := t.TempDir()
 	code, gen, _ := run(t, "", "gen", "tsp", "--n", "30", "--seed", "5")

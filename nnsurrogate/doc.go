@@ -13,7 +13,7 @@
 //
 // Network builds and trains small graphs in Go (dense, ReLU, tanh, embedding, layer norm,
 // residual sums, sum/mean pooling over a set, single-head attention with a key mask,
-// concatenation) with
-// Adam, MSE, softmax cross-entropy or policy-gradient losses, and writes them back to ONNX opset 13. BlockGraph views a
-// model or network as Dense/ReLU/SumPool/Concat blocks, the form a MILP encoding needs.
+// concatenation) with Adam, MSE, softmax cross-entropy or policy-gradient losses, and writes
+// them back to ONNX opset 13. BlockGraph views a model or network as Dense/ReLU/SumPool/Concat
+// blocks, the form a MILP encoding needs.
 package nnsurrogate
