@@ -320,6 +320,36 @@ func TestSummariseAndReport(t *testing.T) {
 	}
 }
 
+func TestSpecHeatmapFilesAreRelativeToTheSpec(t *testing.T) {
+	path := writeSpec(t, `time_limit = "1s"
+[[instances]]
+generator = "uniform"
+n = 20
+[[configs]]
+name = "model"
+solver = "tsp"
+options = { heatmap = "models/edge.onnx" }
+[[configs]]
+name = "named"
+solver = "tsp"
+options = { heatmap = "alpha" }
+[[configs]]
+name = "absolute"
+solver = "tsp"
+options = { heatmap = "/h/dense.txt" }
+`)
+	s, err := LoadSpec(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(filepath.Dir(path), "models/edge.onnx"), "alpha", "/h/dense.txt"}
+	for i, c := range s.Configs {
+		if c.TSP.Heatmap != want[i] {
+			t.Errorf("config %s: heatmap %q, want %q", c.Name, c.TSP.Heatmap, want[i])
+		}
+	}
+}
+
 func TestSpecDecodesTypedOptions(t *testing.T) {
 	const spec = `time_limit = "1s"
 [[instances]]

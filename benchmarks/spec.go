@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/cosolve/cosolve/heatmap"
 )
 
 // Spec is a benchmark sweep read from TOML:
@@ -122,6 +124,16 @@ func LoadSpec(path, dataDir string) (*Spec, error) {
 		names[c.Name] = true
 	}
 	base := filepath.Dir(path)
+	for _, c := range s.Configs {
+		if c.TSP == nil || c.TSP.Heatmap == "" || filepath.IsAbs(c.TSP.Heatmap) {
+			continue
+		}
+		if _, named := heatmap.Kind(c.TSP.Heatmap); !named {
+			// A heatmap file or model is found like an instance file: next
+			// to the spec, wherever the sweep is started from.
+			c.TSP.Heatmap = filepath.Join(base, c.TSP.Heatmap)
+		}
+	}
 	for i := range s.Instances {
 		in := &s.Instances[i]
 		switch {
