@@ -42,15 +42,18 @@ func (s *searcher) kopt(t1 int32) bool {
 // non-improving move of the deepest level and searches again from t1 and the
 // move's last node, the gain counted from the start, up to s.chainMax
 // times (LKH's chaining of basic moves); a chain that ends without gain is
-// undone from the journal. As in LK, an edge a move of the chain added is not
-// removed by a later one (the closing edge aside, which the next move
-// removes first). On TSP-500 #0–31 at 5 s, seed 2, chains of 10 moves gave
-// 0.061 % without that rule and 0.015 % with it.
+// undone from the journal. As in LKH, the last edge each move of the chain
+// removes must be one the tour had when the chain began and still has (the
+// closing edge is the next move's first and exempt), which bounds a chain by
+// n moves. On TSP-500 #0–31 at 5 s, seed 2, chains of 10 moves gave 0.061 %
+// with no rule and 0.015 % when no removed edge at all could be one the chain
+// had added; LKH's rule, which lets the moves' inner edges be such edges,
+// gave better chains still (benchmarks/RESULTS.md, issue 14).
 func (s *searcher) koptChain(t1, t2 int32) bool {
 	s.kt[0], s.kt[1] = t1, t2
 	s.kbestGain = 0
 	s.kadded = s.kadded[:0]
-	if s.koptExtend(1, s.d(t1, t2)) {
+	if s.koptExtend(1, s.c(t1, t2)) {
 		return true
 	}
 	if s.kbestGain <= 0 {
@@ -105,12 +108,12 @@ func (s *searcher) koptExtend(i int, g float64) bool {
 			continue
 		}
 		for _, b := range [2]int32{s.t.next(a), s.t.prev(a)} {
-			if b == t1 || s.koptRemoved(i, a, b) || s.koptAdded(a, b) {
+			if b == t1 || s.koptRemoved(i, a, b) {
 				continue
 			}
 			s.kt[2*i], s.kt[2*i+1] = a, b
-			gOpen := g1 + s.d(a, b)
-			if gain := gOpen - s.d(b, t1); gain > eps && s.koptFeasible(i+1) {
+			gOpen := g1 + s.c(a, b)
+			if gain := gOpen - s.c(b, t1); gain > eps && s.koptFeasible(i+1) {
 				s.koptMake(i + 1)
 				s.length -= gain
 				for _, v := range s.kt[:2*i+2] {
@@ -122,7 +125,7 @@ func (s *searcher) koptExtend(i int, g float64) bool {
 				if s.koptExtend(i+1, gOpen) {
 					return true
 				}
-			} else if s.chainMax > 0 && gOpen > s.kbestGain && s.koptFeasible(i+1) {
+			} else if s.chainMax > 0 && gOpen > s.kbestGain && !s.koptAdded(a, b) && s.koptFeasible(i+1) {
 				s.kbest, s.kbestGain = s.kt, gOpen
 			}
 		}
@@ -141,7 +144,8 @@ func (s *searcher) koptRemoved(i int, a, b int32) bool {
 	return false
 }
 
-// koptAdded reports whether (a,b) was added by an earlier move of the chain.
+// koptAdded reports whether the tour edge (a,b) was added by an earlier move
+// of the chain; if not, the tour had it when the chain began.
 func (s *searcher) koptAdded(a, b int32) bool {
 	for m := 0; m < len(s.kadded); m += 2 {
 		x, y := s.kadded[m], s.kadded[m+1]

@@ -1,17 +1,29 @@
 package tsp
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
 
 // Every k-opt move the search makes must leave one tour whose length is the
 // tracked length less the move's gain, and a search that finds none must leave
 // the tour as it was: checked after each search, from random tours (where
 // nearly every node has a move) until no node has one.
+//
+// With penalties (as the α ascent gives them), moves are searched on
+// penalised costs but must still be tracked by their true gains.
 func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 	for _, tc := range []struct {
 		n, k, chain int
-	}{{10, 3, -1}, {13, 5, -1}, {50, 4, -1}, {50, 5, -1}, {300, 5, -1}, {1000, 5, -1}, {50, 4, 3}, {300, 5, 5}, {1000, 4, 0}} {
+		penalties   bool
+	}{{10, 3, -1, false}, {13, 5, -1, false}, {50, 4, -1, false}, {50, 5, -1, false}, {300, 5, -1, false}, {1000, 5, -1, false},
+		{50, 4, 3, false}, {300, 5, 5, false}, {1000, 4, 0, false}, {300, 4, 0, true}, {1000, 5, 0, true}} {
 		p := uniform(t, tc.n, uint64(tc.n))
 		s := testSearcher(t, p, Settings{KOpt: tc.k, KOptChain: tc.chain}, nil)
+		if tc.penalties {
+			withPenalties(s, uint64(tc.n))
+		}
 		moves := 0
 		var before []int32
 		for pass, found := 0, true; found && pass < 100; pass++ {
@@ -27,13 +39,13 @@ func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 				// A chain that did not pay is undone to the last node.
 				for i, u := range s.t.order {
 					if before[i] != u {
-						t.Fatalf("n=%d k=%d chain %d: a failed search from %d left %d at %d, want %d", tc.n, tc.k, tc.chain, v, u, i, before[i])
+						t.Fatalf("n=%d k=%d chain %d penalties %v: a failed search from %d left %d at %d, want %d", tc.n, tc.k, tc.chain, tc.penalties, v, u, i, before[i])
 					}
 				}
 			}
 		}
 		if moves == 0 {
-			t.Errorf("n=%d k=%d chain %d: no k-opt move on a random tour", tc.n, tc.k, tc.chain)
+			t.Errorf("n=%d k=%d chain %d penalties %v: no k-opt move on a random tour", tc.n, tc.k, tc.chain, tc.penalties)
 		}
 		s.pushAll()
 		s.descend(true, true)
@@ -72,5 +84,46 @@ func TestKOptImprovesLKOptima(t *testing.T) {
 	}
 	if improved < 5 {
 		t.Errorf("5-opt improved %d of 10 LK local optima, want at least 5", improved)
+	}
+}
+
+// withPenalties gives s random penalties of up to a quarter of the mean
+// candidate edge, as searchPenalties rounds them.
+func withPenalties(s *searcher, seed uint64) {
+	mean, longest := 0.0, 0.0
+	for _, d := range s.nbDist {
+		mean += d / float64(len(s.nbDist))
+		longest = max(longest, d)
+	}
+	rng := rand.New(rand.NewPCG(seed, 17))
+	pi := make([]float64, s.n)
+	for i := range pi {
+		pi[i] = (rng.Float64() - 0.5) * mean / 2
+	}
+	s.pi = searchPenalties(pi, longest)
+	penalise(s.nb, s.nbDist, s.pi)
+}
+
+// Rounded penalties are multiples of one power of two, within half of it of
+// the ascent's, and make sums of whole-number distances exact.
+func TestSearchPenaltiesRound(t *testing.T) {
+	// Unrounded, the three first give sums 9.1e-13 apart below.
+	pi := []float64{17.6455659667825, -3.861378227940058, 0.8547397676026378, 1e-9, 0}
+	got := searchPenalties(pi, 5000)
+	q := math.Ldexp(1, 13-36) // 5000 < 2^13
+	for i, x := range got {
+		if x != math.Round(x/q)*q || math.Abs(x-pi[i]) > q/2 {
+			t.Errorf("penalty %v rounded to %v, want a multiple of %v within half of it", pi[i], x, q)
+		}
+	}
+	// A 3-opt exchange of whole-number edges that gains nothing.
+	a, b, c := got[0], got[1], got[2]
+	removed := (17 + a + b) + (4000 + b + c) + (123 + c + a)
+	added := (4000 + a + c) + (17 + b + c) + (123 + a + b)
+	if removed != added {
+		t.Errorf("penalised sums differ by %g", removed-added)
+	}
+	if searchPenalties([]float64{0, 0}, 10) != nil {
+		t.Error("zero penalties should give none")
 	}
 }

@@ -75,7 +75,7 @@ func (s *searcher) step(v int32, fwd bool) int32 {
 func (s *searcher) twoOpt(v int32) bool {
 	for _, fwd := range [2]bool{true, false} {
 		succ := s.step(v, fwd)
-		d1 := s.d(v, succ)
+		d1 := s.c(v, succ)
 		for arc := s.nb.Start[v]; arc < s.nb.Start[v+1]; arc++ {
 			c := s.nb.Adj[arc]
 			g1 := d1 - s.nbDist[arc]
@@ -86,7 +86,7 @@ func (s *searcher) twoOpt(v int32) bool {
 			if c == succ || cs == v {
 				continue
 			}
-			if gain := g1 + s.d(c, cs) - s.d(succ, cs); gain > eps {
+			if gain := g1 + s.c(c, cs) - s.c(succ, cs); gain > eps {
 				s.t.move2(v, succ, c, cs)
 				s.length -= gain
 				s.push(v)
@@ -117,7 +117,7 @@ func (s *searcher) orOpt(v int32) bool {
 			if nx == v || p == e {
 				break
 			}
-			remove := s.d(p, v) + s.d(e, nx) - s.d(p, nx)
+			remove := s.c(p, v) + s.c(e, nx) - s.c(p, nx)
 			if remove <= eps {
 				continue
 			}
@@ -133,7 +133,7 @@ func (s *searcher) orOpt(v int32) bool {
 					from = e
 				}
 				for _, c := range s.nb.Of(int(from)) {
-					if remove-s.d(from, c) <= eps {
+					if remove-s.c(from, c) <= eps {
 						break
 					}
 					if in(c) {
@@ -147,9 +147,9 @@ func (s *searcher) orOpt(v int32) bool {
 						if in(x) || in(y) || y == p {
 							continue
 						}
-						dxy := s.d(x, y)
-						gf := remove + dxy - s.d(x, v) - s.d(e, y)
-						gr := remove + dxy - s.d(x, e) - s.d(v, y)
+						dxy := s.c(x, y)
+						gf := remove + dxy - s.c(x, v) - s.c(e, y)
+						gr := remove + dxy - s.c(x, e) - s.c(v, y)
 						if gf <= eps && gr <= eps {
 							continue
 						}
@@ -194,7 +194,7 @@ func (s *searcher) lk(a1 int32) bool {
 	for _, b1 := range [2]int32{s.t.next(a1), s.t.prev(a1)} {
 		s.kp.reset(a1, b1)
 		s.seq = s.seq[:0]
-		if g, ok := s.lkRec(a1, s.d(a1, b1), 0); ok {
+		if g, ok := s.lkRec(a1, s.c(a1, b1), 0); ok {
 			b := b1
 			s.push(a1)
 			s.push(b1)
@@ -230,7 +230,7 @@ func (s *searcher) lkRec(a1 int32, g float64, depth int) (float64, bool) {
 			continue
 		}
 		bp := s.kp.prev(a)
-		v := g1 + s.d(a, bp)
+		v := g1 + s.c(a, bp)
 		// Keep the width best by v, sorted descending.
 		if na < width {
 			alts[na] = lkAlt{a, bp, v}
@@ -246,7 +246,7 @@ func (s *searcher) lkRec(a1 int32, g float64, depth int) (float64, bool) {
 	}
 	for i := 0; i < na; i++ {
 		a, bp, gOpen := alts[i].a, alts[i].bp, alts[i].v
-		if r := gOpen - s.d(bp, a1); r > eps {
+		if r := gOpen - s.c(bp, a1); r > eps {
 			s.seq = append(s.seq, a)
 			return r, true
 		}

@@ -94,8 +94,9 @@ type Settings struct {
 	KOpt int
 	// KOptChain is how many non-improving k-opt moves a chain may make before
 	// it gives up and is undone (LKH chains its basic moves the same way);
-	// 0 = 10, negative = none. On TSP-500 #0–31 at 5 s, seed 2: 0.077 % with
-	// chains of 5, 0.015 % with 10, 0.025 % with 20.
+	// 0 = n, so that a chain ends only when no move keeps its gain positive
+	// (each move removes an edge the tour had when the chain began, so n
+	// bounds it; LKH's bound, MAX_SWAPS, is n too); negative = none.
 	KOptChain int
 	// KickLength is the longest segment a "segment" kick moves; 0 = 100.
 	// With the chained k-opt descent, longer kicks paid: TSP-500 #0–31 at 5 s
@@ -159,7 +160,7 @@ func (s Settings) withDefaults(n int) Settings {
 		}
 	}
 	if s.KOptChain == 0 {
-		s.KOptChain = 10
+		s.KOptChain = n
 	}
 	if s.Threads <= 0 {
 		s.Threads = runtime.GOMAXPROCS(0)

@@ -198,6 +198,7 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	// follows their start.
 	nbDist, releaseDist := hugemem.Make[float64](len(nb.Adj))
 	defer releaseDist()
+	longest := 0.0
 	for i := int32(0); i < int32(n); i++ {
 		// 10^7 distances at n = 10^6: too long to miss a cancel.
 		if i&(1<<14-1) == 0 {
@@ -207,12 +208,20 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 		}
 		for a := nb.Start[i]; a < nb.Start[i+1]; a++ {
 			nbDist[a] = workers[0].d(i, nb.Adj[a])
+			longest = max(longest, nbDist[a])
 		}
+	}
+	var pi []float64
+	if set.Method == Hybrid && built.alpha != nil {
+		pi = searchPenalties(built.alpha.Pi, longest)
+	}
+	if pi != nil {
+		penalise(nb, nbDist, pi)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, set.Threads)
 	for w := range workers {
-		workers[w].nbDist = nbDist
+		workers[w].nbDist, workers[w].pi = nbDist, pi
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -241,4 +250,44 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	res.Stats.Setup = setup
 	res.Stats.Search = time.Since(start) - setup
 	return res, nil
+}
+
+// searchPenalties rounds the ascent's penalties to multiples of a power of
+// two 2^36 times below the larger of the largest penalty and the longest
+// candidate edge: with whole-number distances, every sum a move forms is then
+// exact (up to edges 2^13 times longer than the longest candidate), so a move
+// of no real gain never shows one. Nil when every penalty is 0.
+func searchPenalties(pi []float64, longest float64) []float64 {
+	top := 0.0
+	for _, x := range pi {
+		top = max(top, math.Abs(x))
+	}
+	if top == 0 {
+		return nil
+	}
+	_, e := math.Frexp(max(top, longest))
+	q := math.Ldexp(1, e-36)
+	out := make([]float64, len(pi))
+	for i, x := range pi {
+		out[i] = math.Round(x/q) * q
+	}
+	return out
+}
+
+// penalise adds the penalties to the candidate costs and sorts each row by
+// them again: the moves stop scanning a row at the first candidate too
+// costly to pay, and penalties can reorder a row that was nearest first.
+func penalise(nb *heatmap.Neighbors, cost, pi []float64) {
+	for i := 0; i+1 < len(nb.Start); i++ {
+		lo, hi := nb.Start[i], nb.Start[i+1]
+		for a := lo; a < hi; a++ {
+			cost[a] += pi[i] + pi[nb.Adj[a]]
+		}
+		for a := lo + 1; a < hi; a++ {
+			for b := a; b > lo && cost[b] < cost[b-1]; b-- {
+				cost[b], cost[b-1] = cost[b-1], cost[b]
+				nb.Adj[b], nb.Adj[b-1] = nb.Adj[b-1], nb.Adj[b]
+			}
+		}
+	}
 }
