@@ -61,11 +61,12 @@ type Settings struct {
 	// node's Neighbors entries of highest heatmap value, nearest first (for the
 	// Hybrid; the MCTS method's local search uses the nearest neighbours). With
 	// GT-Prior and SoftDist, whose values fall with distance, those are the
-	// Neighbors nearest nodes. 0 = 8 with the α heatmap, else 10. LKH takes 5
-	// α candidates, but its 5-opt move makes more of each: on TSP-500 #0–15 at
-	// 5 s (three seeds, loaded machine, about 2.5 CPU-s a run) our Hybrid's
-	// mean gap was 0.219 % with 8 α candidates, 0.257 % with 5 and 0.247 %
-	// with the 10 nearest.
+	// Neighbors nearest nodes. 0 = 5 with the α heatmap (LKH's count), else
+	// 10. With the chains searched on the ascent's penalties, 5 α candidates
+	// beat 8 (idle, one seed, gaps to the LKH-3 lengths): TSP-1000 #0–15 at
+	// 10 s 0.0306 % with 8 against 0.0054 % with 5 (8 better, none worse),
+	// TSP-500 #0–31 at 5 s 0.0031 % against −0.0005 %. Before those chains,
+	// 8 had beaten 5 (0.219 % against 0.257 % on TSP-500 at 5 s).
 	Neighbors int
 	// Reference reproduces the reference code's semantics, quirks included: Z ≥ 1
 	// sampling filter, sampling discretised to thousandths, the constant 2.718
@@ -150,7 +151,7 @@ func (s Settings) withDefaults(n int) Settings {
 	if s.Neighbors == 0 {
 		s.Neighbors = 10
 		if s.HeatmapKind == "alpha" {
-			s.Neighbors = 8
+			s.Neighbors = 5
 		}
 	}
 	if s.KOpt == 0 {
@@ -224,8 +225,10 @@ const alphaDefaultMaxN = 50000
 // #0–15 at 5 s, three seeds: 0.028 points shorter on average, standard error
 // 0.040; TSP-1000 #0–7 at 10 s: 0.214 % against 0.230 %), and α adds what the
 // nearest neighbours cannot: a lower bound, so every result carries a proved
-// gap, and a proof of optimality that ends the run, for about 0.15 s of
-// setup at n = 500.
+// gap, a proof of optimality that ends the run, and the penalties the
+// chains search on, for about 0.15 s of setup at n = 500. With those
+// penalties, α's candidates led GT-Prior's nearest ones by 0.006 points on
+// TSP-1000 #0–15 at 10 s and 0.002 on TSP-500 #0–31 at 5 s.
 func DefaultHeatmap(m Method, n int) string {
 	if m == Hybrid && n <= alphaDefaultMaxN {
 		return "alpha"
