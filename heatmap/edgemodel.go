@@ -94,7 +94,7 @@ func (b *graphBuilder) intScalar(v int64) string {
 func newFeatureModel() (*nnsurrogate.Model, string, error) {
 	b := &graphBuilder{g: &onnx.GraphProto{Name: "cosolve-tsp-edge-features", Input: contractInputs()}, prefix: "feat/"}
 	f := edgeFeatures(b)
-	b.g.Output = []*onnx.ValueInfoProto{tensorInfo(f, onnx.TensorProto_FLOAT, "n", "k", edgeFeatureCount)}
+	b.g.Output = []*onnx.ValueInfoProto{nnsurrogate.TensorInfo(f, onnx.TensorProto_FLOAT, "n", "k", edgeFeatureCount)}
 	m, err := nnsurrogate.FromProto(&onnx.ModelProto{IrVersion: 8, ProducerName: "cosolve", OpsetImport: []*onnx.OperatorSetIdProto{{Version: 13}}, Graph: b.g})
 	return m, f, err
 }
@@ -137,7 +137,7 @@ func composeEdgeModel(net *nnsurrogate.Network) (*onnx.ModelProto, error) {
 	b.g.Node = append(b.g.Node, mp.Graph.Node...)
 	b.g.Initializer = append(b.g.Initializer, mp.Graph.Initializer...)
 	b.g.Node = append(b.g.Node, &onnx.NodeProto{Name: "scores", OpType: "Squeeze", Input: []string{edgeNetOutput, b.ints(2)}, Output: []string{ONNXScores}})
-	b.g.Output = []*onnx.ValueInfoProto{tensorInfo(ONNXScores, onnx.TensorProto_FLOAT, "n", "k")}
+	b.g.Output = []*onnx.ValueInfoProto{nnsurrogate.TensorInfo(ONNXScores, onnx.TensorProto_FLOAT, "n", "k")}
 	mp.Graph = b.g
 	return mp, nil
 }
@@ -196,14 +196,7 @@ func prepareEdgeData(fm *nnsurrogate.Model, fname string, samples []EdgeSample) 
 		if k != ONNXK || len(smp.Tour) != n {
 			return nil, fmt.Errorf("%w: training sample %d: %d nodes and a tour of %d, want more than %d nodes and a full tour", ErrInvalid, s, n, len(smp.Tour), ONNXK)
 		}
-		edges := make([]float32, len(nb.Adj))
-		for i, j := range nb.Adj {
-			edges[i] = float32(j)
-		}
-		out, err := fm.Run(map[string]nnsurrogate.Tensor{
-			ONNXCoords: {Shape: []int{n, 2}, Data: coords},
-			ONNXEdges:  {Shape: []int{n, k}, Data: edges},
-		})
+		out, err := fm.Run(modelInputs(coords, nb, k, false))
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/cosolve/cosolve/instances"
-	"github.com/cosolve/cosolve/nnsurrogate"
 )
 
 // The feature graph against the features computed directly.
@@ -51,14 +50,7 @@ func TestEdgeFeatures(t *testing.T) {
 					float64(r)/ONNXK, mutual, rankJ)
 			}
 		}
-		edges := make([]float32, len(nb.Adj))
-		for i, j := range nb.Adj {
-			edges[i] = float32(j)
-		}
-		out, err := fm.Run(map[string]nnsurrogate.Tensor{
-			ONNXCoords: {Shape: []int{n, 2}, Data: coords},
-			ONNXEdges:  {Shape: []int{n, k}, Data: edges},
-		})
+		out, err := fm.Run(modelInputs(coords, nb, k, false))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,14 +166,7 @@ func onnxTop2(t *testing.T, om *ONNXModel, d *edgeData, p *instances.TSP) float6
 	if err != nil {
 		t.Fatal(err)
 	}
-	edges := make([]float32, len(nb.Adj))
-	for i, j := range nb.Adj {
-		edges[i] = float32(j)
-	}
-	out, err := om.Model().Run(map[string]nnsurrogate.Tensor{
-		ONNXCoords: {Shape: []int{p.N(), 2}, Data: coords},
-		ONNXEdges:  {Shape: []int{p.N(), k}, Data: edges},
-	})
+	out, err := om.Model().Run(modelInputs(coords, nb, k, false))
 	if err != nil {
 		t.Fatal(err)
 	}

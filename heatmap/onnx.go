@@ -146,18 +146,7 @@ func (om *ONNXModel) Heatmap(p *instances.TSP) (*Heatmap, error) {
 		return nil, err
 	}
 	n := p.N()
-	edges := make([]float32, len(nb.Adj))
-	for i, j := range nb.Adj {
-		edges[i] = float32(j)
-	}
-	edgeShape := []int{n, k}
-	if om.flat {
-		edgeShape = []int{n * k}
-	}
-	out, err := om.m.Run(map[string]nnsurrogate.Tensor{
-		ONNXCoords: {Shape: []int{n, 2}, Data: coords},
-		ONNXEdges:  {Shape: edgeShape, Data: edges},
-	})
+	out, err := om.m.Run(modelInputs(coords, nb, k, om.flat))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s on %s: %w", ErrInvalid, om.name, p.Name, err)
 	}
@@ -170,6 +159,24 @@ func (om *ONNXModel) Heatmap(p *instances.TSP) (*Heatmap, error) {
 		return nil, fmt.Errorf("%w: %s on %s: %w", ErrInvalid, om.name, p.Name, err)
 	}
 	return h.Symmetrize(), nil
+}
+
+// modelInputs are a model's inputs for normalised coordinates and
+// candidate lists of k per node, edges shaped [n, k] or, flat, [n·k].
+func modelInputs(coords []float32, nb *Neighbors, k int, flat bool) map[string]nnsurrogate.Tensor {
+	n := len(nb.Start) - 1
+	edges := make([]float32, len(nb.Adj))
+	for i, j := range nb.Adj {
+		edges[i] = float32(j)
+	}
+	edgeShape := []int{n, k}
+	if flat {
+		edgeShape = []int{n * k}
+	}
+	return map[string]nnsurrogate.Tensor{
+		ONNXCoords: {Shape: []int{n, 2}, Data: coords},
+		ONNXEdges:  {Shape: edgeShape, Data: edges},
+	}
 }
 
 var errScore = errors.New("non-finite score")

@@ -135,14 +135,7 @@ func TestONNXFixtureLiveTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edges := make([]float32, len(nb.Adj))
-	for i, j := range nb.Adj {
-		edges[i] = float32(j)
-	}
-	in := map[string]nnsurrogate.Tensor{
-		ONNXCoords: {Shape: []int{p.N(), 2}, Data: coords},
-		ONNXEdges:  {Shape: []int{p.N(), k}, Data: edges},
-	}
+	in := modelInputs(coords, nb, k, false)
 	dir := t.TempDir()
 	b, _ := json.Marshal(in)
 	if err := os.WriteFile(filepath.Join(dir, "in.json"), b, 0o644); err != nil {
@@ -237,7 +230,7 @@ func contractModel(t *testing.T, build func(b *graphBuilder, e string) string, i
 			nd.Output[0] = ONNXScores
 		}
 	}
-	b.g.Output = []*onnx.ValueInfoProto{tensorInfo(ONNXScores, onnx.TensorProto_FLOAT, "n", "k")}
+	b.g.Output = []*onnx.ValueInfoProto{nnsurrogate.TensorInfo(ONNXScores, onnx.TensorProto_FLOAT, "n", "k")}
 	raw, err := proto.Marshal(&onnx.ModelProto{IrVersion: 8, OpsetImport: []*onnx.OperatorSetIdProto{{Version: 13}}, Graph: b.g})
 	if err != nil {
 		t.Fatal(err)
@@ -265,12 +258,12 @@ func TestONNXBadModels(t *testing.T) {
 	}{
 		{"fine", neg, contractInputs(), p, ""},
 		{"wrong input name", neg, []*onnx.ValueInfoProto{
-			tensorInfo("xy", onnx.TensorProto_FLOAT, "n", 2), tensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, `unexpected input "xy"`},
-		{"one input", neg, []*onnx.ValueInfoProto{tensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, "1 inputs"},
+			nnsurrogate.TensorInfo("xy", onnx.TensorProto_FLOAT, "n", 2), nnsurrogate.TensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, `unexpected input "xy"`},
+		{"one input", neg, []*onnx.ValueInfoProto{nnsurrogate.TensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, "1 inputs"},
 		{"coords of 3 columns", neg, []*onnx.ValueInfoProto{
-			tensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 3), tensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, "input coords is float32 [-1 3]"},
+			nnsurrogate.TensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 3), nnsurrogate.TensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k")}, p, "input coords is float32 [-1 3]"},
 		{"float edges", neg, []*onnx.ValueInfoProto{
-			tensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 2), tensorInfo(ONNXEdges, onnx.TensorProto_FLOAT, "n", "k")}, p, "input edges is float32"},
+			nnsurrogate.TensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 2), nnsurrogate.TensorInfo(ONNXEdges, onnx.TensorProto_FLOAT, "n", "k")}, p, "input edges is float32"},
 		{"infinite scores", func(b *graphBuilder, e string) string {
 			return b.op("Div", []string{e, b.scalar(0)})
 		}, contractInputs(), p, "non-finite score"},

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/advancedclimatesystems/gonnx/onnx"
+
+	"github.com/cosolve/cosolve/nnsurrogate"
 )
 
 // graphBuilder appends opset-13 nodes to an ONNX graph; it writes the
@@ -49,26 +51,10 @@ func intAttr(name string, v int64) *onnx.AttributeProto {
 	return &onnx.AttributeProto{Name: name, Type: onnx.AttributeProto_INT, I: v}
 }
 
-// tensorInfo declares a graph input or output; a string dimension is dynamic.
-func tensorInfo(name string, elem onnx.TensorProto_DataType, dims ...any) *onnx.ValueInfoProto {
-	s := &onnx.TensorShapeProto{}
-	for _, d := range dims {
-		dim := &onnx.TensorShapeProto_Dimension{}
-		if p, ok := d.(string); ok {
-			dim.Value = &onnx.TensorShapeProto_Dimension_DimParam{DimParam: p}
-		} else {
-			dim.Value = &onnx.TensorShapeProto_Dimension_DimValue{DimValue: int64(d.(int))}
-		}
-		s.Dim = append(s.Dim, dim)
-	}
-	return &onnx.ValueInfoProto{Name: name, Type: &onnx.TypeProto{Value: &onnx.TypeProto_TensorType{
-		TensorType: &onnx.TypeProto_Tensor{ElemType: int32(elem), Shape: s}}}}
-}
-
 // contractInputs are the graph inputs of the ONNX heatmap contract.
 func contractInputs() []*onnx.ValueInfoProto {
 	return []*onnx.ValueInfoProto{
-		tensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 2),
-		tensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k"),
+		nnsurrogate.TensorInfo(ONNXCoords, onnx.TensorProto_FLOAT, "n", 2),
+		nnsurrogate.TensorInfo(ONNXEdges, onnx.TensorProto_INT64, "n", "k"),
 	}
 }

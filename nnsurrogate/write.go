@@ -90,6 +90,13 @@ func (b *onnxBuilder) linear(x string, set bool, w, bias *Param) string {
 }
 
 func valueInfoProto(name string, dims ...any) *onnx.ValueInfoProto {
+	return TensorInfo(name, onnx.TensorProto_FLOAT, dims...)
+}
+
+// TensorInfo declares a graph input or output of the given element type, for
+// packages that write graphs of their own; a dimension given as a string is
+// dynamic (named), an int fixed.
+func TensorInfo(name string, elem onnx.TensorProto_DataType, dims ...any) *onnx.ValueInfoProto {
 	s := &onnx.TensorShapeProto{}
 	for _, d := range dims {
 		dim := &onnx.TensorShapeProto_Dimension{}
@@ -101,7 +108,7 @@ func valueInfoProto(name string, dims ...any) *onnx.ValueInfoProto {
 		s.Dim = append(s.Dim, dim)
 	}
 	return &onnx.ValueInfoProto{Name: name, Type: &onnx.TypeProto{Value: &onnx.TypeProto_TensorType{
-		TensorType: &onnx.TypeProto_Tensor{ElemType: int32(onnx.TensorProto_FLOAT), Shape: s}}}}
+		TensorType: &onnx.TypeProto_Tensor{ElemType: int32(elem), Shape: s}}}}
 }
 
 // ONNX builds the network as an opset-13 ONNX model: float32 weights, inputs named as
