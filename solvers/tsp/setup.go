@@ -213,10 +213,9 @@ func solveCore(ctx context.Context, inst *instances.TSP, set Settings, start tim
 	}
 	var pi []float64
 	if set.Method == Hybrid && built.alpha != nil {
-		pi = searchPenalties(built.alpha.Pi, longest)
-	}
-	if pi != nil {
-		penalise(nb, nbDist, pi)
+		if pi = searchPenalties(built.alpha.Pi, longest); pi != nil {
+			penalise(nb, nbDist, pi)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, set.Threads)
