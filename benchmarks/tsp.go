@@ -140,7 +140,7 @@ func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Se
 	}
 	set.Kick = cmp.Or(o.KickType, set.Kick)
 	set.LocalSearch = cmp.Or(o.LocalSearch, set.LocalSearch)
-	hmName := cmp.Or(o.Heatmap, preset.Heatmap, tsp.DefaultHeatmap(set.Method, inst.N()))
+	hmName := cmp.Or(o.Heatmap, preset.Heatmap, tsp.DefaultHeatmap(set.Method, inst.N(), set.Limits.TimeLimit))
 	if kind, ok := heatmap.Kind(hmName); ok {
 		set.HeatmapKind = kind
 		return set, kind, nil

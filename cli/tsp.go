@@ -22,7 +22,7 @@ func init() { register(tspCommand) }
 
 func tspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultTSPLimit), stopAtReferenceFlag(),
-		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound), a heatmap file (dense text or sparse) or an ONNX model (FILE.onnx, see tsp heatmap --help); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, gt-prior above)"},
+		&ucli.StringFlag{Name: "heatmap", Usage: "edge prior `H`: gt-prior, softdist, alpha (α-nearness, with a Held–Karp lower bound), a heatmap file (dense text or sparse) or an ONNX model (FILE.onnx, see tsp heatmap --help); the default method takes its candidate edges from it; default: the preset's (cosolve: alpha up to 50,000 nodes, and up to 150,000 with a --time-limit of at least 0.6 ms per node; gt-prior above)"},
 		&ucli.StringFlag{Name: "preset", Value: "cosolve", Usage: "configuration `NAME`: cosolve (ours), reference, fu-default, pan-softdist-500, pan-gt-1000-t0.01, … (see --help)"},
 		&ucli.Int64Flag{Name: "iterations", Usage: "iteration budget `N` (sampled actions plus kicks); with --threads 1 the same seed gives the same tour"},
 		&ucli.StringFlag{Name: "plot", Usage: "draw the tour as an SVG picture into `FILE`"},

@@ -188,6 +188,36 @@ func TestHeatmapKindRejected(t *testing.T) {
 	}
 }
 
+// Above 50,000 nodes α is the default only when the time limit leaves room
+// for its ascent, and never where the LK step runs; the choice depends on the
+// settings alone, so an iteration budget gives the same heatmap everywhere.
+func TestDefaultHeatmapFollowsBudget(t *testing.T) {
+	for _, tc := range []struct {
+		method Method
+		n      int
+		limit  time.Duration
+		want   string
+	}{
+		{Hybrid, 1000, 0, "alpha"},
+		{Hybrid, 50000, time.Second, "alpha"},
+		{Hybrid, 50001, 0, "gt-prior"},
+		{Hybrid, 100000, 59 * time.Second, "gt-prior"},
+		{Hybrid, 100000, 60 * time.Second, "alpha"},
+		{Hybrid, 150000, time.Hour, "alpha"},
+		{Hybrid, 150001, time.Hour, "gt-prior"},
+		{Hybrid, 1000000, time.Hour, "gt-prior"},
+		{MCTS, 1000, time.Hour, "gt-prior"},
+	} {
+		if got := DefaultHeatmap(tc.method, tc.n, tc.limit); got != tc.want {
+			t.Errorf("DefaultHeatmap(%v, %d, %v) = %q, want %q", tc.method, tc.n, tc.limit, got, tc.want)
+		}
+		set := Settings{Method: tc.method, Limits: solvers.Limits{TimeLimit: tc.limit}}.withDefaults(tc.n)
+		if set.HeatmapKind != tc.want {
+			t.Errorf("n = %d, limit %v: Settings default to %q, want %q", tc.n, tc.limit, set.HeatmapKind, tc.want)
+		}
+	}
+}
+
 // The α heatmap brings a lower bound, so every result carries a proved gap.
 func ExampleSolve_alpha() {
 	p, _ := instances.GenerateUniform(1000, 1)

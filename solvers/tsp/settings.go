@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/cosolve/cosolve/heatmap"
 	"github.com/cosolve/cosolve/solvers"
@@ -110,7 +111,7 @@ type Settings struct {
 	Heatmap *heatmap.Heatmap
 	// HeatmapKind names the heatmap Solve builds when Heatmap is nil:
 	// "gt-prior", "softdist" or "alpha" (see heatmap.ByName); "" =
-	// DefaultHeatmap(Method, n).
+	// DefaultHeatmap(Method, n, Limits.TimeLimit).
 	// "alpha" also proves a lower bound (Result.Bound, the Held–Karp 1-tree
 	// bound): a tour that meets it is Optimal and ends the run. Its ascent may
 	// take at most half of the time left before the deadline; when cut off
@@ -145,7 +146,7 @@ func (s Settings) withDefaults(n int) Settings {
 		s.MaxDepth = max(n/2, 1)
 	}
 	if s.HeatmapKind == "" && s.Heatmap == nil {
-		s.HeatmapKind = DefaultHeatmap(s.Method, n)
+		s.HeatmapKind = DefaultHeatmap(s.Method, n, s.Limits.TimeLimit)
 	}
 	s.HeatmapKind, _ = heatmap.Kind(s.HeatmapKind)
 	if s.Neighbors == 0 {
@@ -213,24 +214,40 @@ func (s Settings) validate() error {
 }
 
 // alphaDefaultMaxN is the largest n for which the Hybrid builds the α heatmap
-// by default. Its ascent took 1.5 CPU-s at n = 10^4 and 25 CPU-s at 10^5 (one
-// core, uniform points), and grows about linearly: beyond this size it would
-// take a large share of a minute's budget, and more than all of it at 10^6.
+// whatever the budget. Its ascent took 1.5 CPU-s at n = 10^4 and 20–27 CPU-s
+// at 10^5 (one core, idle, uniform and clustered points), and grows about
+// linearly.
 const alphaDefaultMaxN = 50000
 
-// DefaultHeatmap is the heatmap a zero HeatmapKind stands for: "alpha" for
-// the Hybrid up to 50,000 nodes, and "gt-prior" above that and for the MCTS
-// method, whose published tuning is GT-Prior's. At equal time the Hybrid's
-// tours with 8 α candidates were as good as with the 10 nearest (TSP-500
-// #0–15 at 5 s, three seeds: 0.028 points shorter on average, standard error
-// 0.040; TSP-1000 #0–7 at 10 s: 0.214 % against 0.230 %), and α adds what the
-// nearest neighbours cannot: a lower bound, so every result carries a proved
-// gap, a proof of optimality that ends the run, and the penalties the
-// chains search on, for about 0.15 s of setup at n = 500. With those
-// penalties, α's candidates led GT-Prior's nearest ones by 0.006 points on
-// TSP-1000 #0–15 at 10 s and 0.002 on TSP-500 #0–31 at 5 s.
-func DefaultHeatmap(m Method, n int) string {
-	if m == Hybrid && n <= alphaDefaultMaxN {
+// alphaTimePerNode is the time limit per node from which α is also the
+// default above alphaDefaultMaxN (up to KOptDefaultMaxN): about twice the
+// ascent's CPU per node at 10^5, since the ascent may take only half of the
+// time left (alphaShare). At 10^5 nodes and 60 s, α's tours were shorter than
+// the nearest neighbours' (uniform 226.532 against 226.631, clustered 219.178
+// against 219.377, one seed, idle) and carried a bound 0.88 % below them. At
+// 10^6 nodes the ascent would take most of a 600 s budget; that is not
+// measured, so the LK step's sizes keep GT-Prior.
+const alphaTimePerNode = 600 * time.Microsecond
+
+// DefaultHeatmap is the heatmap a zero HeatmapKind stands for, given the run's
+// time limit (0 = none): "alpha" for the Hybrid up to 50,000 nodes, and up to
+// 150,000 when the limit gives 0.6 ms per node; "gt-prior" otherwise and for
+// the MCTS method, whose published tuning is GT-Prior's. At equal time the
+// Hybrid's tours with 8 α candidates were as good as with the 10 nearest
+// (TSP-500 #0–15 at 5 s, three seeds: 0.028 points shorter on average,
+// standard error 0.040; TSP-1000 #0–7 at 10 s: 0.214 % against 0.230 %), and α
+// adds what the nearest neighbours cannot: a lower bound, so every result
+// carries a proved gap, a proof of optimality that ends the run, and the
+// penalties the chains search on, for about 0.15 s of setup at n = 500. With
+// those penalties, α's candidates led GT-Prior's nearest ones by 0.006 points
+// on TSP-1000 #0–15 at 10 s and 0.002 on TSP-500 #0–31 at 5 s.
+func DefaultHeatmap(m Method, n int, limit time.Duration) string {
+	switch {
+	case m != Hybrid:
+		return "gt-prior"
+	case n <= alphaDefaultMaxN:
+		return "alpha"
+	case n <= KOptDefaultMaxN && limit >= time.Duration(n)*alphaTimePerNode:
 		return "alpha"
 	}
 	return "gt-prior"
