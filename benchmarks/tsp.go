@@ -208,11 +208,14 @@ func runTSP(ctx context.Context, t Task) (Outcome, error) {
 		ctx, stopEarly = context.WithDeadline(ctx, d.Add(-time.Duration(inst.N())*tourOutputPerNode))
 		defer stopEarly()
 	}
-	limits.TimeLimit = 0
+	// The default heatmap depends on the time limit, so Settings sees it; the
+	// solver then runs on the context's deadline alone, which stops it early
+	// enough for the output.
 	set, hmName, err := o.Settings(inst, limits)
 	if err != nil {
 		return Outcome{}, err
 	}
+	set.Limits.TimeLimit = 0
 	if err := t.Started(RunInfo{Instance: inst.Name, Kind: "tsp", Size: fmt.Sprintf("n = %d, %s", inst.N(), inst.Metric),
 		Settings: o.describe(set, hmName), Reference: ref, Bound: math.NaN(), Problem: inst}); err != nil {
 		return Outcome{}, err

@@ -3,7 +3,9 @@ package benchmarks
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadirtest"
@@ -56,5 +58,37 @@ func TestTSPAdapterBadInput(t *testing.T) {
 	task := Task{Source: Source{Generator: "spiral", N: 50}, Config: Config{Solver: "tsp", TSP: &TSPOptions{Iterations: 5}}}
 	if _, err := Run(context.Background(), task); !errors.Is(err, ErrBadInput) {
 		t.Errorf("unknown generator: %v", err)
+	}
+}
+
+// The default heatmap above 50,000 nodes depends on the time limit, so a run
+// must hand the limit to the settings (the search itself runs on the
+// context's deadline). The run stops in Start, before any heatmap is built.
+func TestTSPDefaultHeatmapSeesTheTimeLimit(t *testing.T) {
+	stop := errors.New("stop before the search")
+	for _, tc := range []struct {
+		limit time.Duration
+		want  string
+	}{
+		{59 * time.Second, "heatmap gt-prior"},
+		{60 * time.Second, "heatmap alpha"},
+	} {
+		var settings string
+		task := Task{
+			Source:    Source{Generator: "uniform", N: 100000, GenSeed: 1},
+			Config:    Config{Name: "c", Solver: "tsp", TSP: &TSPOptions{}},
+			TimeLimit: tc.limit,
+			Threads:   1,
+			Observer: &Observer{Start: func(info RunInfo) error {
+				settings = info.Settings
+				return stop
+			}},
+		}
+		if _, err := Run(context.Background(), task); !errors.Is(err, stop) {
+			t.Fatalf("limit %v: error %v, want the one Start returned", tc.limit, err)
+		}
+		if !strings.Contains(settings, tc.want) {
+			t.Errorf("limit %v: settings %q, want %q", tc.limit, settings, tc.want)
+		}
 	}
 }
