@@ -140,6 +140,11 @@ func (o TSPOptions) Settings(inst *instances.TSP, limits solvers.Limits) (tsp.Se
 	}
 	set.Kick = cmp.Or(o.KickType, set.Kick)
 	set.LocalSearch = cmp.Or(o.LocalSearch, set.LocalSearch)
+	if set.KOpt == 0 {
+		// Like the heatmap, the default depends on the time limit, which
+		// the run clears.
+		set.KOpt = tsp.DefaultKOpt(set.Method, inst.N(), set.Limits.TimeLimit)
+	}
 	hmName := cmp.Or(o.Heatmap, preset.Heatmap, tsp.DefaultHeatmap(set.Method, inst.N(), set.Limits.TimeLimit))
 	if kind, ok := heatmap.Kind(hmName); ok {
 		set.HeatmapKind = kind
@@ -160,14 +165,12 @@ func (o TSPOptions) describe(set tsp.Settings, hmName string) string {
 	if set.Method == tsp.MCTS {
 		fmt.Fprintf(&b, "MCTS (α %g, β %g, H %g, %d candidates, depth %d), heatmap %s", set.Alpha, set.Beta, set.H, set.MaxCandidates, set.MaxDepth, hmName)
 	} else {
-		descent := fmt.Sprintf("chained 4-opt descent, LK-style above %d nodes", tsp.KOptDefaultMaxN)
+		descent := "LK-style descent"
 		switch {
 		case set.KOpt >= 3 && set.KOptChain < 0:
 			descent = fmt.Sprintf("%d-opt descent", set.KOpt)
 		case set.KOpt >= 3:
 			descent = fmt.Sprintf("chained %d-opt descent", set.KOpt)
-		case set.KOpt > 0:
-			descent = "LK-style descent"
 		}
 		fmt.Fprintf(&b, "hybrid (%s kicks of up to %d nodes, %s", cmp.Or(set.Kick, "segment"), cmp.Or(set.KickLength, 100), descent)
 		if set.Samples > 0 {

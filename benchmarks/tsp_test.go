@@ -61,21 +61,25 @@ func TestTSPAdapterBadInput(t *testing.T) {
 	}
 }
 
-// The default heatmap above 50,000 nodes depends on the time limit, so a run
-// must hand the limit to the settings (the search itself runs on the
-// context's deadline). The run stops in Start, before any heatmap is built.
-func TestTSPDefaultHeatmapSeesTheTimeLimit(t *testing.T) {
+// The default heatmap above 50,000 nodes and the default descent above
+// 150,000 depend on the time limit, so a run must hand the limit to the
+// settings (the search itself runs on the context's deadline). The run stops
+// in Start, before any heatmap is built.
+func TestTSPDefaultsSeeTheTimeLimit(t *testing.T) {
 	stop := errors.New("stop before the search")
 	for _, tc := range []struct {
+		n     int
 		limit time.Duration
 		want  string
 	}{
-		{59 * time.Second, "heatmap gt-prior"},
-		{60 * time.Second, "heatmap alpha"},
+		{100000, 59 * time.Second, "heatmap gt-prior"},
+		{100000, 60 * time.Second, "heatmap alpha"},
+		{1000000, 199 * time.Second, "LK-style descent"},
+		{1000000, 200 * time.Second, "chained 4-opt descent"},
 	} {
 		var settings string
 		task := Task{
-			Source:    Source{Generator: "uniform", N: 100000, GenSeed: 1},
+			Source:    Source{Generator: "uniform", N: tc.n, GenSeed: 1},
 			Config:    Config{Name: "c", Solver: "tsp", TSP: &TSPOptions{}},
 			TimeLimit: tc.limit,
 			Threads:   1,
@@ -85,10 +89,10 @@ func TestTSPDefaultHeatmapSeesTheTimeLimit(t *testing.T) {
 			}},
 		}
 		if _, err := Run(context.Background(), task); !errors.Is(err, stop) {
-			t.Fatalf("limit %v: error %v, want the one Start returned", tc.limit, err)
+			t.Fatalf("n = %d, limit %v: error %v, want the one Start returned", tc.n, tc.limit, err)
 		}
 		if !strings.Contains(settings, tc.want) {
-			t.Errorf("limit %v: settings %q, want %q", tc.limit, settings, tc.want)
+			t.Errorf("n = %d, limit %v: settings %q, want %q", tc.n, tc.limit, settings, tc.want)
 		}
 	}
 }

@@ -8,10 +8,13 @@
 // hold Fu et al.'s defaults and Pan et al.'s tuned values (Method MCTS). The
 // zero Settings is our Hybrid method: greedy construction, then 2-opt, Or-opt
 // and chained sequential 4-opt descent (LKH's basic move and its chaining,
-// Settings.KOpt; the Lin–Kernighan-style step above 150,000 nodes) on
-// neighbour lists with don't-look bits, then iterated double-bridge kicks,
-// each repaired by the same descent and undone from a journal when it does
-// not pay. Its candidate edges come from
+// Settings.KOpt; above 150,000 nodes only with a time limit of 0.2 ms per
+// node, else the Lin–Kernighan-style step, DefaultKOpt) on neighbour lists
+// with don't-look bits, then iterated double-bridge kicks, each repaired by
+// the same descent and undone from a journal when it does not pay. With the
+// k-opt move the tour is a two-level list from 32,768 nodes, so that a move
+// costs O(√n) rather than O(n), and an array below. Its candidate edges come
+// from
 // the heatmap (Settings.HeatmapKind, Settings.Heatmap): the nearest
 // neighbours for GT-Prior and SoftDist, the lowest-α edges for the
 // α-nearness heatmap (heatmap.Alpha), which also brings the Held–Karp lower

@@ -5,11 +5,12 @@ package tsp
 const koptMaxK = 5
 
 // KOptDefaultMaxN is the largest instance on which the Hybrid uses the k-opt
-// move by default. A chain makes its moves on the array tour before it knows
-// whether they pay, and each reversal costs up to n/2: the first descent took
-// 4.0 s at n = 10^5 (against 0.9 s with the LK step, which evaluates on a
-// segment list, but to a 1.8 % shorter tour, and 0.2 % shorter after 60 s),
-// and did not end within 60 s at n = 10^6.
+// move by default whatever the budget; above it, only when the time limit
+// gives koptTimePerNode per node. The first descent took 4.0 s at n = 10^5
+// (against 0.9 s with the LK step, but to a 1.8 % shorter tour, and 0.2 %
+// shorter after 60 s); at 10^6, on the two-level list, it took 62 s from the
+// greedy tour (827.1 to 717.7, uniform), where the LK step's descent takes
+// seconds and its tour was 725.8 after 60 s.
 const KOptDefaultMaxN = 150000
 
 // koptBreadth[i] caps the candidates tried for the i-th added edge (0 = all):
@@ -52,6 +53,9 @@ func (s *searcher) kopt(t1 int32) bool {
 func (s *searcher) koptChain(t1, t2 int32) bool {
 	s.kt[0], s.kt[1] = t1, t2
 	s.kbestGain = 0
+	for _, v := range s.kadded {
+		s.kaddedMates[v] = kaddedNone
+	}
 	s.kadded = s.kadded[:0]
 	if s.koptExtend(1, s.c(t1, t2)) {
 		return true
@@ -63,12 +67,21 @@ func (s *searcher) koptChain(t1, t2 int32) bool {
 	s.t.recording = true
 	s.kchain = s.kchain[:0]
 	for step := 0; step < s.chainMax && s.kbestGain > 0; step++ {
+		// A chain runs to thousands of moves at 10^6 nodes: the deadline
+		// must reach it.
+		if s.n >= clockEveryMoveN && !s.budget.Check() {
+			break
+		}
 		k, g := s.koptK, s.kbestGain
 		s.kt = s.kbest
 		s.koptFeasible(k)
 		s.koptMake(k)
 		s.kchain = append(s.kchain, s.kt[:2*k]...)
 		s.kadded = append(s.kadded, s.kt[1:2*k-1]...)
+		for m := 1; m < 2*k-1; m += 2 {
+			s.koptNoteAdded(s.kt[m], s.kt[m+1])
+			s.koptNoteAdded(s.kt[m+1], s.kt[m])
+		}
 		s.kt[0], s.kt[1] = t1, s.kt[2*k-1]
 		s.kbestGain = 0
 		if s.koptExtend(1, g) {
@@ -145,8 +158,18 @@ func (s *searcher) koptRemoved(i int, a, b int32) bool {
 }
 
 // koptAdded reports whether the tour edge (a,b) was added by an earlier move
-// of the chain; if not, the tour had it when the chain began.
+// of the chain; if not, the tour had it when the chain began. Chains grow to
+// thousands of moves at 10^6 nodes, where scanning them for every closable
+// move took a third of the descent, so each node keeps the first two nodes
+// the chain joined it to, and only a node joined to more is scanned for.
 func (s *searcher) koptAdded(a, b int32) bool {
+	mates := s.kaddedMates[a]
+	switch {
+	case mates[0] == b || mates[1] == b:
+		return true
+	case mates[1] != kaddedMore:
+		return false
+	}
 	for m := 0; m < len(s.kadded); m += 2 {
 		x, y := s.kadded[m], s.kadded[m+1]
 		if (x == a && y == b) || (x == b && y == a) {
@@ -154,6 +177,31 @@ func (s *searcher) koptAdded(a, b int32) bool {
 		}
 	}
 	return false
+}
+
+// kaddedNone marks a node the chain has not joined to any other;
+// kaddedMore, in the second slot, one it joined to more than two.
+var kaddedNone = [2]int32{-1, -1}
+
+const kaddedMore = -2
+
+func newKaddedMates(n int) [][2]int32 {
+	mates := make([][2]int32, n)
+	for v := range mates {
+		mates[v] = kaddedNone
+	}
+	return mates
+}
+
+func (s *searcher) koptNoteAdded(a, b int32) {
+	switch mates := &s.kaddedMates[a]; {
+	case mates[0] < 0:
+		mates[0] = b
+	case mates[1] == -1:
+		mates[1] = b
+	default:
+		mates[1] = kaddedMore
+	}
 }
 
 // koptFeasible reports whether the closed k-opt move in s.kt[:2k] leaves one
@@ -176,7 +224,7 @@ func (s *searcher) koptFeasible(k int) bool {
 			low[m], high[m] = y, x
 		}
 		j := m
-		for ; j > 0 && s.t.pos[low[byPos[j-1]]] > s.t.pos[low[m]]; j-- {
+		for ; j > 0 && s.t.key(low[byPos[j-1]]) > s.t.key(low[m]); j-- {
 			byPos[j] = byPos[j-1]
 		}
 		byPos[j] = m

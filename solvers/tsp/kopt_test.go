@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // Every k-opt move the search makes must leave one tour whose length is the
@@ -12,17 +15,23 @@ import (
 // nearly every node has a move) until no node has one.
 //
 // With penalties (as the α ascent gives them), moves are searched on
-// penalised costs but must still be tracked by their true gains.
+// penalised costs but must still be tracked by their true gains. The same
+// holds on the two-level list, which large instances use.
 func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 	for _, tc := range []struct {
-		n, k, chain int
-		penalties   bool
-	}{{10, 3, -1, false}, {13, 5, -1, false}, {50, 4, -1, false}, {50, 5, -1, false}, {300, 5, -1, false}, {1000, 5, -1, false},
-		{50, 4, 3, false}, {300, 5, 5, false}, {1000, 4, 0, false}, {300, 4, 0, true}, {1000, 5, 0, true}} {
+		n, k, chain         int
+		penalties, twoLevel bool
+	}{{10, 3, -1, false, false}, {13, 5, -1, false, false}, {50, 4, -1, false, false}, {50, 5, -1, false, false},
+		{300, 5, -1, false, false}, {1000, 5, -1, false, false}, {50, 4, 3, false, false}, {300, 5, 5, false, false},
+		{1000, 4, 0, false, false}, {300, 4, 0, true, false}, {1000, 5, 0, true, false},
+		{50, 4, 0, false, true}, {300, 5, 5, false, true}, {1000, 4, 0, false, true}, {1000, 5, 0, true, true}} {
 		p := uniform(t, tc.n, uint64(tc.n))
 		s := testSearcher(t, p, Settings{KOpt: tc.k, KOptChain: tc.chain}, nil)
 		if tc.penalties {
 			withPenalties(s, uint64(tc.n))
+		}
+		if tc.twoLevel {
+			s.t = newTour(s.t.copyOrder(nil), true)
 		}
 		moves := 0
 		var before []int32
@@ -36,7 +45,14 @@ func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 					checkTour(t, s)
 					continue
 				}
-				// A chain that did not pay is undone to the last node.
+				// A chain that did not pay is undone to the last node (the
+				// two-level list may turn the whole tour).
+				if tc.twoLevel {
+					if after := s.t.copyOrder(nil); !sameCycleOrder(before, after) {
+						t.Fatalf("n=%d k=%d chain %d penalties %v: a failed search from %d left another cycle", tc.n, tc.k, tc.chain, tc.penalties, v)
+					}
+					continue
+				}
 				for i, u := range s.t.order {
 					if before[i] != u {
 						t.Fatalf("n=%d k=%d chain %d penalties %v: a failed search from %d left %d at %d, want %d", tc.n, tc.k, tc.chain, tc.penalties, v, u, i, before[i])
@@ -51,6 +67,23 @@ func TestKOptMovesKeepValidTourAndLength(t *testing.T) {
 		s.descend(true, true)
 		checkTour(t, s)
 	}
+}
+
+// sameCycleOrder reports whether two orders are the same cycle, in either
+// direction.
+func sameCycleOrder(a, b []int32) bool {
+	n := len(a)
+	pos := make([]int, n)
+	for i, v := range a {
+		pos[v] = i
+	}
+	for i, v := range b {
+		d := pos[b[(i+1)%n]] - pos[v]
+		if d != 1 && d != -1 && d != n-1 && d != 1-n {
+			return false
+		}
+	}
+	return true
 }
 
 // From a local optimum of 2-opt, Or-opt and LK, the 5-opt move still finds
@@ -125,5 +158,29 @@ func TestSearchPenaltiesRound(t *testing.T) {
 	}
 	if searchPenalties([]float64{0, 0}, 10) != nil {
 		t.Error("zero penalties should give none")
+	}
+}
+
+func TestDefaultKOptFollowsBudget(t *testing.T) {
+	for _, tc := range []struct {
+		method Method
+		n      int
+		limit  time.Duration
+		want   int
+	}{
+		{Hybrid, 1000, 0, 4},
+		{Hybrid, 150000, 0, 4},
+		{Hybrid, 150001, 0, 1},
+		{Hybrid, 1000000, 199 * time.Second, 1},
+		{Hybrid, 1000000, 200 * time.Second, 4},
+		{MCTS, 1000, time.Hour, 1},
+	} {
+		if got := DefaultKOpt(tc.method, tc.n, tc.limit); got != tc.want {
+			t.Errorf("DefaultKOpt(%v, %d, %v) = %d, want %d", tc.method, tc.n, tc.limit, got, tc.want)
+		}
+		set := Settings{Method: tc.method, Limits: solvers.Limits{TimeLimit: tc.limit}}.withDefaults(tc.n)
+		if set.KOpt != tc.want {
+			t.Errorf("n = %d, limit %v: Settings default to KOpt %d, want %d", tc.n, tc.limit, set.KOpt, tc.want)
+		}
 	}
 }

@@ -8,8 +8,8 @@ func (s *searcher) push(v int32) {
 }
 
 func (s *searcher) pushAll() {
-	for v := int32(0); v < s.n; v++ {
-		s.push(s.t.order[v])
+	for _, v := range s.tourOrder() {
+		s.push(v)
 	}
 }
 

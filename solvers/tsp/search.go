@@ -47,21 +47,23 @@ type searcher struct {
 	discretised bool
 
 	// Local search.
-	queue     []int32
-	inQueue   []bool
-	seq       []int32
-	lkState   []kstate
-	lkDepth   int
-	koptK     int                 // largest k of the k-opt move in the descent; < 3 = the LK step instead
-	chainMax  int                 // non-improving moves a k-opt chain may make
-	kt        [2 * koptMaxK]int32 // t1, t2, … of the k-opt move being built
-	kcut      [koptMaxK][2]int32  // its removed edges by position: earlier end, later end
-	korder    [koptMaxK]kseg      // the segments' new order, from koptFeasible
-	kcur      [koptMaxK]kseg      // koptMake's scratch
-	kbest     [2 * koptMaxK]int32 // the chain's next move: the best closable koptK-opt move
-	kbestGain float64             // its partial gain (0: none)
-	kchain    []int32             // the nodes of the chain's moves, queued when it pays
-	kadded    []int32             // the edges the chain's moves added, which it may not remove again
+	queue       []int32
+	inQueue     []bool
+	seq         []int32
+	tourBuf     []int32 // the two-level tour as an array, for the O(n) readers
+	lkState     []kstate
+	lkDepth     int
+	koptK       int                 // largest k of the k-opt move in the descent; < 3 = the LK step instead
+	chainMax    int                 // non-improving moves a k-opt chain may make
+	kt          [2 * koptMaxK]int32 // t1, t2, … of the k-opt move being built
+	kcut        [koptMaxK][2]int32  // its removed edges by position: earlier end, later end
+	korder      [koptMaxK]kseg      // the segments' new order, from koptFeasible
+	kcur        [koptMaxK]kseg      // koptMake's scratch
+	kbest       [2 * koptMaxK]int32 // the chain's next move: the best closable koptK-opt move
+	kbestGain   float64             // its partial gain (0: none)
+	kchain      []int32             // the nodes of the chain's moves, queued when it pays
+	kadded      []int32             // the edges the chain's moves added, which it may not remove again
+	kaddedMates [][2]int32          // per node: the first two nodes kadded joins it to
 
 	st  Stats
 	pub *published
@@ -93,6 +95,23 @@ func (p *published) stats() Stats {
 	}
 }
 
+// tourOrder is the tour as an array: the array tour itself, or the two-level
+// list copied out.
+func (s *searcher) tourOrder() []int32 {
+	if s.t.tl == nil {
+		return s.t.order
+	}
+	s.tourBuf = s.t.copyOrder(s.tourBuf)
+	return s.tourBuf
+}
+
+// twoLevelTour reports whether the tour should be a two-level list: only the
+// chained k-opt descent of the Hybrid runs on one, since the LK step's
+// evaluation (kpath) and the MCTS sampling read array positions.
+func (s *searcher) twoLevelTour() bool {
+	return s.n >= twoLevelMinN && s.set.Method == Hybrid && s.koptK >= 3 && s.set.Samples == 0
+}
+
 func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *mcts.Stats, b *solvers.Budget, rng *rand.Rand) *searcher {
 	n := inst.N()
 	maxCand := 0
@@ -117,6 +136,7 @@ func newSearcher(inst *instances.TSP, set *Settings, nb *heatmap.Neighbors, st *
 		lkDepth:     lkDepthDefault,
 		koptK:       set.KOpt,
 		chainMax:    max(set.KOptChain, 0),
+		kaddedMates: newKaddedMates(n),
 		kadded:      make([]int32, 0, 2*koptMaxK*min(max(set.KOptChain, 0), 64)),
 		kchain:      make([]int32, 0, 2*koptMaxK*min(max(set.KOptChain, 0), 64)),
 		pub:         &published{},
@@ -167,7 +187,7 @@ func (s *searcher) d(i, j int32) float64 {
 
 func (s *searcher) tourLength() float64 {
 	var l float64
-	o := s.t.order
+	o := s.tourOrder()
 	for i := range o {
 		j := i + 1
 		if j == len(o) {

@@ -89,10 +89,11 @@ type Settings struct {
 	Kick string
 	// KOpt is the largest k of the sequential k-opt move (LKH's basic move,
 	// k = 5 there) that is the descent's deepest move; 1 or 2 = none, the
-	// LK-style step instead; 0 = 4 for the Hybrid up to KOptDefaultMaxN nodes,
-	// else none. On TSP-500 #0–31 at 5 s (idle, one seed) the Hybrid's mean
-	// gap was 0.189 % with the LK step, 0.095 % with the 4-opt move and
-	// 0.024 % with chains of 4-opt moves (KOptChain).
+	// LK-style step instead; 0 = DefaultKOpt: 4 for the Hybrid up to
+	// KOptDefaultMaxN nodes, and above with 0.2 ms per node, else none. On
+	// TSP-500 #0–31 at 5 s (idle, one seed) the Hybrid's mean gap was
+	// 0.189 % with the LK step, 0.095 % with the 4-opt move and 0.024 % with
+	// chains of 4-opt moves (KOptChain).
 	KOpt int
 	// KOptChain is how many non-improving k-opt moves a chain may make before
 	// it gives up and is undone (LKH chains its basic moves the same way);
@@ -156,10 +157,7 @@ func (s Settings) withDefaults(n int) Settings {
 		}
 	}
 	if s.KOpt == 0 {
-		s.KOpt = 1
-		if s.Method == Hybrid && n <= KOptDefaultMaxN {
-			s.KOpt = 4
-		}
+		s.KOpt = DefaultKOpt(s.Method, n, s.Limits.TimeLimit)
 	}
 	if s.KOptChain == 0 {
 		s.KOptChain = n
@@ -251,6 +249,21 @@ func DefaultHeatmap(m Method, n int, limit time.Duration) string {
 		return "alpha"
 	}
 	return "gt-prior"
+}
+
+// koptTimePerNode is the time limit per node from which the Hybrid uses the
+// k-opt move above KOptDefaultMaxN: about three times the first descent's
+// time per node at 10^6, so that the kicks keep most of the budget.
+const koptTimePerNode = 200 * time.Microsecond
+
+// DefaultKOpt is the KOpt a zero KOpt stands for, given the run's time limit
+// (0 = none): 4 for the Hybrid up to KOptDefaultMaxN nodes, and above when
+// the limit gives 0.2 ms per node; 1 (the LK step) otherwise.
+func DefaultKOpt(m Method, n int, limit time.Duration) int {
+	if m == Hybrid && (n <= KOptDefaultMaxN || limit >= time.Duration(n)*koptTimePerNode) {
+		return 4
+	}
+	return 1
 }
 
 // Preset is a named configuration and the heatmap it was tuned with.

@@ -103,7 +103,7 @@ type heldImprovement struct {
 func (s *searcher) offer(sh *shared, phase string, iter int64) {
 	s.held.waiting = false
 	s.offered, s.offeredAt = true, iter
-	sh.offer(s.t.order, s.length, phase, iter)
+	sh.offer(s.tourOrder(), s.length, phase, iter)
 }
 
 // flush offers a held-back improvement; a run calls it before it leaves its
@@ -116,7 +116,7 @@ func (s *searcher) flush(sh *shared) {
 
 func (s *searcher) initTour(order []int32) {
 	if s.t == nil {
-		s.t = newTour(order)
+		s.t = newTour(order, s.twoLevelTour())
 		s.kp = newKpath(s.t, max(s.set.MaxDepth, s.lkDepth)+2)
 	} else {
 		s.t.setOrder(order)

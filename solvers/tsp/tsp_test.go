@@ -63,9 +63,12 @@ func testSearcher(t testing.TB, p *instances.TSP, set Settings, order []int32) *
 func checkTour(t *testing.T, s *searcher) {
 	t.Helper()
 	tour := make([]int, s.n)
-	for i, v := range s.t.order {
+	if s.t.tl != nil {
+		checkTwoLevel(t, s.t.tl)
+	}
+	for i, v := range s.tourOrder() {
 		tour[i] = int(v)
-		if s.t.pos[v] != int32(i) {
+		if s.t.tl == nil && s.t.pos[v] != int32(i) {
 			t.Fatalf("pos[%d] = %d, want %d", v, s.t.pos[v], i)
 		}
 	}
@@ -87,7 +90,7 @@ func TestKpathMatchesAppliedSteps(t *testing.T) {
 		n := 8 + rng.IntN(60)
 		p := uniform(t, n, uint64(trial))
 		s := testSearcher(t, p, Settings{}, nil)
-		applied := newTour(s.t.copyOrder(nil))
+		applied := newTour(s.t.copyOrder(nil), false)
 		a1 := int32(rng.IntN(n))
 		b1 := s.t.next(a1)
 		if trial%2 == 1 {
