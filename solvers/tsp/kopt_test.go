@@ -1,6 +1,7 @@
 package tsp
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -183,4 +184,30 @@ func TestDefaultKOptFollowsBudget(t *testing.T) {
 			t.Errorf("n = %d, limit %v: Settings default to KOpt %d, want %d", tc.n, tc.limit, set.KOpt, tc.want)
 		}
 	}
+}
+
+// At 10^6 nodes the first chained k-opt descent takes about a minute. At a
+// deadline within it the worker offers its partly descended tour, copied out
+// of the two-level list under the lock that Solve's watchdog waits on; when
+// the copy ran before the lock, the watchdog's 5 ms ran out first and the
+// result was the identity tour. Run without -short and -race only.
+func TestKOptDescentMeetsDeadlineAtMillion(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("10^6 nodes")
+	}
+	p := uniform(t, 1_000_000, 26)
+	limit := 20 * time.Second
+	start := time.Now()
+	res, err := Solve(context.Background(), p, Settings{KOpt: 4, Limits: solvers.Limits{TimeLimit: limit, Threads: 1}})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Solution.Phase != "start" {
+		t.Errorf("tour from phase %q (length %.3f), want the descent's", res.Solution.Phase, res.Objective)
+	}
+	if took > limit+time.Second {
+		t.Errorf("Solve returned after %v, limit %v", took, limit)
+	}
+	t.Logf("length %.3f after %v", res.Objective, took)
 }

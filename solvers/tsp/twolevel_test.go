@@ -3,7 +3,10 @@ package tsp
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // checkTwoLevel verifies the list's invariants: every segment is a run of
@@ -138,5 +141,24 @@ func TestTwoLevelMatchesArrayTour(t *testing.T) {
 				sameCycle(t, arr, two, rng)
 			}
 		})
+	}
+}
+
+// From twoLevelMinN nodes the Hybrid's tour is the two-level list; same seed,
+// one thread and an iteration budget must still give the same tour.
+func TestTwoLevelSolveRepeats(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("a 40,000-node descent")
+	}
+	p := uniform(t, 40000, 27)
+	set := Settings{HeatmapKind: "gt-prior", Limits: solvers.Limits{MaxIterations: 300, Seed: 3, Threads: 1}}
+	full := set.withDefaults(p.N())
+	if s := (&searcher{n: int32(p.N()), set: &full, koptK: full.KOpt}); !s.twoLevelTour() {
+		t.Fatal("the default settings do not run on the two-level list at this size")
+	}
+	a := solveOK(t, p, set)
+	b := solveOK(t, p, set)
+	if !slices.Equal(a.Solution.Tour, b.Solution.Tour) || a.StopReason != solvers.IterationLimit {
+		t.Errorf("two runs differ (%v vs %v) or stop %v", a.Objective, b.Objective, a.StopReason)
 	}
 }
