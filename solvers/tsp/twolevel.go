@@ -3,8 +3,9 @@ package tsp
 import "math"
 
 // twoLevelMinN is the size from which the tour is a two-level list: the
-// array's reversals cost up to n/2 positions, which made the chained k-opt
-// descent too slow at 10^6 nodes (KOptDefaultMaxN).
+// array's reversals cost up to n/2 positions. With the list, 60,000 kicks at
+// n = 10^5 (GT-Prior, setup included) took 30.7 CPU-s against the array's
+// 39.9; 30,000 on TSP-10000 #0 took 8–12 % more than the array's.
 const twoLevelMinN = 1 << 15
 
 // twoLevel is the two-level doubly linked list of Fredman, Johnson, McGeoch
