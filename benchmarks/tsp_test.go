@@ -74,8 +74,8 @@ func TestTSPDefaultsSeeTheTimeLimit(t *testing.T) {
 	}{
 		{100000, 59 * time.Second, "heatmap gt-prior"},
 		{100000, 60 * time.Second, "heatmap alpha"},
-		{1000000, 199 * time.Second, "LK-style descent"},
-		{1000000, 200 * time.Second, "chained 4-opt descent"},
+		{1000000, 99 * time.Second, "LK-style descent"},
+		{1000000, 100 * time.Second, "chained 4-opt descent"},
 	} {
 		var settings string
 		task := Task{

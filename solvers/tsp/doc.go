@@ -8,7 +8,7 @@
 // hold Fu et al.'s defaults and Pan et al.'s tuned values (Method MCTS). The
 // zero Settings is our Hybrid method: greedy construction, then 2-opt, Or-opt
 // and chained sequential 4-opt descent (LKH's basic move and its chaining,
-// Settings.KOpt; above 150,000 nodes only with a time limit of 0.2 ms per
+// Settings.KOpt; above 150,000 nodes only with a time limit of 0.1 ms per
 // node, else the Lin–Kernighan-style step, DefaultKOpt) on neighbour lists
 // with don't-look bits, then iterated double-bridge kicks, each repaired by
 // the same descent and undone from a journal when it does not pay. With the

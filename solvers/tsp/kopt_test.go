@@ -172,8 +172,8 @@ func TestDefaultKOptFollowsBudget(t *testing.T) {
 		{Hybrid, 1000, 0, 4},
 		{Hybrid, 150000, 0, 4},
 		{Hybrid, 150001, 0, 1},
-		{Hybrid, 1000000, 199 * time.Second, 1},
-		{Hybrid, 1000000, 200 * time.Second, 4},
+		{Hybrid, 1000000, 99 * time.Second, 1},
+		{Hybrid, 1000000, 100 * time.Second, 4},
 		{MCTS, 1000, time.Hour, 1},
 	} {
 		if got := DefaultKOpt(tc.method, tc.n, tc.limit); got != tc.want {

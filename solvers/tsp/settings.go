@@ -90,7 +90,7 @@ type Settings struct {
 	// KOpt is the largest k of the sequential k-opt move (LKH's basic move,
 	// k = 5 there) that is the descent's deepest move; 1 or 2 = none, the
 	// LK-style step instead; 0 = DefaultKOpt: 4 for the Hybrid up to
-	// KOptDefaultMaxN nodes, and above with 0.2 ms per node, else none. On
+	// KOptDefaultMaxN nodes, and above with 0.1 ms per node, else none. On
 	// TSP-500 #0–31 at 5 s (idle, one seed) the Hybrid's mean gap was
 	// 0.189 % with the LK step, 0.095 % with the 4-opt move and 0.024 % with
 	// chains of 4-opt moves (KOptChain).
@@ -252,13 +252,18 @@ func DefaultHeatmap(m Method, n int, limit time.Duration) string {
 }
 
 // koptTimePerNode is the time limit per node from which the Hybrid uses the
-// k-opt move above KOptDefaultMaxN: about three times the first descent's
-// time per node at 10^6, so that the kicks keep most of the budget.
-const koptTimePerNode = 200 * time.Microsecond
+// k-opt move above KOptDefaultMaxN. On a uniform 10^6-node instance (one
+// seed, idle, pairs side by side) the k-opt move against the LK step gave
+// 751.6 / 728.0 at 30 s, 739.3 / 727.4 at 40 s, 721.4 / 724.5 at 60 s (the
+// descent cut at the deadline), 717.1 / 722.7 at 100 s and 716.7 / 720.9 at
+// 150 s. The descent ended at 69–95 s, setup included, so at 60 s the k-opt
+// move wins only on a fast enough machine; from 100 s it wins even when the
+// descent takes the whole budget.
+const koptTimePerNode = 100 * time.Microsecond
 
 // DefaultKOpt is the KOpt a zero KOpt stands for, given the run's time limit
 // (0 = none): 4 for the Hybrid up to KOptDefaultMaxN nodes, and above when
-// the limit gives 0.2 ms per node; 1 (the LK step) otherwise.
+// the limit gives 0.1 ms per node; 1 (the LK step) otherwise.
 func DefaultKOpt(m Method, n int, limit time.Duration) int {
 	if m == Hybrid && (n <= KOptDefaultMaxN || limit >= time.Duration(n)*koptTimePerNode) {
 		return 4
