@@ -110,16 +110,21 @@ func (t *Tour) reverse(i, j int32) {
 }
 
 // rawReverse reverses the l positions starting at i (cyclically).
-func (t *Tour) rawReverse(i, l int32) {
-	n := t.n()
+func (t *Tour) rawReverse(i, l int32) { reverseCyclic(t.order, t.pos, i, l) }
+
+// reverseCyclic reverses the l entries of order starting at i, cyclically,
+// and keeps pos its inverse: the array tour's positions, and the two-level
+// list's segments.
+func reverseCyclic(order, pos []int32, i, l int32) {
+	n := int32(len(order))
 	j := i + l - 1
 	if j >= n {
 		j -= n
 	}
 	for s := l / 2; s > 0; s-- {
-		a, b := t.order[i], t.order[j]
-		t.order[i], t.order[j] = b, a
-		t.pos[b], t.pos[a] = i, j
+		a, b := order[i], order[j]
+		order[i], order[j] = b, a
+		pos[b], pos[a] = i, j
 		i++
 		if i == n {
 			i = 0

@@ -308,25 +308,12 @@ func (l *twoLevel) join(to, end, dir int32) {
 func (l *twoLevel) reverseRun(s, count int32) {
 	m := int32(len(l.order))
 	i := l.rank[s]
-	j := (i + count - 1) % m
-	a, b := l.head(s), l.tail(l.order[j])
+	a, b := l.head(s), l.tail(l.order[(i+count-1)%m])
 	p, q := l.prev(a), l.next(b)
 	for k := int32(0); k < count; k++ {
 		l.rev[l.order[(i+k)%m]] = !l.rev[l.order[(i+k)%m]]
 	}
-	for k := count / 2; k > 0; k-- {
-		si, sj := l.order[i], l.order[j]
-		l.order[i], l.order[j] = sj, si
-		l.rank[sj], l.rank[si] = i, j
-		i++
-		if i == m {
-			i = 0
-		}
-		j--
-		if j < 0 {
-			j = m - 1
-		}
-	}
+	reverseCyclic(l.order, l.rank, i, count)
 	l.setNext(p, b)
 	l.setPrev(b, p)
 	l.setNext(a, q)

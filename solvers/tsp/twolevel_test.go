@@ -97,27 +97,26 @@ func TestTwoLevelMatchesArrayTour(t *testing.T) {
 			}
 			for step := 0; step < steps; step++ {
 				a := int32(rng.IntN(n))
-				switch rng.IntN(4) {
-				case 0:
-					b := int32(rng.IntN(n))
+				// reverseBoth reverses the list's forward path a…b and the
+				// same nodes on the array, whose direction may differ.
+				reverseBoth := func(a, b int32) {
 					if arr.next(0) == two.next(0) {
 						arr.reversePath(a, b)
 					} else {
 						arr.reversePath(b, a)
 					}
 					two.reversePath(a, b)
+				}
+				switch rng.IntN(4) {
+				case 0:
+					reverseBoth(a, int32(rng.IntN(n)))
 				case 1:
 					// A local reversal, the common case in a descent.
 					b := a
 					for range rng.IntN(2 * int(two.tl.group)) {
 						b = two.next(b)
 					}
-					if arr.next(0) == two.next(0) {
-						arr.reversePath(a, b)
-					} else {
-						arr.reversePath(b, a)
-					}
-					two.reversePath(a, b)
+					reverseBoth(a, b)
 				case 2:
 					c := int32(rng.IntN(n))
 					b, d := arr.next(a), arr.next(c)
