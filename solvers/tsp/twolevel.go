@@ -36,6 +36,8 @@ type twoLevel struct {
 // drift.
 const maxGroups = 4
 
+// newTwoLevel lays out the tour order. A split moves nodes into a neighbouring
+// segment, so the list needs three segments at least: more than 16 nodes.
 func newTwoLevel(order []int32) *twoLevel {
 	n := len(order)
 	group := max(8, int32(math.Sqrt(float64(n))))
