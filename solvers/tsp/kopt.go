@@ -195,9 +195,9 @@ func newKaddedMates(n int) [][2]int32 {
 
 func (s *searcher) koptNoteAdded(a, b int32) {
 	switch mates := &s.kaddedMates[a]; {
-	case mates[0] < 0:
+	case mates[0] == kaddedNone[0]:
 		mates[0] = b
-	case mates[1] == -1:
+	case mates[1] == kaddedNone[1]:
 		mates[1] = b
 	default:
 		mates[1] = kaddedMore

@@ -35,11 +35,8 @@ func newTour(order []int32, twoLevelList bool) *Tour {
 func (t *Tour) n() int32 { return int32(len(t.order)) }
 
 func (t *Tour) next(v int32) int32 {
-	if l := t.tl; l != nil {
-		if l.rev[l.seg[v]] {
-			return l.pred[v]
-		}
-		return l.suc[v]
+	if t.tl != nil {
+		return t.tl.next(v)
 	}
 	p := t.pos[v] + 1
 	if p == t.n() {
@@ -49,11 +46,8 @@ func (t *Tour) next(v int32) int32 {
 }
 
 func (t *Tour) prev(v int32) int32 {
-	if l := t.tl; l != nil {
-		if l.rev[l.seg[v]] {
-			return l.suc[v]
-		}
-		return l.pred[v]
+	if t.tl != nil {
+		return t.tl.prev(v)
 	}
 	p := t.pos[v] - 1
 	if p < 0 {

@@ -19,13 +19,14 @@ type twoLevel struct {
 	// id), its segment, and its sequence number within the segment.
 	suc, pred, seg, id []int32
 	// Per segment: whether the tour runs against its own direction, its
-	// lowest- and highest-id nodes, its size and its index in order.
-	rev               []bool
-	first, last, size []int32
-	rank              []int32
-	order             []int32 // the segments in tour order, cyclically
-	group             int32   // segment size after a build
-	buf               []int32
+	// lowest- and highest-id nodes (ids are consecutive, so they give its
+	// size) and its index in order.
+	rev         []bool
+	first, last []int32
+	rank        []int32
+	order       []int32 // the segments in tour order, cyclically
+	group       int32   // segment size after a build
+	buf         []int32
 	// rebuild is set when a split leaves a segment larger than maxGroups
 	// groups or an id near the int32 range; the move's end rebuilds.
 	rebuild bool
@@ -44,7 +45,7 @@ func newTwoLevel(order []int32) *twoLevel {
 	m := (int32(n) + group - 1) / group
 	l := &twoLevel{
 		suc: make([]int32, n), pred: make([]int32, n), seg: make([]int32, n), id: make([]int32, n),
-		rev: make([]bool, m), first: make([]int32, m), last: make([]int32, m), size: make([]int32, m),
+		rev: make([]bool, m), first: make([]int32, m), last: make([]int32, m),
 		rank: make([]int32, m), order: make([]int32, m), group: group,
 	}
 	l.build(order)
@@ -63,7 +64,7 @@ func (l *twoLevel) build(order []int32) {
 	for s := range l.order {
 		lo := int32(s) * l.group
 		hi := min(lo+l.group, n) - 1
-		l.rev[s], l.first[s], l.last[s], l.size[s] = false, order[lo], order[hi], hi-lo+1
+		l.rev[s], l.first[s], l.last[s] = false, order[lo], order[hi]
 		l.rank[s], l.order[s] = int32(s), int32(s)
 	}
 	l.rebuild = false
@@ -112,6 +113,9 @@ func (l *twoLevel) tail(s int32) int32 {
 	}
 	return l.last[s]
 }
+
+// size is the number of nodes in segment s.
+func (l *twoLevel) size(s int32) int32 { return l.id[l.last[s]] - l.id[l.first[s]] + 1 }
 
 func (l *twoLevel) setHead(s, v int32) {
 	if l.rev[s] {
@@ -249,7 +253,7 @@ func (l *twoLevel) split(a, b int32) {
 	before++
 	l.buf = l.buf[:0]
 	var to int32
-	if before <= l.size[s]-before {
+	if before <= l.size(s)-before {
 		to = l.order[(l.rank[s]+m-1)%m]
 		for v := l.head(s); ; v = l.next(v) {
 			l.buf = append(l.buf, v)
@@ -270,10 +274,7 @@ func (l *twoLevel) split(a, b int32) {
 		l.join(to, l.head(to), -1)
 		l.setTail(s, a)
 	}
-	moved := int32(len(l.buf))
-	l.size[s] -= moved
-	l.size[to] += moved
-	if l.size[to] > maxGroups*l.group {
+	if l.size(to) > maxGroups*l.group {
 		l.rebuild = true
 	}
 }

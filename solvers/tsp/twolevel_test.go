@@ -21,11 +21,11 @@ func checkTwoLevel(t *testing.T, l *twoLevel) {
 			t.Fatalf("segment %d at %d has rank %d", s, r, l.rank[s])
 		}
 		v := l.first[s]
-		for k := int32(0); k < l.size[s]; k++ {
+		for k := int32(0); k < l.size(s); k++ {
 			if l.seg[v] != s || l.id[v] != l.id[l.first[s]]+k {
 				t.Fatalf("segment %d: node %d has segment %d, id %d at step %d from id %d", s, v, l.seg[v], l.id[v], k, l.id[l.first[s]])
 			}
-			if k == l.size[s]-1 {
+			if k == l.size(s)-1 {
 				if v != l.last[s] {
 					t.Fatalf("segment %d ends at %d, want %d", s, v, l.last[s])
 				}
@@ -36,7 +36,7 @@ func checkTwoLevel(t *testing.T, l *twoLevel) {
 			}
 			v = l.suc[v]
 		}
-		seen += int(l.size[s])
+		seen += int(l.size(s))
 		following := l.order[(int32(r)+1)%m]
 		if l.next(l.tail(s)) != l.head(following) || l.prev(l.head(following)) != l.tail(s) {
 			t.Fatalf("segments %d and %d are not linked", s, following)
