@@ -45,8 +45,11 @@ type Graph struct {
 
 	head  []int32
 	tail  []int32
-	order []int32 // scratch of Update: a topological order
+	order []int32 // a topological order of the operations (after Update)
+	rank  []int32 // position of each operation in order
 	indeg []int32
+	// window is scratch of updateMoved: the re-sorted part of order.
+	window []int32
 
 	makespan int
 	path     []int32 // critical path from the last CriticalPath call
@@ -118,10 +121,11 @@ func NewGraphFromSequences(js *instances.JobShop, seqs [][]int) (*Graph, error) 
 func newEmptyGraph(js *instances.JobShop) *Graph {
 	n := js.NumOperations()
 	g := &Graph{js: js, n: n, offset: make([]int32, len(js.Jobs)+1)}
-	ints := make([]int32, 11*n)
+	ints := make([]int32, 13*n)
 	take := func() []int32 { s := ints[:n:n]; ints = ints[n:]; return s }
 	g.job, g.mach, g.dur, g.jPrev, g.jNext = take(), take(), take(), take(), take()
 	g.pos, g.mPrev, g.mNext, g.head, g.tail, g.order = take(), take(), take(), take(), take(), take()
+	g.rank, g.window = take(), take()
 	g.indeg = make([]int32, n)
 	count := make([]int, js.Machines)
 	o := 0
@@ -237,10 +241,96 @@ func (g *Graph) Update() bool {
 	if len(order) < n {
 		return false
 	}
+	for i, op := range order {
+		g.rank[op] = int32(i)
+	}
+	g.updateTails(n - 1)
+	return true
+}
+
+// updateMoved recomputes the order, heads, tails and makespan after a move
+// that reordered positions lo..hi of machine m's sequence. The move changes
+// arcs among those operations only, and the one before and the one after them
+// on the machine sit before and after all of them in the old order. So a new
+// topological order differs from the old one only on the window of order
+// between the first and the last of the moved operations, which is sorted
+// again on its own; heads before the window and tails after it stay. On a
+// cycle (which lies inside the window) it changes nothing and reports false.
+func (g *Graph) updateMoved(m int32, lo, hi int) bool {
+	s := g.seq[m]
+	first, last := int32(g.n), int32(-1)
+	for _, op := range s[lo : hi+1] {
+		first, last = min(first, g.rank[op]), max(last, g.rank[op])
+	}
+	win := g.order[first : last+1]
+	sorted, indeg, rank := g.window[:0], g.indeg, g.rank
+	// A window operation's predecessors are in the window or before it.
+	for _, op := range win {
+		d := int32(0)
+		if p := g.jPrev[op]; p != none && rank[p] >= first {
+			d++
+		}
+		if p := g.mPrev[op]; p != none && rank[p] >= first {
+			d++
+		}
+		indeg[op] = d
+		if d == 0 {
+			sorted = append(sorted, op)
+		}
+	}
+	for i := 0; i < len(sorted); i++ {
+		op := sorted[i]
+		if x := g.jNext[op]; x != none && rank[x] <= last {
+			if indeg[x]--; indeg[x] == 0 {
+				sorted = append(sorted, x)
+			}
+		}
+		if x := g.mNext[op]; x != none && rank[x] <= last {
+			if indeg[x]--; indeg[x] == 0 {
+				sorted = append(sorted, x)
+			}
+		}
+	}
+	if len(sorted) < len(win) {
+		return false
+	}
+	copy(win, sorted)
+	for i, op := range win {
+		rank[op] = first + int32(i)
+	}
+	g.updateHeads(int(first))
+	g.updateTails(int(last))
+	return true
+}
+
+// updateHeads recomputes the heads of order[from:] (those before are current).
+func (g *Graph) updateHeads(from int) {
+	head, fixed := g.head, g.fixed
+	for _, op := range g.order[from:] {
+		h := int32(0)
+		if p := g.jPrev[op]; p != none {
+			h = head[p] + g.dur[p]
+		}
+		if p := g.mPrev[op]; p != none {
+			h = max(h, head[p]+g.dur[p])
+		}
+		if fixed != nil {
+			if f := fixed[op]; f != none {
+				h = max(h, f)
+			} else {
+				h = max(h, g.notBefore)
+			}
+		}
+		head[op] = h
+	}
+}
+
+// updateTails recomputes the tails of order[:to+1] (those after are current)
+// and the makespan, the latest end of a job's last operation.
+func (g *Graph) updateTails(to int) {
 	tail := g.tail
-	ms := int32(0)
-	for i := n - 1; i >= 0; i-- {
-		op := order[i]
+	for i := to; i >= 0; i-- {
+		op := g.order[i]
 		t := int32(0)
 		if s := g.jNext[op]; s != none {
 			t = g.dur[s] + tail[s]
@@ -249,10 +339,14 @@ func (g *Graph) Update() bool {
 			t = max(t, g.dur[s]+tail[s])
 		}
 		tail[op] = t
-		ms = max(ms, head[op]+g.dur[op]+t)
+	}
+	ms := int32(0)
+	for j := 1; j < len(g.offset); j++ {
+		if last := g.offset[j] - 1; last >= g.offset[j-1] {
+			ms = max(ms, g.head[last]+g.dur[last])
+		}
 	}
 	g.makespan = int(ms)
-	return true
 }
 
 // Makespan is the makespan of the semi-active schedule (after Update).
@@ -303,10 +397,13 @@ func (g *Graph) WriteStarts(dst [][]int) {
 func (g *Graph) CriticalPath() (path []int32, blocks []int32) {
 	ms := int32(g.makespan)
 	end := int32(none)
-	for op := 0; op < g.n; op++ {
-		if g.head[op]+g.dur[op] == ms && g.tail[op] == 0 {
-			end = int32(op)
-			break
+	// Tails do not grow along a job, so the operations with tail 0 are a
+	// suffix of it; the path ends at the first such operation ending at ms.
+	for j := 0; j+1 < len(g.offset) && end == none; j++ {
+		for op := g.offset[j+1] - 1; op >= g.offset[j] && g.tail[op] == 0; op-- {
+			if g.head[op]+g.dur[op] == ms {
+				end = op
+			}
 		}
 	}
 	path = g.path[:0]
@@ -344,6 +441,9 @@ func (g *Graph) copyFrom(src *Graph) {
 	copy(g.mNext, src.mNext)
 	copy(g.head, src.head)
 	copy(g.tail, src.tail)
+	g.order = g.order[:len(src.order)]
+	copy(g.order, src.order)
+	copy(g.rank, src.rank)
 	g.makespan = src.makespan
 }
 
@@ -407,15 +507,14 @@ func (g *Graph) freeze(starts [][]int, frozen [][]bool, notBefore int) int {
 func (g *Graph) frozen(op int32) bool { return g.fixed != nil && g.fixed[op] != none }
 
 // applyAndUpdate performs mv and recomputes heads and tails. On a cycle it
-// undoes the move and reports false. (An incremental update over the region the
-// move affects was measured slower: that region is most of the graph.)
+// undoes the move and reports false.
 func (g *Graph) applyAndUpdate(mv move) bool {
 	g.apply(mv)
-	if g.Update() {
+	lo, hi := int(min(mv.from, mv.to)), int(max(mv.from, mv.to))
+	if g.updateMoved(mv.m, lo, hi) {
 		return true
 	}
 	g.apply(mv.inverse())
-	g.Update()
 	return false
 }
 
