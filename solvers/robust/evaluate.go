@@ -29,6 +29,14 @@ type EvalSettings struct {
 	// to *Cutoff or below (Evaluation.CutOff is then set and Profit is only an upper
 	// bound): a caller comparing candidates needs no more.
 	Cutoff *float64
+
+	// probes are scenarios tried first when Cutoff is set:
+	// those that cut off or were worst for recent first stages. In a local
+	// search most neighbours of the incumbent fall to one of them after a
+	// single second-stage solve.
+	probes [][]float64
+	// ss, when set, is the second-stage solver to use (its scratch is reused).
+	ss *SecondStage
 }
 
 // Evaluation is the exact worst case of a first-stage decision.
@@ -87,7 +95,10 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 		defer cancel()
 	}
 	n := k.N()
-	ss := NewSecondStage(k)
+	ss := set.ss
+	if ss == nil {
+		ss = NewSecondStage(k)
+	}
 	ev := Evaluation{Scenario: make([]float64, n), Produce: make([]bool, n), Repair: make([]bool, n), LPBackend: backend}
 	base := 0.0
 	// Only selected items with a positive degradation can hurt; ξ of every other
@@ -146,6 +157,30 @@ func Evaluate(ctx context.Context, k *instances.RobustKnapsack, x []bool, set Ev
 	stopped := func(err error) (Evaluation, error) {
 		ev.Profit, ev.Witness = lower, witness
 		return ev, fmt.Errorf("%w after %d iterations: %w", ErrNotConverged, ev.Iterations, err)
+	}
+	// Probes that fail to cut off leave no trace, so that the evaluation of a
+	// first stage does not depend on the ones before it.
+	if set.Cutoff != nil && len(set.probes) > 0 {
+		for _, probe := range set.probes {
+			clear(xi)
+			for i, in := range x {
+				if in {
+					xi[i] = probe[i] // unselected items' coordinates only lower the sum
+				}
+			}
+			v, err := ss.SolveContext(ctx, x, xi, y, r)
+			if err != nil {
+				return stopped(err)
+			}
+			if v <= *set.Cutoff {
+				copy(ev.Scenario, xi)
+				copy(ev.Produce, y)
+				copy(ev.Repair, r)
+				ev.Profit, ev.Witness, ev.CutOff = v, v, true
+				return ev, nil
+			}
+		}
+		clear(xi)
 	}
 	// Start from the nominal scenario and the greedy one that spends the budget on
 	// the largest degradations.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/milp"
@@ -17,7 +18,13 @@ type knapsackProblem struct {
 	ss    *SecondStage
 	feats []float64
 	label LabelSense
+	// probes are the scenarios that last cut off or were worst for an
+	// evaluated first stage, most recent first (at most maxProbes).
+	probes [][]float64
 }
+
+// maxProbes bounds the scenarios an evaluation with a cutoff tries first.
+const maxProbes = 4
 
 // NewKnapsackProblem wraps a robust knapsack as a Problem (Solve does so),
 // with the saving label of the shipped model.
@@ -58,8 +65,25 @@ func (p *knapsackProblem) SecondStage(ctx context.Context, x []bool, xi []float6
 }
 
 func (p *knapsackProblem) Evaluate(ctx context.Context, x []bool, cutoff *float64) (Assessment, error) {
-	ev, err := Evaluate(ctx, p.k, x, EvalSettings{Cutoff: cutoff})
+	ev, err := Evaluate(ctx, p.k, x, EvalSettings{Cutoff: cutoff, probes: p.probes, ss: p.ss})
+	if err == nil && (ev.CutOff || ev.Converged) {
+		p.remember(ev.Scenario)
+	}
 	return Assessment{Worth: ev.Profit, Converged: ev.Converged, CutOff: ev.CutOff}, err
+}
+
+// remember puts xi first among the probes.
+func (p *knapsackProblem) remember(xi []float64) {
+	i := slices.IndexFunc(p.probes, func(q []float64) bool { return slices.Equal(q, xi) })
+	if i < 0 {
+		if len(p.probes) < maxProbes {
+			p.probes = append(p.probes, nil)
+		}
+		i = len(p.probes) - 1
+		p.probes[i] = xi
+	}
+	copy(p.probes[1:i+1], p.probes[:i])
+	p.probes[0] = xi
 }
 
 // Deterministic solves the deterministic problem for ξ exactly by DP.
