@@ -192,59 +192,15 @@ func (g *Graph) relink(s []int32, lo, hi int) {
 // false (leaving heads and tails unspecified) when the graph has a cycle. It
 // allocates nothing.
 func (g *Graph) Update() bool {
-	n := g.n
-	order, indeg := g.order[:0], g.indeg
-	for op := 0; op < n; op++ {
-		d := int32(0)
-		if g.jPrev[op] != none {
-			d++
-		}
-		if g.mPrev[op] != none {
-			d++
-		}
-		indeg[op] = d
-		if d == 0 {
-			order = append(order, int32(op))
-		}
+	g.order = g.order[:g.n]
+	for op := range g.order {
+		g.order[op], g.rank[op] = int32(op), int32(op)
 	}
-	head, fixed := g.head, g.fixed
-	for i := 0; i < len(order); i++ {
-		op := order[i]
-		h := int32(0)
-		if p := g.jPrev[op]; p != none {
-			h = head[p] + g.dur[p]
-		}
-		if p := g.mPrev[op]; p != none {
-			h = max(h, head[p]+g.dur[p])
-		}
-		if fixed != nil {
-			// A frozen operation's predecessors are frozen and end by its start.
-			if f := fixed[op]; f != none {
-				h = max(h, f)
-			} else {
-				h = max(h, g.notBefore)
-			}
-		}
-		head[op] = h
-		if s := g.jNext[op]; s != none {
-			if indeg[s]--; indeg[s] == 0 {
-				order = append(order, s)
-			}
-		}
-		if s := g.mNext[op]; s != none {
-			if indeg[s]--; indeg[s] == 0 {
-				order = append(order, s)
-			}
-		}
-	}
-	g.order = order
-	if len(order) < n {
+	if !g.sortWindow(0, int32(g.n-1)) {
 		return false
 	}
-	for i, op := range order {
-		g.rank[op] = int32(i)
-	}
-	g.updateTails(n - 1)
+	g.updateHeads(0)
+	g.updateTails(g.n - 1)
 	return true
 }
 
@@ -257,14 +213,25 @@ func (g *Graph) Update() bool {
 // again on its own; heads before the window and tails after it stay. On a
 // cycle (which lies inside the window) it changes nothing and reports false.
 func (g *Graph) updateMoved(m int32, lo, hi int) bool {
-	s := g.seq[m]
 	first, last := int32(g.n), int32(-1)
-	for _, op := range s[lo : hi+1] {
+	for _, op := range g.seq[m][lo : hi+1] {
 		first, last = min(first, g.rank[op]), max(last, g.rank[op])
 	}
+	if !g.sortWindow(first, last) {
+		return false
+	}
+	g.updateHeads(int(first))
+	g.updateTails(int(last))
+	return true
+}
+
+// sortWindow sorts order[first..last] topologically (Kahn's algorithm, ready
+// operations in their current order), given that every predecessor of a window
+// operation is in the window or before it. It reports false, changing
+// nothing, when the window holds a cycle.
+func (g *Graph) sortWindow(first, last int32) bool {
 	win := g.order[first : last+1]
 	sorted, indeg, rank := g.window[:0], g.indeg, g.rank
-	// A window operation's predecessors are in the window or before it.
 	for _, op := range win {
 		d := int32(0)
 		if p := g.jPrev[op]; p != none && rank[p] >= first {
@@ -298,8 +265,6 @@ func (g *Graph) updateMoved(m int32, lo, hi int) bool {
 	for i, op := range win {
 		rank[op] = first + int32(i)
 	}
-	g.updateHeads(int(first))
-	g.updateTails(int(last))
 	return true
 }
 
@@ -315,6 +280,7 @@ func (g *Graph) updateHeads(from int) {
 			h = max(h, head[p]+g.dur[p])
 		}
 		if fixed != nil {
+			// A frozen operation's predecessors are frozen and end by its start.
 			if f := fixed[op]; f != none {
 				h = max(h, f)
 			} else {
