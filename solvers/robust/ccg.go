@@ -140,6 +140,9 @@ type Stats struct {
 	// Binaries and stable neurons of the last adversarial encoding.
 	AdvBinaries int `json:"adv_binaries"`
 	AdvStable   int `json:"adv_stable"`
+	// MainProved counts the main problems solved without a MILP
+	// (mainByDeterministic).
+	MainProved int `json:"main_proved"`
 	// EncodingChecks counts the MILP optima compared with the forward pass.
 	EncodingChecks int `json:"encoding_checks"`
 	// LastPredicted is the network's estimate at the last adversarial optimum, in

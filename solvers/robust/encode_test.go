@@ -2,6 +2,7 @@ package robust
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -71,6 +72,7 @@ func TestMILPEncodings(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
+	var proved Stats
 	for trial := 0; trial < 4; trial++ {
 		p := instances.RKPParams{Corr: instances.Correlations[trial], N: 8, R: 1000, H: 100, HSmall: 40, BudgetFactor: 0.2, Delta: 0.5}
 		k, pred := generatedPredictor(t, model, p, uint64(trial))
@@ -100,37 +102,80 @@ func TestMILPEncodings(t *testing.T) {
 		}
 		greedyScenario(k, all, greedy)
 		scen = append(scen, greedy)
-		xm, _, err := mainMILP(ctx, pred, scen, s, &st)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		objective := func(x []bool) float64 {
-			px := pred.px(x)
-			best := math.Inf(-1)
-			// Among ties the main problem may pick the most favourable scenario.
-			vals := make([]float64, len(scen))
-			for j, s := range scen {
-				vals[j] = pred.net.value(px, pred.pxi(s))
-				best = math.Max(best, vals[j])
-			}
-			out := math.Inf(-1)
-			for j, s := range scen {
-				if vals[j] >= best-1e-9 {
-					out = math.Max(out, NewSecondStage(k).Solve(x, s, nil, nil))
+		// The main problem with one, two and three scenarios, by the MILP and
+		// by the knapsack's deterministic branches (which fall back on the
+		// MILP when they prove nothing).
+		milpOnly := *pred
+		milpOnly.prob = problemOnly{pred.prob}
+		// Random scenario sets for the branches: there the deterministic optima
+		// are often not in their own scenario's branch, which they must notice.
+		sets := [][][]float64{scen[:1], scen[:2], scen}
+		for r := 0; r < 6; r++ {
+			set := make([][]float64, 2+rng.IntN(3))
+			for j := range set {
+				set[j] = make([]float64, k.N())
+				if j%2 == 0 {
+					spreadScenario(rng, k.Gamma, set[j])
+				} else {
+					vertexScenario(rng, k.Gamma, x, set[j])
 				}
 			}
-			return out
+			sets = append(sets, set)
 		}
-		got := objective(xm)
-		xs := make([]bool, k.N())
-		for mask := 0; mask < 1<<k.N(); mask++ {
-			for i := range xs {
-				xs[i] = mask>>i&1 == 1
+		for _, m := range []struct {
+			name string
+			pred *predictor
+		}{{"MILP", &milpOnly}, {"deterministic branches", pred}} {
+			for j, set := range sets {
+				if m.pred == &milpOnly && j >= 3 {
+					break // the MILP is checked on the first sets; it is slow on larger ones
+				}
+				checkMainOptimal(t, ctx, k, m.pred, set, s, &proved, fmt.Sprintf("trial %d, %s, set %d", trial, m.name, j))
 			}
-			if v := objective(xs); v > got+1e-4*math.Max(1, math.Abs(got)) {
-				t.Fatalf("trial %d: main MILP x scores %v, enumeration finds %v", trial, got, v)
+		}
+		cancel()
+	}
+	if proved.MainProved == 0 {
+		t.Error("the deterministic branches proved no main problem")
+	}
+}
+
+// problemOnly hides a problem's optional interfaces (DeterministicOptimum).
+type problemOnly struct{ Problem }
+
+// checkMainOptimal checks the main problem's x against all 2^n first stages
+// for its own objective: profit under the scenario the network predicts worst.
+func checkMainOptimal(t *testing.T, ctx context.Context, k *instances.RobustKnapsack, pred *predictor, scen [][]float64, s Settings, st *Stats, what string) {
+	t.Helper()
+	xm, _, err := mainMILP(ctx, pred, scen, s, st)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	objective := func(x []bool) float64 {
+		px := pred.px(x)
+		best := math.Inf(-1)
+		// Among ties the main problem may pick the most favourable scenario.
+		vals := make([]float64, len(scen))
+		for j, s := range scen {
+			vals[j] = pred.net.value(px, pred.pxi(s))
+			best = math.Max(best, vals[j])
+		}
+		out := math.Inf(-1)
+		for j, s := range scen {
+			if vals[j] >= best-1e-9 {
+				out = math.Max(out, NewSecondStage(k).Solve(x, s, nil, nil))
 			}
+		}
+		return out
+	}
+	got := objective(xm)
+	xs := make([]bool, k.N())
+	for mask := 0; mask < 1<<k.N(); mask++ {
+		for i := range xs {
+			xs[i] = mask>>i&1 == 1
+		}
+		if v := objective(xs); v > got+1e-4*math.Max(1, math.Abs(got)) {
+			t.Fatalf("%s: main problem x scores %v, enumeration finds %v", what, got, v)
 		}
 	}
 }

@@ -94,6 +94,8 @@ func (p *knapsackProblem) Deterministic(ctx context.Context, xi []float64) ([]bo
 	return x, err
 }
 
+func (p *knapsackProblem) DeterministicIsOptimal() bool { return true }
+
 // AdversaryCandidate: first the greedy scenario that spends Γ on the largest
 // degradations of x, then alternately vertices of Ξ on x's items and spread
 // scenarios restricted to them.

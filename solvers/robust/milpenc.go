@@ -214,7 +214,11 @@ func adversaryMILP(ctx context.Context, p *predictor, x []bool, s Settings, st *
 // value network per scenario is encoded, binaries s select the scenario with the
 // largest prediction, and the problem models its true second stage for that
 // scenario (Problem.EncodeMain). Without scenarios it is the deterministic
-// problem for the nominal scenario.
+// problem for the nominal scenario. When the problem's Deterministic is exact
+// (DeterministicOptimum), mainByDeterministic tries first to prove the optimum
+// without a MILP, and its best candidate stands in for a MILP that the time
+// limit stops before it has a solution. With one scenario the network has
+// nothing to choose and is left out of the MILP.
 func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, st *Stats) ([]bool, float64, error) {
 	n := p.prob.N()
 	if len(scen) == 0 {
@@ -227,11 +231,92 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 		}
 		return x, 0, nil
 	}
+	var incumbent []bool
+	if deterministicIsOptimal(p.prob) {
+		x, proved, err := mainByDeterministic(ctx, p, scen)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, 0, errTimedOut
+			}
+			return nil, 0, err
+		}
+		if proved {
+			st.MainProved++
+			return x, p.predictedWorst(x, scen), nil
+		}
+		incumbent = x
+	}
 	m := &milp.Model{}
 	xv := make([]int, n)
 	for i := range xv {
 		xv[i] = m.AddBinary(0, "x")
 	}
+	var phis []bounded
+	sv := []int{m.AddVar(1, 1, 0, true, "s")}
+	if len(scen) > 1 {
+		phis, sv = encodeArgmax(m, p, xv, scen)
+	}
+	p.prob.EncodeMain(m, xv, sv, scen)
+	m.Sense = milp.Maximize
+	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: main MILP: %w", err)
+	}
+	if res.TimedOut {
+		st.MILPTimeouts++
+	}
+	if res.X == nil {
+		// A solve that ends without a solution once its context has is
+		// stopped, whatever status the backend gives it.
+		if res.TimedOut || ctx.Err() != nil {
+			if incumbent != nil {
+				return incumbent, p.predictedWorst(incumbent, scen), nil
+			}
+			return nil, 0, errTimedOut
+		}
+		return nil, 0, fmt.Errorf("robust: main MILP ended %v", res.Status)
+	}
+	x := make([]bool, n)
+	for i := range x {
+		x[i] = res.X[xv[i]] > 0.5
+	}
+	if incumbent != nil && res.TimedOut {
+		v, err := p.mainWorth(context.WithoutCancel(ctx), incumbent, scen)
+		if err != nil {
+			return nil, 0, err
+		}
+		if v > res.Objective {
+			return incumbent, p.predictedWorst(incumbent, scen), nil
+		}
+	}
+	// The encoding must reproduce the forward pass at the optimum: every Φ_j, and a
+	// as their maximum.
+	pxF := p.px(x)
+	best := math.Inf(-1)
+	for j, xi := range scen {
+		fwd := p.net.value(pxF, p.pxi(xi))
+		best = math.Max(best, fwd)
+		if phis == nil {
+			continue
+		}
+		if got := phis[j].eval(res.X); math.Abs(got-fwd) > encodingTol(fwd) {
+			return nil, 0, fmt.Errorf("%w: main problem scenario %d: encoded %.9g, forward pass %.9g", ErrEncoding, j, got, fwd)
+		}
+	}
+	if phis != nil {
+		st.EncodingChecks++
+	}
+	return x, best, nil
+}
+
+// encodeArgmax adds the value network for each scenario on the x path and the
+// binaries s that select the scenario with the largest prediction (a ≥ Φ_j,
+// and a ≤ Φ_j where s_j = 1); it returns each Φ_j as an expression, and s.
+func encodeArgmax(m *milp.Model, p *predictor, xv []int, scen [][]float64) ([]bounded, []int) {
+	n := len(xv)
 	xp := p.net.x
 	width := xp.e2.Width
 	base := make([]float64, width)
@@ -308,41 +393,86 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 		m.AddRow(append(append([]int(nil), idx...), sv[j]), append(append([]float64(nil), val...), bigM), -milp.Inf, bigM+ph.c, "")
 	}
 	m.AddRow(sv, ones, 1, 1, "one scenario")
-	p.prob.EncodeMain(m, xv, sv, scen)
-	m.Sense = milp.Maximize
-	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, errTimedOut
+	return phis, sv
+}
+
+// mainByDeterministic solves the main problem by its branches, one per
+// scenario j: the best x for which scen[j] has the largest prediction. The
+// deterministic optimum x_j for scen[j] bounds branch j by its worth u_j, and
+// meets that bound when the network's worst scenario for x_j is scen[j]
+// itself. Every x_j is also a solution of the main problem, worth its
+// second stage under its own worst predicted scenario. So once the best of
+// those worths reaches the bound of every branch not met, it is the optimum
+// (proved); otherwise the best x_j is returned unproved, as an incumbent.
+func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x []bool, proved bool, err error) {
+	bestV, open := math.Inf(-1), math.Inf(-1)
+	for _, xi := range scen {
+		xj, err := p.prob.Deterministic(ctx, xi)
+		if err != nil {
+			return nil, false, err
 		}
-		return nil, 0, fmt.Errorf("robust: main MILP: %w", err)
-	}
-	if res.TimedOut {
-		st.MILPTimeouts++
-	}
-	if res.X == nil {
-		// A solve that ends without a solution once its context has is
-		// stopped, whatever status the backend gives it.
-		if res.TimedOut || ctx.Err() != nil {
-			return nil, 0, errTimedOut
+		u, err := p.prob.SecondStage(ctx, xj, xi)
+		if err != nil {
+			return nil, false, err
 		}
-		return nil, 0, fmt.Errorf("robust: main MILP ended %v", res.Status)
+		v := u
+		if !p.worstIs(xj, xi, scen) {
+			open = math.Max(open, u)
+			if v, err = p.mainWorth(ctx, xj, scen); err != nil {
+				return nil, false, err
+			}
+		}
+		if v > bestV {
+			bestV, x = v, xj
+		}
 	}
-	x := make([]bool, n)
-	for i := range x {
-		x[i] = res.X[xv[i]] > 0.5
+	return x, bestV >= open-1e-4*math.Max(1, math.Abs(open)), nil
+}
+
+// predictedWorst is the largest prediction over the scenarios for x, which
+// the main problem's a takes.
+func (p *predictor) predictedWorst(x []bool, scen [][]float64) float64 {
+	px := p.px(x)
+	worst := math.Inf(-1)
+	for _, xi := range scen {
+		worst = math.Max(worst, p.net.value(px, p.pxi(xi)))
 	}
-	// The encoding must reproduce the forward pass at the optimum: every Φ_j, and a
-	// as their maximum.
-	pxF := p.px(x)
-	best := math.Inf(-1)
+	return worst
+}
+
+// worstIs reports whether xi has the largest prediction for x among scen
+// (ties count: the main problem may pick any of them).
+func (p *predictor) worstIs(x []bool, xi []float64, scen [][]float64) bool {
+	px := p.px(x)
+	v := p.net.value(px, p.pxi(xi))
+	for _, o := range scen {
+		if p.net.value(px, p.pxi(o)) > v+1e-9*math.Max(1, math.Abs(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// mainWorth is the main problem's objective at x: its worth under the most
+// favourable of the scenarios with the largest prediction.
+func (p *predictor) mainWorth(ctx context.Context, x []bool, scen [][]float64) (float64, error) {
+	px := p.px(x)
+	vals := make([]float64, len(scen))
+	worst := math.Inf(-1)
 	for j, xi := range scen {
-		fwd := p.net.value(pxF, p.pxi(xi))
-		best = math.Max(best, fwd)
-		if got := phis[j].eval(res.X); math.Abs(got-fwd) > encodingTol(fwd) {
-			return nil, 0, fmt.Errorf("%w: main problem scenario %d: encoded %.9g, forward pass %.9g", ErrEncoding, j, got, fwd)
-		}
+		vals[j] = p.net.value(px, p.pxi(xi))
+		worst = math.Max(worst, vals[j])
 	}
-	st.EncodingChecks++
-	return x, best, nil
+	out := math.Inf(-1)
+	for j, xi := range scen {
+		if vals[j] < worst-1e-9*math.Max(1, math.Abs(worst)) {
+			continue
+		}
+		v, err := p.prob.SecondStage(ctx, x, xi)
+		if err != nil {
+			return 0, err
+		}
+		out = math.Max(out, v)
+	}
+	return out, nil
 }
