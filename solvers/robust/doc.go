@@ -26,7 +26,11 @@
 // ShippedModel) is Neur2RO's set encoder. SolveProblem alternates:
 //   - the main problem in the "argmax" formulation: binaries pick the scenario the
 //     network predicts worst for x, and the problem's true second stage is
-//     modelled for it (Problem.EncodeMain) with the products linearised exactly;
+//     modelled for it (Problem.EncodeMain) with the products linearised exactly.
+//     Where Deterministic is exact (DeterministicOptimum, the knapsack's DP), the
+//     deterministic optimum of each scenario bounds that scenario's branch and
+//     is a solution too, which often proves the optimum without a MILP (always
+//     with one scenario);
 //   - the adversarial problem: maximise the network over Ξ with x fixed. Where
 //     each item sees one coordinate of ξ (the knapsack), the per-item ξ
 //     embeddings are exact piecewise-linear functions (incremental
