@@ -2,6 +2,7 @@ package robust
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -27,6 +28,30 @@ func setObjective(m *milp.Model, e linExpr) {
 
 func milpLimits(s Settings) milp.Limits {
 	return milp.Limits{RelGap: 1e-4, Threads: s.Threads}
+}
+
+// solveEncoded solves a main or adversarial model; errTimedOut means the
+// context or the time limit stopped it without a solution.
+func solveEncoded(ctx context.Context, m *milp.Model, s Settings, st *Stats, what string) (milp.Result, error) {
+	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, errTimedOut
+		}
+		return res, fmt.Errorf("robust: %s MILP: %w", what, err)
+	}
+	if res.TimedOut {
+		st.MILPTimeouts++
+	}
+	if res.X == nil {
+		// A solve that ends without a solution once its context has is
+		// stopped, whatever status the backend gives it.
+		if res.TimedOut || ctx.Err() != nil {
+			return res, errTimedOut
+		}
+		return res, fmt.Errorf("robust: %s MILP ended %v", what, res.Status)
+	}
+	return res, nil
 }
 
 // encodingTol is how far a MILP optimum may sit from the forward pass: the big-M
@@ -167,23 +192,9 @@ func adversaryMILP(ctx context.Context, p *predictor, x []bool, s Settings, st *
 	setObjective(m, phi.linExpr)
 	st.AdvBinaries = m.NumIntegers()
 	st.AdvStable = stats.stableOn + stats.stableOff
-	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	res, err := solveEncoded(ctx, m, s, st, "adversarial")
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, errTimedOut
-		}
-		return nil, 0, fmt.Errorf("robust: adversarial MILP: %w", err)
-	}
-	if res.TimedOut {
-		st.MILPTimeouts++
-	}
-	if res.X == nil {
-		// A solve that ends without a solution once its context has is
-		// stopped, whatever status the backend gives it.
-		if res.TimedOut || ctx.Err() != nil {
-			return nil, 0, errTimedOut
-		}
-		return nil, 0, fmt.Errorf("robust: adversarial MILP ended %v", res.Status)
+		return nil, 0, err
 	}
 	out := make([]float64, n)
 	for a, i := range active {
@@ -258,26 +269,12 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 	}
 	p.prob.EncodeMain(m, xv, sv, scen)
 	m.Sense = milp.Maximize
-	res, err := s.MILP.Solve(ctx, m, milpLimits(s))
+	res, err := solveEncoded(ctx, m, s, st, "main")
+	if errors.Is(err, errTimedOut) && incumbent != nil {
+		return incumbent, p.predictedWorst(incumbent, scen), nil
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, errTimedOut
-		}
-		return nil, 0, fmt.Errorf("robust: main MILP: %w", err)
-	}
-	if res.TimedOut {
-		st.MILPTimeouts++
-	}
-	if res.X == nil {
-		// A solve that ends without a solution once its context has is
-		// stopped, whatever status the backend gives it.
-		if res.TimedOut || ctx.Err() != nil {
-			if incumbent != nil {
-				return incumbent, p.predictedWorst(incumbent, scen), nil
-			}
-			return nil, 0, errTimedOut
-		}
-		return nil, 0, fmt.Errorf("robust: main MILP ended %v", res.Status)
+		return nil, 0, err
 	}
 	x := make([]bool, n)
 	for i := range x {
