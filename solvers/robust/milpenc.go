@@ -228,8 +228,8 @@ func adversaryMILP(ctx context.Context, p *predictor, x []bool, s Settings, st *
 // problem for the nominal scenario. When the problem's Deterministic is exact
 // (DeterministicOptimum), mainByDeterministic tries first to prove the optimum
 // without a MILP, and its best candidate stands in for a MILP that the time
-// limit stops before it has a solution. With one scenario the network has
-// nothing to choose and is left out of the MILP.
+// limit stops without a solution or with a worse one. With one scenario the
+// network has nothing to choose and is left out of the MILP.
 func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, st *Stats) ([]bool, float64, error) {
 	n := p.prob.N()
 	if len(scen) == 0 {
