@@ -242,9 +242,12 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 		}
 		return x, 0, nil
 	}
+	// The branches' best solution when they prove nothing: its main-problem
+	// worth and largest prediction.
 	var incumbent []bool
+	var incWorth, incWorst float64
 	if deterministicIsOptimal(p.prob) {
-		x, proved, err := mainByDeterministic(ctx, p, scen)
+		x, worth, worst, proved, err := mainByDeterministic(ctx, p, scen)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, 0, errTimedOut
@@ -253,9 +256,9 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 		}
 		if proved {
 			st.MainProved++
-			return x, p.predictedWorst(x, scen), nil
+			return x, worst, nil
 		}
-		incumbent = x
+		incumbent, incWorth, incWorst = x, worth, worst
 	}
 	m := &milp.Model{}
 	xv := make([]int, n)
@@ -271,7 +274,7 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 	m.Sense = milp.Maximize
 	res, err := solveEncoded(ctx, m, s, st, "main")
 	if errors.Is(err, errTimedOut) && incumbent != nil {
-		return incumbent, p.predictedWorst(incumbent, scen), nil
+		return incumbent, incWorst, nil
 	}
 	if err != nil {
 		return nil, 0, err
@@ -280,14 +283,8 @@ func mainMILP(ctx context.Context, p *predictor, scen [][]float64, s Settings, s
 	for i := range x {
 		x[i] = res.X[xv[i]] > 0.5
 	}
-	if incumbent != nil && res.TimedOut {
-		v, err := p.mainWorth(context.WithoutCancel(ctx), incumbent, scen)
-		if err != nil {
-			return nil, 0, err
-		}
-		if v > res.Objective {
-			return incumbent, p.predictedWorst(incumbent, scen), nil
-		}
+	if incumbent != nil && res.TimedOut && incWorth > res.Objective {
+		return incumbent, incWorst, nil
 	}
 	// The encoding must reproduce the forward pass at the optimum: every Φ_j, and a
 	// as their maximum.
@@ -400,76 +397,53 @@ func encodeArgmax(m *milp.Model, p *predictor, xv []int, scen [][]float64) ([]bo
 // itself. Every x_j is also a solution of the main problem, worth its
 // second stage under its own worst predicted scenario. So once the best of
 // those worths reaches the bound of every branch not met, it is the optimum
-// (proved); otherwise the best x_j is returned unproved, as an incumbent.
-func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x []bool, proved bool, err error) {
-	bestV, open := math.Inf(-1), math.Inf(-1)
-	for _, xi := range scen {
+// (proved); otherwise the best x_j is returned unproved, as an incumbent. It
+// returns that x with its worth and its largest prediction.
+func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x []bool, worth, worst float64, proved bool, err error) {
+	emb := make([][]float64, len(scen))
+	for j, xi := range scen {
+		emb[j] = p.pxi(xi)
+	}
+	worth, open := math.Inf(-1), math.Inf(-1)
+	for j, xi := range scen {
 		xj, err := p.prob.Deterministic(ctx, xi)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, 0, false, err
 		}
 		u, err := p.prob.SecondStage(ctx, xj, xi)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, 0, false, err
 		}
-		v := u
-		if !p.worstIs(xj, xi, scen) {
-			open = math.Max(open, u)
-			if v, err = p.mainWorth(ctx, xj, scen); err != nil {
-				return nil, false, err
+		// The main problem may pick any scenario tied for the largest
+		// prediction, so it takes the most favourable of them.
+		px := p.px(xj)
+		vals := make([]float64, len(scen))
+		top := math.Inf(-1)
+		for k := range scen {
+			vals[k] = p.net.value(px, emb[k])
+			top = math.Max(top, vals[k])
+		}
+		v := math.Inf(-1)
+		for k, o := range scen {
+			if vals[k] < top-1e-9*math.Max(1, math.Abs(top)) {
+				continue
 			}
+			if k == j {
+				v = math.Max(v, u)
+				continue
+			}
+			w, err := p.prob.SecondStage(ctx, xj, o)
+			if err != nil {
+				return nil, 0, 0, false, err
+			}
+			v = math.Max(v, w)
 		}
-		if v > bestV {
-			bestV, x = v, xj
+		if vals[j] < top-1e-9*math.Max(1, math.Abs(top)) {
+			open = math.Max(open, u)
 		}
-	}
-	return x, bestV >= open-1e-4*math.Max(1, math.Abs(open)), nil
-}
-
-// predictedWorst is the largest prediction over the scenarios for x, which
-// the main problem's a takes.
-func (p *predictor) predictedWorst(x []bool, scen [][]float64) float64 {
-	px := p.px(x)
-	worst := math.Inf(-1)
-	for _, xi := range scen {
-		worst = math.Max(worst, p.net.value(px, p.pxi(xi)))
-	}
-	return worst
-}
-
-// worstIs reports whether xi has the largest prediction for x among scen
-// (ties count: the main problem may pick any of them).
-func (p *predictor) worstIs(x []bool, xi []float64, scen [][]float64) bool {
-	px := p.px(x)
-	v := p.net.value(px, p.pxi(xi))
-	for _, o := range scen {
-		if p.net.value(px, p.pxi(o)) > v+1e-9*math.Max(1, math.Abs(v)) {
-			return false
+		if v > worth {
+			x, worth, worst = xj, v, top
 		}
 	}
-	return true
-}
-
-// mainWorth is the main problem's objective at x: its worth under the most
-// favourable of the scenarios with the largest prediction.
-func (p *predictor) mainWorth(ctx context.Context, x []bool, scen [][]float64) (float64, error) {
-	px := p.px(x)
-	vals := make([]float64, len(scen))
-	worst := math.Inf(-1)
-	for j, xi := range scen {
-		vals[j] = p.net.value(px, p.pxi(xi))
-		worst = math.Max(worst, vals[j])
-	}
-	out := math.Inf(-1)
-	for j, xi := range scen {
-		if vals[j] < worst-1e-9*math.Max(1, math.Abs(worst)) {
-			continue
-		}
-		v, err := p.prob.SecondStage(ctx, x, xi)
-		if err != nil {
-			return 0, err
-		}
-		out = math.Max(out, v)
-	}
-	return out, nil
+	return x, worth, worst, worth >= open-1e-4*math.Max(1, math.Abs(open)), nil
 }
