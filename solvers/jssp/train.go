@@ -1,6 +1,7 @@
 package jssp
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -144,7 +145,7 @@ type learner struct {
 	chunks       [gradChunks]gradChunk
 	groups       [][]int // scratch: a minibatch's samples grouped by state
 	groupOf      map[*Observation]int
-	order        []int
+	order, batch []int // scratch: the steps in shuffled order, a minibatch's samples
 }
 
 // gradChunks is the number of partial gradients of a minibatch.
@@ -258,8 +259,9 @@ func (l *learner) eachChunk(work func(c int)) {
 }
 
 // setOldLogProbs scores every sample under the current parameters, the
-// policy an update starts from.
-func (l *learner) setOldLogProbs(samples []Sample) {
+// policy an update starts from. It returns early, leaving the rest unset, once
+// ctx ends.
+func (l *learner) setOldLogProbs(ctx context.Context, samples []Sample) {
 	n := len(samples)
 	l.eachChunk(func(c int) {
 		ch := &l.chunks[c]
@@ -268,6 +270,9 @@ func (l *learner) setOldLogProbs(samples []Sample) {
 		for i := c * n / gradChunks; i < (c+1)*n/gradChunks; i++ {
 			s := &samples[i]
 			if s.Obs != last { // a step's samples are adjacent when collected
+				if ctx.Err() != nil {
+					return
+				}
 				t = l.tape(ch, s.Obs.J)
 				t.forward(s.Obs)
 				last = s.Obs
@@ -278,25 +283,29 @@ func (l *learner) setOldLogProbs(samples []Sample) {
 }
 
 // optimise runs the epochs of one update at learning rate lr: each epoch
-// shuffles the samples (rng) into minibatches of len/Minibatches (the last one
-// shorter) and takes an Adam step per minibatch. It returns the epochs run and
-// the mean loss of the last one.
-func (l *learner) optimise(samples []Sample, s PPOSettings, lr float64, rng *rand.Rand) (epochs int, loss float64) {
+// shuffles the steps (rng) and deals them whole into minibatches of about
+// len/Minibatches samples, and takes an Adam step per minibatch. A step's
+// samples share one forward and backward pass only when they share a
+// minibatch; dealing samples one by one would pay for a step once per action
+// it took. It returns the epochs run and the mean loss of the last one; once
+// ctx ends it returns after the minibatch under way.
+func (l *learner) optimise(ctx context.Context, samples []Sample, s PPOSettings, lr float64, rng *rand.Rand) (epochs int, loss float64) {
 	if len(samples) == 0 {
 		return 0, 0
 	}
 	size := max(1, len(samples)/s.Minibatches)
-	l.order = l.order[:0]
-	for i := range samples {
-		l.order = append(l.order, i)
-	}
+	steps := l.findSteps(samples)
 	for epochs = 1; epochs <= s.Epochs; epochs++ {
-		rng.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
+		rng.Shuffle(steps, func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
 		var klSum float64
 		loss = 0
 		batches := 0
-		for lo := 0; lo < len(l.order); lo += size {
-			bl, kl := l.batchGradient(samples, l.order[lo:min(lo+size, len(l.order))], s.Clip)
+		for first := 0; first < steps; {
+			if ctx.Err() != nil {
+				return epochs, loss
+			}
+			first = l.deal(samples, first, steps, size)
+			bl, kl := l.batchGradient(samples, l.batch, s.Clip)
 			l.adam.Step(l.params, l.grad, lr)
 			loss += bl
 			klSum += kl
@@ -308,4 +317,29 @@ func (l *learner) optimise(samples []Sample, s PPOSettings, lr float64, rng *ran
 		}
 	}
 	return min(epochs, s.Epochs), loss
+}
+
+// findSteps sets l.order to the index of every step's first sample, in the
+// order collected (a step's samples are adjacent), and returns their number.
+func (l *learner) findSteps(samples []Sample) int {
+	l.order = l.order[:0]
+	for i := range samples {
+		if i == 0 || samples[i].Obs != samples[i-1].Obs {
+			l.order = append(l.order, i)
+		}
+	}
+	return len(l.order)
+}
+
+// deal sets l.batch to the samples of the steps l.order[first:], taken whole
+// until it holds at least size samples, and returns the next step's place.
+func (l *learner) deal(samples []Sample, first, steps, size int) int {
+	l.batch = l.batch[:0]
+	for ; first < steps && len(l.batch) < size; first++ {
+		obs := samples[l.order[first]].Obs
+		for i := l.order[first]; i < len(samples) && samples[i].Obs == obs; i++ {
+			l.batch = append(l.batch, i)
+		}
+	}
+	return first
 }

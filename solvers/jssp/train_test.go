@@ -1,6 +1,7 @@
 package jssp
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -164,7 +165,7 @@ func TestImitationLossDrops(t *testing.T) {
 		s := PPOSettings{Clip: 0.3, Epochs: 4, Minibatches: 4, TargetKL: math.Inf(1)}
 		means := []float64{refreshLogProbs(l.params, net, samples)}
 		for u := 1; u <= 4; u++ {
-			_, loss := l.optimise(samples, s, AnnealedLR(3e-3, u, 4), rng)
+			_, loss := l.optimise(context.Background(), samples, s, AnnealedLR(3e-3, u, 4), rng)
 			if loss >= -1 {
 				t.Errorf("update %d: last epoch's loss %v, want below −1 (ratio above 1)", u, loss)
 			}
@@ -189,10 +190,10 @@ func TestKLEarlyStop(t *testing.T) {
 	samples := imitationSamples(t, net)[:8]
 	l := newLearner(net)
 	rng := rand.New(rand.NewPCG(2, 0))
-	if epochs, _ := l.optimise(samples, PPOSettings{Clip: 0.3, Epochs: 20, Minibatches: 2, TargetKL: 0}, 1e-3, rng); epochs != 1 {
+	if epochs, _ := l.optimise(context.Background(), samples, PPOSettings{Clip: 0.3, Epochs: 20, Minibatches: 2, TargetKL: 0}, 1e-3, rng); epochs != 1 {
 		t.Errorf("%d epochs with target KL 0, want 1", epochs)
 	}
-	if epochs, _ := l.optimise(nil, AuthorsPPO, 1e-3, rng); epochs != 0 {
+	if epochs, _ := l.optimise(context.Background(), nil, AuthorsPPO, 1e-3, rng); epochs != 0 {
 		t.Errorf("%d epochs on no samples", epochs)
 	}
 }
@@ -218,4 +219,88 @@ func TestSurrogateGradient(t *testing.T) {
 	}}
 	worstRel, at, worstAbs := checkGradient(gc, net.Params())
 	checkWithin(t, "mean clipped surrogate over 4 ft06 states", nParams, worstRel, at, worstAbs)
+}
+
+// TestMinibatchesKeepStepsWhole: every sample lands in exactly one minibatch
+// of an epoch, a step's samples in the same one, and each minibatch stops at
+// the first step that brings it to the requested size.
+func TestMinibatchesKeepStepsWhole(t *testing.T) {
+	var samples []Sample
+	stepOf := map[*Observation]int{}
+	for s, actions := range []int{1, 3, 2, 1, 4, 1, 1, 2, 5, 1} {
+		obs := NewObservation(4)
+		stepOf[obs] = s
+		for a := range actions {
+			samples = append(samples, Sample{Obs: obs, Action: a})
+		}
+	}
+	l := newLearner(NewNetwork(1))
+	steps := l.findSteps(samples)
+	if steps != len(stepOf) {
+		t.Fatalf("%d steps found, want %d", steps, len(stepOf))
+	}
+	rng := rand.New(rand.NewPCG(3, 0))
+	for _, size := range []int{1, 3, 4, 100} {
+		rng.Shuffle(steps, func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
+		seen := make([]int, len(samples))
+		batchOf := map[int]int{}
+		for first, b := 0, 0; first < steps; b++ {
+			next := l.deal(samples, first, steps, size)
+			if next == first {
+				t.Fatalf("size %d: an empty minibatch", size)
+			}
+			for _, i := range l.batch {
+				seen[i]++
+				s := stepOf[samples[i].Obs]
+				if prev, ok := batchOf[s]; ok && prev != b {
+					t.Errorf("size %d: step %d split over minibatches %d and %d", size, s, prev, b)
+				}
+				batchOf[s] = b
+			}
+			if last := samples[l.order[next-1]].Obs; len(l.batch)-countOf(samples, l.batch, last) >= size {
+				t.Errorf("size %d: minibatch %d holds %d samples, full before its last step", size, b, len(l.batch))
+			}
+			first = next
+		}
+		for i, n := range seen {
+			if n != 1 {
+				t.Errorf("size %d: sample %d dealt %d times", size, i, n)
+			}
+		}
+	}
+}
+
+func countOf(samples []Sample, batch []int, obs *Observation) int {
+	n := 0
+	for _, i := range batch {
+		if samples[i].Obs == obs {
+			n++
+		}
+	}
+	return n
+}
+
+// TestLearnerStopsWithItsContext: an ended context stops the scoring and the
+// epochs at once, so that a stopped training run is not kept waiting for an
+// update it will abandon anyway.
+func TestLearnerStopsWithItsContext(t *testing.T) {
+	net := loadAuthorsNetwork(t)
+	samples := imitationSamples(t, net)
+	l := newLearner(net)
+	before := slices.Clone(l.params)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range samples {
+		samples[i].OldLogProb = 1 // no log-probability is positive
+	}
+	l.setOldLogProbs(ctx, samples)
+	for i, s := range samples {
+		if s.OldLogProb != 1 {
+			t.Fatalf("sample %d scored after the context ended", i)
+		}
+	}
+	l.optimise(ctx, samples, AuthorsPPO, 1e-3, rand.New(rand.NewPCG(1, 0)))
+	if !slices.Equal(before, l.params) {
+		t.Error("the parameters moved after the context ended")
+	}
 }

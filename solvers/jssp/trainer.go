@@ -258,8 +258,12 @@ func Train(ctx context.Context, in TrainInput, s TrainSettings) (*Network, *Chec
 			return n, ck, errors.Join(err, rerr)
 		}
 		rng := rand.New(rand.NewPCG(solvers.DeriveSeed(s.Seed, "train/minibatches", uint64(u)), 0))
-		l.setOldLogProbs(samples)
-		rep.Epochs, rep.Loss = l.optimise(samples, s.PPO, AnnealedLR(s.LearningRate, u, s.Updates), rng)
+		l.setOldLogProbs(ctx, samples)
+		rep.Epochs, rep.Loss = l.optimise(ctx, samples, s.PPO, AnnealedLR(s.LearningRate, u, s.Updates), rng)
+		if err := ctx.Err(); err != nil {
+			n, rerr := result()
+			return n, ck, errors.Join(err, rerr)
+		}
 		rep.Update, rep.Updates, rep.Samples = u, s.Updates, len(samples)
 		// The validation may be cancelled: the checkpoint changes only once
 		// the whole update is done, so a stopped run returns the last one.
@@ -425,7 +429,8 @@ func sampleEpisode(net *Network, js *instances.JobShop, seed uint64) (*trainEpis
 
 // improveEpisode freezes what the episode dispatched before step branch, lets
 // the tabu search improve the rest from the episode's schedule, and replays
-// the improved schedule from the branch point for the expert's steps.
+// the improved schedule, made active, from the branch point for the expert's
+// steps.
 func improveEpisode(ctx context.Context, ep *trainEpisode, js *instances.JobShop, branch int, iterations int64, seed uint64) error {
 	env, err := NewEnv(js)
 	if err != nil {
@@ -454,8 +459,10 @@ func improveEpisode(ctx context.Context, ep *trainEpisode, js *instances.JobShop
 	if err != nil {
 		return err
 	}
-	ep.improved = res.Solution.Makespan
-	target := res.Solution.Starts
+	target := activeSchedule(js, res.Solution.Starts, frozen, env.Time())
+	if ep.improved, err = instances.CheckSchedule(js, target); err != nil {
+		return err
+	}
 	obs := NewObservation(env.J)
 	for !env.Done() {
 		env.Observe(obs)
