@@ -48,6 +48,7 @@ func jsspTrainCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "episodes", Value: 4, Usage: "`N` sampled episodes per instance and update"},
 			&ucli.Int64Flag{Name: "improve-iterations", Value: 20000, Usage: "tabu iterations `N` of one improver call"},
 			&ucli.FloatFlag{Name: "lr", Value: 2e-4, Usage: "Adam learning rate `R`, annealed linearly over the updates"},
+			&ucli.Int64Flag{Name: "epochs", Value: int64(jssp.AuthorsPPO.Epochs), Usage: "at most `N` passes over an update's samples"},
 			&ucli.FloatFlag{Name: "target-kl", Value: jssp.AuthorsPPO.TargetKL, Usage: "end an update's epochs once the mean approximate KL divergence passes `D`"},
 			&ucli.Int64Flag{Name: "validate-every", Value: 5, Usage: "score the policy on the validation set every `N` updates"},
 			&ucli.Int64Flag{Name: "validation-samples", Value: 8, Usage: "best of `K` rollouts per validation instance"},
@@ -91,7 +92,7 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 	var s jssp.TrainSettings
 	var files []string
 	if path := cmd.String("resume"); path != "" {
-		for _, f := range []string{"updates", "sizes", "instances-per-update", "episodes", "improve-iterations", "lr", "target-kl", "validate-every", "validation-samples", "seed", "init"} {
+		for _, f := range []string{"updates", "sizes", "instances-per-update", "episodes", "improve-iterations", "lr", "epochs", "target-kl", "validate-every", "validation-samples", "seed", "init"} {
 			if cmd.IsSet(f) {
 				return usageErr("--resume %s: --%s is the checkpoint's; drop it", path, f)
 			}
@@ -113,11 +114,11 @@ func jsspTrain(ctx context.Context, cmd *ucli.Command) error {
 			Updates: int(cmd.Int64("updates")), Sizes: sizes,
 			InstancesPerUpdate: int(cmd.Int64("instances-per-update")), EpisodesPerInstance: int(cmd.Int64("episodes")),
 			ImproveIterations: cmd.Int64("improve-iterations"), LearningRate: cmd.Float("lr"),
-			PPO:           jssp.PPOSettings{Clip: jssp.AuthorsPPO.Clip, Epochs: jssp.AuthorsPPO.Epochs, Minibatches: jssp.AuthorsPPO.Minibatches, TargetKL: cmd.Float("target-kl")},
+			PPO:           jssp.PPOSettings{Clip: jssp.AuthorsPPO.Clip, Epochs: int(cmd.Int64("epochs")), Minibatches: jssp.AuthorsPPO.Minibatches, TargetKL: cmd.Float("target-kl")},
 			ValidateEvery: int(cmd.Int64("validate-every")), ValidationSamples: int(cmd.Int64("validation-samples")),
 			Seed: cmd.Uint64("seed"),
 		}
-		for _, name := range []string{"updates", "instances-per-update", "episodes", "improve-iterations", "validate-every", "validation-samples"} {
+		for _, name := range []string{"updates", "instances-per-update", "episodes", "improve-iterations", "epochs", "validate-every", "validation-samples"} {
 			if v := cmd.Int64(name); v < 1 {
 				return usageErr("--%s %d: want 1 or more", name, v)
 			}

@@ -102,6 +102,7 @@ func TestJSSPTrainRefusesBadInput(t *testing.T) {
 		{"bad sizes", []string{"--sizes", "15by15"}, "--sizes"},
 		{"a checkpoint of another architecture", []string{"--resume", other}, "architecture"},
 		{"initial weights from a checkpoint of another architecture", []string{"--init", other}, "architecture"},
+		{"no epochs", []string{"--epochs", "0"}, "--epochs 0"},
 		{"a target KL of zero", []string{"--target-kl", "0"}, "--target-kl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
