@@ -20,8 +20,9 @@ import (
 // The sampling half of Tassel et al.'s training (research notes §2.5), with our
 // tabu search in place of CP Optimizer: sampled episodes, a branch point shared
 // by the update, the improver on each episode's suffix (its prefix frozen, the
-// episode as warm start), the improved schedule replayed in the environment for
-// the expert's actions, and the two PPO-clipped losses of train.go.
+// episode as warm start), the improved schedule made active (expert.go) and
+// replayed in the environment for the expert's actions, and the two
+// PPO-clipped losses of train.go.
 
 // TrainSettings configure Train. Zero values mean the defaults given.
 type TrainSettings struct {
