@@ -51,7 +51,7 @@ func jsspTrainCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "epochs", Value: int64(jssp.AuthorsPPO.Epochs), Usage: "at most `N` passes over an update's samples"},
 			&ucli.FloatFlag{Name: "target-kl", Value: jssp.AuthorsPPO.TargetKL, Usage: "end an update's epochs once the mean approximate KL divergence passes `D`"},
 			&ucli.Int64Flag{Name: "validate-every", Value: 5, Usage: "score the policy on the validation set every `N` updates"},
-			&ucli.Int64Flag{Name: "validation-samples", Value: 8, Usage: "best of `K` rollouts per validation instance"},
+			&ucli.Int64Flag{Name: "validation-samples", Value: 8, Usage: "validation scores the best of `K` rollouts and the greedy one per instance"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`; with --threads 1 the same seed gives the same weights"},
 			&ucli.IntFlag{Name: "threads", Usage: "worker goroutines `T` (0 = all cores)"},
 		},

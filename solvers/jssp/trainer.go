@@ -51,8 +51,9 @@ type TrainSettings struct {
 	Threads int `json:"-"`
 	// ValidationSamples (default 8) and ValidateEvery (default 5 updates; and
 	// always after the last): the policy is scored on Validation instances by
-	// its best of ValidationSamples rollouts over the FDD/MWKR makespan, and the
-	// best-scoring weights are the result.
+	// its best of ValidationSamples rollouts and its greedy rollout, each over
+	// the FDD/MWKR makespan (ValidationScore), and the best-scoring weights are
+	// the result.
 	ValidationSamples int `json:"validation_samples"`
 	ValidateEvery     int `json:"validate_every"`
 }
@@ -184,8 +185,8 @@ type UpdateReport struct {
 	// ReplayMismatch counts expert replays that did not reproduce the
 	// improved schedule's makespan.
 	ReplayMismatch int
-	// Validated is set when the update ended with a validation; Score is the
-	// mean best-of-K makespan over FDD/MWKR's (lower is better).
+	// Validated is set when the update ended with a validation; Score is
+	// ValidationScore's (lower is better).
 	Validated bool
 	Score     float64
 	BestScore float64
@@ -501,23 +502,34 @@ func improveEpisode(ctx context.Context, ep *trainEpisode, js *instances.JobShop
 }
 
 // ValidationScore is the mean over the instances of the best makespan of
-// samples rollouts of net (greedy when samples is 0) divided by FDD/MWKR's.
+// samples rollouts of net divided by FDD/MWKR's, averaged with the same ratio
+// of the greedy rollout (greedy alone when samples is 0). Weights are used
+// both ways, and training moves them apart: the sampled best keeps improving
+// while the greedy rollout learns to wait more and more (on a 30×20 shop, 92 %
+// of its steps ended in a No-Op after 112 updates, against 65 % after 28), so
+// a score of the sampled best alone chose weights that decode badly greedily.
 func ValidationScore(ctx context.Context, net *Network, set []*instances.JobShop, samples, threads int) (float64, error) {
 	sum := 0.0
+	decodes := []int{0}
+	if samples > 0 {
+		decodes = append(decodes, samples)
+	}
 	for _, js := range set {
 		ref, err := Solve(ctx, js, Settings{Method: Dispatch})
 		if err != nil {
 			return 0, err
 		}
-		res, err := Solve(ctx, js, Settings{Method: Dispatch, Policy: &NetworkPolicy{Net: net}, Samples: samples,
-			Limits: solvers.Limits{Threads: threads}})
-		if err != nil {
-			return 0, err
+		for _, k := range decodes {
+			res, err := Solve(ctx, js, Settings{Method: Dispatch, Policy: &NetworkPolicy{Net: net}, Samples: k,
+				Limits: solvers.Limits{Threads: threads}})
+			if err != nil {
+				return 0, err
+			}
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			sum += res.Objective / ref.Objective / float64(len(decodes))
 		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		sum += res.Objective / ref.Objective
 	}
 	return sum / float64(len(set)), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosolve/cosolve/instances"
 	"github.com/cosolve/cosolve/internal/datadirtest"
+	"github.com/cosolve/cosolve/solvers"
 )
 
 // tinyTraining is a run small enough for CI: two updates on generated 6×4
@@ -163,5 +164,44 @@ func TestLearnedPolicyLoads(t *testing.T) {
 	}
 	if res.Solution.Makespan <= 0 {
 		t.Fatalf("makespan %d", res.Solution.Makespan)
+	}
+}
+
+// TestValidationScoresBothDecodes: with K samples the score is the mean of
+// the greedy and the best-of-K ratios to FDD/MWKR; with none, the greedy one.
+func TestValidationScoresBothDecodes(t *testing.T) {
+	ctx := context.Background()
+	net := NewNetwork(3)
+	set := tinyValidation()
+	ratio := func(k int) float64 {
+		sum := 0.0
+		for _, js := range set {
+			ref, err := Solve(ctx, js, Settings{Method: Dispatch, Policy: FDDMWKR})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Solve(ctx, js, Settings{Method: Dispatch, Policy: &NetworkPolicy{Net: net}, Samples: k, Limits: solvers.Limits{Threads: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum += res.Objective / ref.Objective
+		}
+		return sum / float64(len(set))
+	}
+	greedy, best := ratio(0), ratio(4)
+	if greedy == best {
+		t.Fatal("the greedy and the sampled decode agree here; the test cannot tell them apart")
+	}
+	for _, c := range []struct {
+		samples int
+		want    float64
+	}{{0, greedy}, {4, (greedy + best) / 2}} {
+		got, err := ValidationScore(ctx, net, set, c.samples, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%d samples: score %v, want %v", c.samples, got, c.want)
+		}
 	}
 }
