@@ -126,7 +126,14 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	method, _ := jssp.ParseMethod(cmp.Or(o.Method, "auto"))
-	policy, err := JobShopPolicy(cmp.Or(o.Policy, "fdd-mwkr"), dataDir)
+	name := o.Policy
+	if name == "" { // the solver's defaults, named for describe
+		name = jssp.FDDMWKR.Name()
+		if o.Samples > 0 {
+			name = jssp.LearnedName
+		}
+	}
+	policy, err := JobShopPolicy(name, dataDir)
 	if err != nil {
 		return jssp.Settings{}, err
 	}

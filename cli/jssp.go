@@ -27,7 +27,7 @@ const defaultJSSPLimit = 10 * time.Second
 
 func jsspCommand() *ucli.Command {
 	solveFl := append(solveFlags(defaultJSSPLimit), stopAtReferenceFlag(),
-		&ucli.StringFlag{Name: "policy", Value: "fdd-mwkr", Usage: "dispatching `P`: spt, mwkr, mopnr, fdd-mwkr, fifo, learned (the shipped network, trained by jssp train), or an ONNX policy file (see import-weights and train)"},
+		&ucli.StringFlag{Name: "policy", Usage: "dispatching `P`: spt, mwkr, mopnr, fdd-mwkr, fifo, learned (the shipped network, trained by jssp train), or an ONNX policy file (see import-weights and train); default fdd-mwkr, and learned with --samples"},
 		&ucli.IntFlag{Name: "samples", Usage: "`K`: 0 = greedy; K > 0 = best of K rollouts sampled at temperatures 0.5 + 1.5·i/K (ONNX policies only)"},
 		&ucli.StringFlag{Name: "gantt", Usage: "draw the schedule as an SVG Gantt chart into `FILE`"},
 		&ucli.StringFlag{Name: "method", Value: "portfolio", Usage: "after dispatching: `M` = dispatch (stop there), tabu, lns, exact (CP branch and bound; proves optimality on small instances) or portfolio (tabu + LNS)"},

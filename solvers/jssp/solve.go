@@ -53,7 +53,8 @@ type Settings struct {
 	// OnImprove, when set, receives each better schedule found (called from the
 	// solving goroutines, one call at a time).
 	OnImprove func(Solution)
-	// Policy scores the dispatching decisions; nil means FDDMWKR.
+	// Policy scores the dispatching decisions; nil means FDDMWKR, or the
+	// shipped network (LearnedPolicy) when Samples asks for sampled rollouts.
 	Policy Policy
 	// Samples is K: 0 decodes greedily (the priority list is the argsort of the
 	// scores), K > 0 runs the reference protocol, K rollouts with temperatures
@@ -178,6 +179,13 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	begin := time.Now()
 	if err := s.validate(); err != nil {
 		return Result{}, err
+	}
+	if s.Policy == nil && s.Samples > 0 {
+		learned, err := LearnedPolicy()
+		if err != nil {
+			return Result{}, err
+		}
+		s.Policy = learned
 	}
 	bounded := s.Limits.Bounded(ctx)
 	method := s.Method

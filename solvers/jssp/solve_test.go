@@ -226,3 +226,21 @@ func TestRandomInstancesValid(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultPolicy: without a policy, a greedy construction dispatches by
+// FDD/MWKR and a sampled one by the shipped network.
+func TestDefaultPolicy(t *testing.T) {
+	js := instances.GenerateJobShop(8, 5, 3)
+	for _, c := range []struct {
+		samples int
+		want    string
+	}{{0, FDDMWKR.Name()}, {4, LearnedName}} {
+		res, err := Solve(context.Background(), js, Settings{Method: Dispatch, Samples: c.samples, Limits: solvers.Limits{Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stats.Policy != c.want {
+			t.Errorf("%d samples: policy %q, want %q", c.samples, res.Stats.Policy, c.want)
+		}
+	}
+}
