@@ -17,7 +17,7 @@ import (
 // fixed and only idle time before an operation is removed. Replayed in the
 // chronological environment, an operation that could have filled an earlier
 // gap becomes a No-Op the policy must learn to take; on generated 15×15 and
-// 30×20 shops a quarter to a third of the expert's No-Ops are of that kind.
+// 30×20 shops a fifth to a third of the expert's No-Ops are of that kind.
 // Free operations start no earlier than notBefore (the branch point's time).
 func activeSchedule(js *instances.JobShop, starts [][]int, frozen [][]bool, notBefore int) [][]int {
 	type interval struct{ start, end int }

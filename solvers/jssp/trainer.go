@@ -506,7 +506,8 @@ func improveEpisode(ctx context.Context, ep *trainEpisode, js *instances.JobShop
 // of the greedy rollout (greedy alone when samples is 0). Weights are used
 // both ways, and training moves them apart: the sampled best keeps improving
 // while the greedy rollout learns to wait more and more (on a 30×20 shop, 92 %
-// of its steps ended in a No-Op after 112 updates, against 65 % after 28), so
+// of its steps ended in a No-Op after 112 updates of one run, 65 % after 28 of
+// another), so
 // a score of the sampled best alone chose weights that decode badly greedily.
 func ValidationScore(ctx context.Context, net *Network, set []*instances.JobShop, samples, threads int) (float64, error) {
 	sum := 0.0
