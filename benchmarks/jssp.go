@@ -126,14 +126,11 @@ func (o JSSPOptions) Settings(limits solvers.Limits, dataDir string) (jssp.Setti
 		return jssp.Settings{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	method, _ := jssp.ParseMethod(cmp.Or(o.Method, "auto"))
-	name := o.Policy
-	if name == "" { // the solver's defaults, named for describe
-		name = jssp.FDDMWKR.Name()
-		if o.Samples > 0 {
-			name = jssp.LearnedName
-		}
+	// The solver's default is resolved here so that describe can name it.
+	policy, err := jssp.DefaultPolicy(o.Samples)
+	if o.Policy != "" {
+		policy, err = JobShopPolicy(o.Policy, dataDir)
 	}
-	policy, err := JobShopPolicy(name, dataDir)
 	if err != nil {
 		return jssp.Settings{}, err
 	}

@@ -416,10 +416,7 @@ func searchDispatch(ctx context.Context, js *instances.JobShop, s Settings, begi
 	if err != nil {
 		return Result{}, err
 	}
-	p := s.Policy
-	if p == nil {
-		p = FDDMWKR
-	}
+	p := s.Policy // never nil: Solve fills in DefaultPolicy
 	bound := improve.TrivialBound(js)
 	inc := newIncumbent(env, s.OnImprove)
 	tree, evals, err := newSearch(env, p, s, float64(max(bound, 1)), inc)

@@ -168,6 +168,16 @@ func (s Settings) validate() error {
 	return nil
 }
 
+// DefaultPolicy is the policy of Settings with a nil Policy: FDDMWKR for a
+// greedy construction, the shipped network when samples > 0 asks for sampled
+// rollouts (a rule cannot be sampled).
+func DefaultPolicy(samples int) (Policy, error) {
+	if samples > 0 {
+		return LearnedPolicy()
+	}
+	return FDDMWKR, nil
+}
+
 // Solve builds a schedule by dispatching in the CP environment with
 // Settings.Policy, greedily or as the best of Settings.Samples sampled rollouts,
 // then, depending on Settings.Method, improves it by local search on the
@@ -180,12 +190,12 @@ func Solve(ctx context.Context, js *instances.JobShop, s Settings) (Result, erro
 	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
-	if s.Policy == nil && s.Samples > 0 {
-		learned, err := LearnedPolicy()
+	if s.Policy == nil {
+		p, err := DefaultPolicy(s.Samples)
 		if err != nil {
 			return Result{}, err
 		}
-		s.Policy = learned
+		s.Policy = p
 	}
 	bounded := s.Limits.Bounded(ctx)
 	method := s.Method
@@ -364,10 +374,7 @@ func dispatch(ctx, samplesCtx context.Context, js *instances.JobShop, s Settings
 	if err != nil {
 		return Result{}, err
 	}
-	p := s.Policy
-	if p == nil {
-		p = FDDMWKR
-	}
+	p := s.Policy // never nil: Solve fills in DefaultPolicy
 
 	k := max(s.Samples, 1)
 	threads := s.Threads
