@@ -405,6 +405,7 @@ func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x
 		emb[j] = p.pxi(xi)
 	}
 	worth, open := math.Inf(-1), math.Inf(-1)
+	vals := make([]float64, len(scen))
 	for j, xi := range scen {
 		xj, err := p.prob.Deterministic(ctx, xi)
 		if err != nil {
@@ -417,15 +418,15 @@ func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x
 		// The main problem may pick any scenario tied for the largest
 		// prediction, so it takes the most favourable of them.
 		px := p.px(xj)
-		vals := make([]float64, len(scen))
 		top := math.Inf(-1)
 		for k := range scen {
 			vals[k] = p.net.value(px, emb[k])
 			top = math.Max(top, vals[k])
 		}
+		tied := top - 1e-9*math.Max(1, math.Abs(top)) // predictions from here on count as the largest
 		v := math.Inf(-1)
 		for k, o := range scen {
-			if vals[k] < top-1e-9*math.Max(1, math.Abs(top)) {
+			if vals[k] < tied {
 				continue
 			}
 			if k == j {
@@ -438,7 +439,7 @@ func mainByDeterministic(ctx context.Context, p *predictor, scen [][]float64) (x
 			}
 			v = math.Max(v, w)
 		}
-		if vals[j] < top-1e-9*math.Max(1, math.Abs(top)) {
+		if vals[j] < tied {
 			open = math.Max(open, u)
 		}
 		if v > worth {
